@@ -1,0 +1,1 @@
+"""Model files -> the immutable IR (:mod:`wholesystem.ir`)."""

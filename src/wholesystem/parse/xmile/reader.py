@@ -1,0 +1,443 @@
+"""Read XMILE files (``.xmile``, ``.stmx``, ``.itmx``) into the IR.
+
+Handles XMILE 1.0 as Stella/iThink and converters write it, and the older STELLA 10 draft
+that puts variables directly under ``<model>``. Namespaces are ignored (Stella mixes the
+OASIS, the draft ``systemdynamics.org`` and its own ``isee`` namespaces); every element is
+matched by its local name. Presentation (views, styles, isee preferences) is skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from lxml import etree
+
+from wholesystem.diagnostics import SourceSpan
+from wholesystem.errors import ModelStructureError, ModelSyntaxError, UnsupportedFeatureError
+from wholesystem.ir.expr import Expr, Number
+from wholesystem.ir.model import (
+    Connection,
+    Dimension,
+    ElementDefinition,
+    GraphicalFunction,
+    GraphicalFunctionKind,
+    Model,
+    Module,
+    Project,
+    SimSpecs,
+    SourceFile,
+    Variable,
+    VariableKind,
+)
+from wholesystem.ir.names import canonical_name, display_name
+from wholesystem.parse.expr import EquationOrigin, parse_xmile_expression
+
+__all__ = ["read_xmile", "read_xmile_text"]
+
+_VARIABLE_TAGS = {"stock": VariableKind.STOCK, "flow": VariableKind.FLOW,
+                  "aux": VariableKind.AUX, "gf": VariableKind.AUX}
+_SKIPPED_TAGS = {"group", "views", "view", "interface", "display", "behavior", "misc",
+                 "style", "connector", "alias"}
+_UNSUPPORTED_STOCK_TYPES = ("conveyor", "queue")
+_COMMENT = re.compile(r"\{[^}]*\}")
+_NUMBER = r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*"
+_NUMBER_LIST = re.compile(rf"^{_NUMBER}([,;]{_NUMBER})+[;]?\s*$")
+
+
+def read_xmile(path: str | Path) -> Project:
+    """Read an XMILE model file.
+
+    Raises :class:`~wholesystem.errors.ModelSyntaxError` (with file, line and column) for
+    malformed XML or equations and :class:`~wholesystem.errors.ModelStructureError` for
+    missing essentials (no ``<model>``, bad ``<sim_specs>``).
+    """
+    path = Path(path)
+    raw = path.read_bytes()
+    return read_xmile_text(_decode(raw, str(path)), str(path))
+
+
+def _decode(raw: bytes, file: str) -> str:
+    for encoding in ("utf-8-sig", "cp1252", "latin-1"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ModelSyntaxError("file is not text", SourceSpan(file, 1, 1))  # pragma: no cover
+
+
+def read_xmile_text(text: str, file: str = "<string>") -> Project:
+    """Read XMILE from a string; ``file`` is used in error messages."""
+    root = _parse_xml(text, file)
+    reader = _Reader(file, text)
+    return reader.project(root)
+
+
+def _parse_xml(text: str, file: str) -> etree._Element:
+    parser = etree.XMLParser(remove_comments=True, resolve_entities=False, huge_tree=True,
+                             recover=False)
+    # lxml refuses str input that declares an encoding; hand it bytes instead.
+    body = re.sub(r"^\s*<\?xml[^>]*\?>", lambda m: "\n" * m.group(0).count("\n"), text,
+                  count=1)
+    data = _declare_missing_prefixes(body).encode("utf-8")
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as err:
+        line, column = err.position if err.position else (1, 1)
+        message = str(err.msg or err).split(", line")[0]
+        lines = text.splitlines()
+        source = lines[line - 1] if 0 < line <= len(lines) else ""
+        excerpt = f"  {source}\n  {' ' * max(column - 1, 0)}^" if source else None
+        raise ModelSyntaxError(f"malformed XML: {message}", SourceSpan(file, line, column),
+                               excerpt=excerpt) from None
+    if _local(root) != "xmile":
+        raise ModelStructureError(f"root element is <{_local(root)}>, expected <xmile>",
+                                  SourceSpan(file, root.sourceline or 1, 1))
+    return root
+
+
+_KNOWN_PREFIXES = {"isee": "http://iseesystems.com/XMILE",
+                   "simlab": "http://simlab.example/XMILE"}
+
+
+def _declare_missing_prefixes(body: str) -> str:
+    """Declare namespace prefixes that converters use without declaring (``isee:``).
+
+    xmutil writes ``<isee:prefs>`` into files whose root declares no ``isee`` namespace;
+    Stella reads them, so we do too. The declaration goes into the root tag, on its own
+    line-neutral position, so line numbers in errors stay right.
+    """
+    used = set(re.findall(r"</?([A-Za-z_][\w.-]*):[A-Za-z_]", body))
+    declared = set(re.findall(r"xmlns:([A-Za-z_][\w.-]*)\s*=", body))
+    missing = sorted(used - declared - {"xml"})
+    if not missing:
+        return body
+    root = re.search(r"<xmile\b", body, re.IGNORECASE)
+    if root is None:
+        return body
+    declarations = "".join(
+        f' xmlns:{p}="{_KNOWN_PREFIXES.get(p, "urn:wholesystem:undeclared:" + p)}"'
+        for p in missing)
+    return body[:root.end()] + declarations + body[root.end():]
+
+
+def _local(element: etree._Element) -> str:
+    tag = element.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+def _children(element: etree._Element, name: str) -> list[etree._Element]:
+    return [c for c in element if _local(c) == name]
+
+
+def _child(element: etree._Element, name: str) -> etree._Element | None:
+    return next((c for c in element if _local(c) == name), None)
+
+
+def _attr(element: etree._Element, name: str) -> str | None:
+    """An attribute by local name, whatever its namespace."""
+    for key, value in element.attrib.items():
+        if key.rsplit("}", 1)[-1].lower() == name:
+            return value
+    return None
+
+
+class _Reader:
+    """One file's reading context: the file name and text for spans."""
+
+    def __init__(self, file: str, text: str):
+        self.file = file
+        self.lines = text.splitlines()
+        self.known_dimensions: dict[str, Dimension] = {}
+
+    def span(self, element: etree._Element) -> SourceSpan:
+        line = element.sourceline or 0
+        column = 1
+        if 0 < line <= len(self.lines):
+            found = self.lines[line - 1].find("<")
+            column = found + 1 if found >= 0 else 1
+        return SourceSpan(self.file, line, column)
+
+    # -- project ---------------------------------------------------------------------
+    def project(self, root: etree._Element) -> Project:
+        header = _child(root, "header")
+        name_element = _child(header, "name") if header is not None else None
+        name = (name_element.text or "").strip() if name_element is not None else ""
+        sim_specs = self.sim_specs(_child(root, "sim_specs"), root)
+        dims_element = _child(root, "dimensions")
+        dimensions = self.dimensions(dims_element) if dims_element is not None else ()
+        self.known_dimensions = {d.name: d for d in dimensions}
+        model_elements = _children(root, "model")
+        if not model_elements:
+            raise ModelStructureError("the file has no <model> element", self.span(root))
+        models = [self.model(m) for m in model_elements]
+        main_index = next((i for i, m in enumerate(model_elements) if not _attr(m, "name")), 0)
+        models.insert(0, models.pop(main_index))
+        models[0] = Model("", models[0].variables, models[0].modules, models[0].span)
+        return Project(
+            name=name or Path(self.file).stem,
+            source=SourceFile(self.file, "\n".join(self.lines)),
+            sim_specs=sim_specs,
+            models=tuple(models),
+            dimensions=dimensions,
+            units=self.units(_child(root, "model_units")),
+            format="xmile",
+        )
+
+    def sim_specs(self, element: etree._Element | None, root: etree._Element) -> SimSpecs:
+        if element is None:
+            raise ModelStructureError("the file has no <sim_specs> element", self.span(root))
+        start = self.number_child(element, "start", required=True)
+        stop = self.number_child(element, "stop", required=True)
+        dt_element = _child(element, "dt")
+        dt = 1.0
+        if dt_element is not None:
+            dt = self.number(dt_element)
+            if (_attr(dt_element, "reciprocal") or "").lower() == "true":
+                dt = 1.0 / dt
+        save = self.number_child(element, "savestep")
+        if save is None:
+            interval = _attr(element, "save_interval") or _attr(element, "savestep")
+            save = float(interval) if interval else None
+        method = (_attr(element, "method") or "euler").strip().lower()
+        if dt <= 0 or stop < start:
+            raise ModelStructureError(
+                f"bad sim_specs: start {start}, stop {stop}, dt {dt}", self.span(element),
+                hint="dt must be positive and stop not before start")
+        return SimSpecs(start, stop, dt, save, method, _attr(element, "time_units"),
+                        self.span(element))
+
+    def number_child(self, element: etree._Element, name: str, required: bool = False
+                     ) -> float | None:
+        child = _child(element, name)
+        if child is None:
+            if required:
+                raise ModelStructureError(f"<{_local(element)}> lacks <{name}>",
+                                          self.span(element))
+            return None
+        return self.number(child)
+
+    def number(self, element: etree._Element) -> float:
+        text = (element.text or "").strip()
+        try:
+            return float(text)
+        except ValueError:
+            raise ModelSyntaxError(f"<{_local(element)}> should hold a number, not '{text}'",
+                                   self.span(element)) from None
+
+    def dimensions(self, element: etree._Element) -> tuple[Dimension, ...]:
+        result = []
+        for dim in _children(element, "dim"):
+            name = _attr(dim, "name") or ""
+            elems = tuple(_attr(e, "name") or "" for e in _children(dim, "elem"))
+            if not elems:
+                size = _attr(dim, "size")
+                if size is None or not size.strip().isdigit():
+                    raise ModelStructureError(
+                        f"dimension '{name}' has neither <elem> children nor a size",
+                        self.span(dim))
+                elems = tuple(str(i) for i in range(1, int(size) + 1))
+            result.append(Dimension(canonical_name(name), display_name(name), elems,
+                                    self.span(dim)))
+        return tuple(result)
+
+    def units(self, element: etree._Element | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        if element is None:
+            return ()
+        declared = []
+        for unit in _children(element, "unit"):
+            aliases = tuple((a.text or "").strip() for a in _children(unit, "alias"))
+            declared.append((_attr(unit, "name") or "", aliases))
+        return tuple(declared)
+
+    # -- models ----------------------------------------------------------------------
+    def model(self, element: etree._Element) -> Model:
+        container = _child(element, "variables")
+        items = list(container) if container is not None else list(element)
+        variables: list[Variable] = []
+        modules: list[Module] = []
+        for item in items:
+            tag = _local(item)
+            if tag in _VARIABLE_TAGS:
+                variables.append(self.variable(item, _VARIABLE_TAGS[tag]))
+            elif tag == "module":
+                modules.append(self.module(item))
+        self.reject_duplicates(variables, modules)
+        name = canonical_name(_attr(element, "name") or "")
+        return Model(name, tuple(variables), tuple(modules), self.span(element))
+
+    def reject_duplicates(self, variables: list[Variable], modules: list[Module]) -> None:
+        seen: dict[str, SourceSpan] = {}
+        for name, span in [(v.name, v.span) for v in variables] + [(m.name, m.span)
+                                                                    for m in modules]:
+            if name in seen:
+                raise ModelStructureError(
+                    f"'{name}' is defined twice (first at {seen[name]})", span)
+            seen[name] = span
+
+    def module(self, element: etree._Element) -> Module:
+        raw_name = _attr(element, "name") or ""
+        model_name = _attr(element, "model_name") or raw_name
+        connections = []
+        for connect in _children(element, "connect") + _children(element, "connect2"):
+            to = _attr(connect, "to") or ""
+            source = _attr(connect, "from") or ""
+            connections.append(Connection(_canonical_path(to), _canonical_path(source),
+                                          self.span(connect)))
+        return Module(canonical_name(raw_name), display_name(raw_name),
+                      canonical_name(model_name), tuple(connections), self.span(element))
+
+    def variable(self, element: etree._Element, kind: VariableKind) -> Variable:
+        raw_name = _attr(element, "name")
+        span = self.span(element)
+        if not raw_name:
+            raise ModelStructureError(f"<{_local(element)}> without a name", span)
+        for unsupported in _UNSUPPORTED_STOCK_TYPES:
+            if _child(element, unsupported) is not None:
+                raise UnsupportedFeatureError(
+                    f"stock '{display_name(raw_name)}' is a {unsupported}, "
+                    "which wholesystem does not support yet", span)
+        gf_element = element if _local(element) == "gf" else _child(element, "gf")
+        graphical = self.graphical_function(gf_element) if gf_element is not None else None
+        dims_element = _child(element, "dimensions")
+        dims = tuple(canonical_name(_attr(d, "name") or "")
+                     for d in (_children(dims_element, "dim") if dims_element is not None
+                               else []))
+        elements = tuple(self.element(e) for e in _children(element, "element"))
+        listed = self.constant_list(element, dims) if dims and not elements else None
+        if listed is not None:
+            elements, equation = listed, None
+        else:
+            equation = self.equation(element)
+        if _local(element) == "gf":
+            equation = None  # a standalone table is only ever called: LOOKUP(name, x)
+        return Variable(
+            name=canonical_name(raw_name),
+            display=display_name(raw_name),
+            kind=kind,
+            equation=equation,
+            span=span,
+            dimensions=dims,
+            elements=elements,
+            graphical_function=graphical,
+            inflows=tuple(canonical_name(f.text or "") for f in _children(element, "inflow")),
+            outflows=tuple(canonical_name(f.text or "")
+                           for f in _children(element, "outflow")),
+            non_negative=_child(element, "non_negative") is not None,
+            units=_text(_child(element, "units")),
+            doc=_text(_child(element, "doc")) or "",
+            access=_attr(element, "access"),
+        )
+
+    def constant_list(self, element: etree._Element, dims: tuple[str, ...]
+                      ) -> tuple[ElementDefinition, ...] | None:
+        """Element definitions from an arrayed constant written as a list: ``1, 2, 3``.
+
+        Converters from Vensim write constant lists this way; values fill the array in
+        row-major order (last dimension fastest), as Vensim's ``1, 2; 3, 4;`` does.
+        """
+        eqn = _child(element, "eqn")
+        text = _COMMENT.sub("", (eqn.text or "") if eqn is not None else "")
+        if not _NUMBER_LIST.match(text):
+            return None
+        values = [float(v) for v in re.split(r"[,;]", text) if v.strip()]
+        grid = self.element_grid(dims, self.span(element))
+        if len(values) != len(grid):
+            raise ModelStructureError(
+                f"'{_attr(element, 'name')}' lists {len(values)} values for "
+                f"{len(grid)} elements", self.span(eqn if eqn is not None else element))
+        origin = self.equation_origin(eqn) if eqn is not None else None
+        span = origin.span(1, 1) if origin else self.span(element)
+        return tuple(ElementDefinition(subs, Number(value, span), None, span)
+                     for subs, value in zip(grid, values))
+
+    def element_grid(self, dims: tuple[str, ...], span: SourceSpan) -> list[tuple[str, ...]]:
+        grids: list[tuple[str, ...]] = [()]
+        for dim_name in dims:
+            dimension = self.known_dimensions.get(dim_name)
+            if dimension is None:
+                raise ModelStructureError(f"unknown dimension '{dim_name}'", span)
+            grids = [g + (e,) for g in grids for e in dimension.canonical_elements]
+        return grids
+
+    def element(self, element: etree._Element) -> ElementDefinition:
+        subscript = _attr(element, "subscript") or ""
+        gf_element = _child(element, "gf")
+        return ElementDefinition(
+            tuple(canonical_name(s) for s in subscript.split(",")),
+            self.equation(element),
+            self.graphical_function(gf_element) if gf_element is not None else None,
+            self.span(element),
+        )
+
+    def equation(self, element: etree._Element) -> Expr | None:
+        eqn = _child(element, "eqn")
+        if eqn is None:
+            return None
+        text = eqn.text or ""
+        if not _COMMENT.sub("", text).strip():
+            return None  # e.g. "{Enter equation for use when not hooked up...}"
+        return parse_xmile_expression(text, self.equation_origin(eqn))
+
+    def equation_origin(self, eqn: etree._Element) -> EquationOrigin:
+        line = eqn.sourceline or 1
+        column = 1
+        if 0 < line <= len(self.lines):
+            source_line = self.lines[line - 1]
+            found = source_line.find(">", max(source_line.lower().find("<eqn"), 0))
+            column = found + 2 if found >= 0 else 1
+        return EquationOrigin(self.file, line, column)
+
+    def graphical_function(self, element: etree._Element) -> GraphicalFunction:
+        span = self.span(element)
+        kind_text = (_attr(element, "type") or "").lower()
+        if (_attr(element, "discrete") or "").lower() == "true":
+            kind_text = "discrete"
+        try:
+            kind = GraphicalFunctionKind(kind_text or "continuous")
+        except ValueError:
+            raise ModelSyntaxError(f"unknown graphical function type '{kind_text}'", span,
+                                   hint="use continuous, extrapolate or discrete") from None
+        ys = self.points(_child(element, "ypts"), span, "ypts")
+        xpts = _child(element, "xpts")
+        if xpts is not None:
+            xs = self.points(xpts, span, "xpts")
+        else:
+            xscale = _child(element, "xscale")
+            if xscale is None:
+                raise ModelSyntaxError("graphical function has neither <xpts> nor <xscale>", span)
+            low, high = float(_attr(xscale, "min") or 0), float(_attr(xscale, "max") or 0)
+            count = len(ys)
+            xs = tuple(low + (high - low) * i / (count - 1) for i in range(count)) \
+                if count > 1 else (low,)
+        if len(xs) != len(ys):
+            raise ModelSyntaxError(
+                f"graphical function has {len(xs)} x points but {len(ys)} y points", span)
+        if any(b < a for a, b in zip(xs, xs[1:])):
+            raise ModelSyntaxError("graphical function x points are not ascending", span)
+        return GraphicalFunction(xs, ys, kind, span)
+
+    def points(self, element: etree._Element | None, span: SourceSpan, what: str
+               ) -> tuple[float, ...]:
+        if element is None:
+            raise ModelSyntaxError(f"graphical function lacks <{what}>", span)
+        separator = _attr(element, "sep") or ","
+        try:
+            return tuple(float(p) for p in (element.text or "").split(separator) if p.strip())
+        except ValueError:
+            raise ModelSyntaxError(f"<{what}> holds something that is not a number",
+                                   self.span(element)) from None
+
+
+def _text(element: etree._Element | None) -> str | None:
+    if element is None:
+        return None
+    text = "".join(element.itertext()).strip()
+    return text or None
+
+
+def _canonical_path(path: str) -> str:
+    """Canonical form of a connection end: ``.Area`` -> ``.area``, ``lynxes.Lynxes``."""
+    return ".".join(canonical_name(part) if part else "" for part in path.split("."))
