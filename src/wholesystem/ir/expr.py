@@ -7,8 +7,8 @@ as written, and function names upper-case with single spaces (``DELAY N``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 
 from wholesystem.diagnostics import UNKNOWN_SPAN, SourceSpan
 
@@ -26,6 +26,8 @@ __all__ = [
     "walk",
     "references",
     "calls",
+    "children",
+    "transform",
 ]
 
 BINARY_OPERATORS = frozenset(
@@ -156,3 +158,24 @@ def references(node: Expr) -> Iterator[Reference]:
 def calls(node: Expr) -> Iterator[Call]:
     """Every function call in the tree."""
     return (n for n in walk(node) if isinstance(n, Call))
+
+
+def transform(node: Expr, rewrite: Callable[[Expr], Expr | None]) -> Expr:
+    """A new tree: ``rewrite`` is tried on each node top-down; None keeps the node and
+    descends into its children, anything else replaces the node (without descending)."""
+    replaced = rewrite(node)
+    if replaced is not None:
+        return replaced
+    match node:
+        case Reference(subscripts=subs) if subs:
+            return replace(node, subscripts=tuple(transform(s, rewrite) for s in subs))
+        case Call(args=args):
+            return replace(node, args=tuple(transform(a, rewrite) for a in args))
+        case Binary(left=left, right=right):
+            return replace(node, left=transform(left, rewrite), right=transform(right, rewrite))
+        case Unary(operand=operand):
+            return replace(node, operand=transform(operand, rewrite))
+        case IfThenElse(condition=c, then=t, otherwise=o):
+            return replace(node, condition=transform(c, rewrite), then=transform(t, rewrite),
+                           otherwise=transform(o, rewrite))
+    return node

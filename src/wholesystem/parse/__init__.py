@@ -1,1 +1,33 @@
 """Model files -> the immutable IR (:mod:`wholesystem.ir`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wholesystem.diagnostics import SourceSpan
+from wholesystem.errors import ModelSyntaxError, UnsupportedFeatureError
+from wholesystem.ir.model import Project
+from wholesystem.parse.xmile import read_xmile, read_xmile_text
+
+__all__ = ["read_model", "read_xmile", "read_xmile_text", "XMILE_SUFFIXES"]
+
+XMILE_SUFFIXES = (".xmile", ".stmx", ".itmx", ".xml", ".stm", ".itm")
+
+
+def read_model(path: str | Path) -> Project:
+    """Read a model file, choosing the reader by its suffix."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(2, "no such model file", str(path))
+    if path.is_dir():
+        raise ModelSyntaxError("is a folder, not a model file", SourceSpan(str(path)))
+    suffix = path.suffix.lower()
+    if suffix in XMILE_SUFFIXES:
+        return read_xmile(path)
+    if suffix == ".mdl":
+        raise UnsupportedFeatureError(
+            "Vensim .mdl files are not supported yet", SourceSpan(str(path)),
+            hint="export the model from Vensim as XMILE, or convert it with xmutil")
+    raise UnsupportedFeatureError(
+        f"unknown model file type '{suffix or path.name}'", SourceSpan(str(path)),
+        hint=f"wholesystem reads {', '.join(XMILE_SUFFIXES)}")

@@ -11,7 +11,8 @@ from functools import lru_cache
 from importlib import resources
 
 import lark
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, v_args
+from lark.visitors import Transformer_NonRecursive
 
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ModelSyntaxError
@@ -55,8 +56,12 @@ def _operator(token: Token) -> str:
 
 
 @v_args(inline=True)
-class _ToIR(Transformer):
-    """Builds IR nodes; every node's span is rebased through ``origin``."""
+class _ToIR(Transformer_NonRecursive[Token, Expr]):
+    """Builds IR nodes; every node's span is rebased through ``origin``.
+
+    Non-recursive, so long sums (``a1 + a2 + ... + a2000``) do not hit Python's
+    recursion limit.
+    """
 
     def __init__(self, origin: EquationOrigin):
         super().__init__()
@@ -120,17 +125,19 @@ def parse_xmile_expression(text: str, origin: EquationOrigin) -> Expr:
 
 def _syntax_error(text: str, err: lark.exceptions.UnexpectedInput,
                   origin: EquationOrigin) -> ModelSyntaxError:
+    # Lines as lark counts them: only "\n" ends a line (str.splitlines also splits at
+    # \x0c, \x85, \u2028... and would put the caret on the wrong line).
+    lines = text.split("\n")
     line = getattr(err, "line", 1) or 1
     column = getattr(err, "column", 1) or 1
-    if line < 1:  # lark reports end of input as line -1
-        lines = text.splitlines() or [""]
+    if line < 1 or line > len(lines):  # lark reports end of input as line -1
         line, column = len(lines), len(lines[-1]) + 1
     found, expected = _describe(err)
     message = f"cannot read equation: {found}"
     if expected:
         message += f"; expected {expected}"
-    source_line = (text.splitlines() or [""])[line - 1] if line <= len(text.splitlines()) else ""
-    excerpt = f"  {source_line}\n  {' ' * (column - 1)}^" if source_line else None
+    source_line = lines[line - 1].rstrip("\r").expandtabs(1)
+    excerpt = f"  {source_line}\n  {' ' * (column - 1)}^" if source_line.strip() else None
     return ModelSyntaxError(message, origin.span(line, column), excerpt=excerpt)
 
 

@@ -8,6 +8,8 @@ matched by its local name. Presentation (views, styles, isee preferences) is ski
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 from pathlib import Path
 
@@ -79,15 +81,17 @@ def _parse_xml(text: str, file: str) -> etree._Element:
     # lxml refuses str input that declares an encoding; hand it bytes instead.
     body = re.sub(r"^\s*<\?xml[^>]*\?>", lambda m: "\n" * m.group(0).count("\n"), text,
                   count=1)
-    data = _declare_missing_prefixes(body).encode("utf-8")
+    # Lone surrogates cannot come from a decoded file, but can from a caller's str: pass
+    # them through so libxml2 rejects them as a syntax error with a position.
+    data = _declare_missing_prefixes(body).encode("utf-8", errors="surrogatepass")
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as err:
         line, column = err.position if err.position else (1, 1)
         message = str(err.msg or err).split(", line")[0]
-        lines = text.splitlines()
-        source = lines[line - 1] if 0 < line <= len(lines) else ""
-        excerpt = f"  {source}\n  {' ' * max(column - 1, 0)}^" if source else None
+        lines = _split_lines(text)
+        source = lines[line - 1].expandtabs(1) if 0 < line <= len(lines) else ""
+        excerpt = f"  {source}\n  {' ' * max(column - 1, 0)}^" if source.strip() else None
         raise ModelSyntaxError(f"malformed XML: {message}", SourceSpan(file, line, column),
                                excerpt=excerpt) from None
     if _local(root) != "xmile":
@@ -121,6 +125,15 @@ def _declare_missing_prefixes(body: str) -> str:
     return body[:root.end()] + declarations + body[root.end():]
 
 
+def _split_lines(text: str) -> list[str]:
+    """Lines as libxml2 and lark number them: only ``\\n`` ends a line.
+
+    ``str.splitlines`` also breaks at ``\\x85``, ``\\u2028``... which may sit inside
+    equations and documentation, and would shift every later line number.
+    """
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def _local(element: etree._Element) -> str:
     tag = element.tag
     if not isinstance(tag, str):
@@ -139,8 +152,8 @@ def _child(element: etree._Element, name: str) -> etree._Element | None:
 def _attr(element: etree._Element, name: str) -> str | None:
     """An attribute by local name, whatever its namespace."""
     for key, value in element.attrib.items():
-        if key.rsplit("}", 1)[-1].lower() == name:
-            return value
+        if str(key).rsplit("}", 1)[-1].lower() == name:
+            return str(value)
     return None
 
 
@@ -149,7 +162,8 @@ class _Reader:
 
     def __init__(self, file: str, text: str):
         self.file = file
-        self.lines = text.splitlines()
+        self.text = text
+        self.lines = _split_lines(text)
         self.known_dimensions: dict[str, Dimension] = {}
 
     def span(self, element: etree._Element) -> SourceSpan:
@@ -178,7 +192,7 @@ class _Reader:
         models[0] = Model("", models[0].variables, models[0].modules, models[0].span)
         return Project(
             name=name or Path(self.file).stem,
-            source=SourceFile(self.file, "\n".join(self.lines)),
+            source=SourceFile(self.file, self.text),
             sim_specs=sim_specs,
             models=tuple(models),
             dimensions=dimensions,
@@ -189,42 +203,44 @@ class _Reader:
     def sim_specs(self, element: etree._Element | None, root: etree._Element) -> SimSpecs:
         if element is None:
             raise ModelStructureError("the file has no <sim_specs> element", self.span(root))
-        start = self.number_child(element, "start", required=True)
-        stop = self.number_child(element, "stop", required=True)
+        start = self.required_number(element, "start")
+        stop = self.required_number(element, "stop")
         dt_element = _child(element, "dt")
         dt = 1.0
         if dt_element is not None:
             dt = self.number(dt_element)
             if (_attr(dt_element, "reciprocal") or "").lower() == "true":
-                dt = 1.0 / dt
+                dt = 1.0 / dt if dt != 0 else math.inf
         save = self.number_child(element, "savestep")
         if save is None:
             interval = _attr(element, "save_interval") or _attr(element, "savestep")
-            save = float(interval) if interval else None
+            save = self.number_text(interval, "save_interval", element) if interval else None
         method = (_attr(element, "method") or "euler").strip().lower()
-        if dt <= 0 or stop < start:
+        if not all(math.isfinite(v) for v in (start, stop, dt)) or dt <= 0 or stop < start:
             raise ModelStructureError(
                 f"bad sim_specs: start {start}, stop {stop}, dt {dt}", self.span(element),
                 hint="dt must be positive and stop not before start")
         return SimSpecs(start, stop, dt, save, method, _attr(element, "time_units"),
                         self.span(element))
 
-    def number_child(self, element: etree._Element, name: str, required: bool = False
-                     ) -> float | None:
+    def required_number(self, element: etree._Element, name: str) -> float:
+        value = self.number_child(element, name)
+        if value is None:
+            raise ModelStructureError(f"<{_local(element)}> lacks <{name}>", self.span(element))
+        return value
+
+    def number_child(self, element: etree._Element, name: str) -> float | None:
         child = _child(element, name)
-        if child is None:
-            if required:
-                raise ModelStructureError(f"<{_local(element)}> lacks <{name}>",
-                                          self.span(element))
-            return None
-        return self.number(child)
+        return None if child is None else self.number(child)
 
     def number(self, element: etree._Element) -> float:
-        text = (element.text or "").strip()
+        return self.number_text(element.text or "", f"<{_local(element)}>", element)
+
+    def number_text(self, text: str, what: str, element: etree._Element) -> float:
         try:
-            return float(text)
+            return float(text.strip())
         except ValueError:
-            raise ModelSyntaxError(f"<{_local(element)}> should hold a number, not '{text}'",
+            raise ModelSyntaxError(f"{what} should hold a number, not '{text.strip()}'",
                                    self.span(element)) from None
 
     def dimensions(self, element: etree._Element) -> tuple[Dimension, ...]:
@@ -234,7 +250,7 @@ class _Reader:
             elems = tuple(_attr(e, "name") or "" for e in _children(dim, "elem"))
             if not elems:
                 size = _attr(dim, "size")
-                if size is None or not size.strip().isdigit():
+                if size is None or not size.strip().isdecimal():
                     raise ModelStructureError(
                         f"dimension '{name}' has neither <elem> children nor a size",
                         self.span(dim))
@@ -351,7 +367,7 @@ class _Reader:
         origin = self.equation_origin(eqn) if eqn is not None else None
         span = origin.span(1, 1) if origin else self.span(element)
         return tuple(ElementDefinition(subs, Number(value, span), None, span)
-                     for subs, value in zip(grid, values))
+                     for subs, value in zip(grid, values, strict=True))
 
     def element_grid(self, dims: tuple[str, ...], span: SourceSpan) -> list[tuple[str, ...]]:
         grids: list[tuple[str, ...]] = [()]
@@ -359,7 +375,7 @@ class _Reader:
             dimension = self.known_dimensions.get(dim_name)
             if dimension is None:
                 raise ModelStructureError(f"unknown dimension '{dim_name}'", span)
-            grids = [g + (e,) for g in grids for e in dimension.canonical_elements]
+            grids = [(*g, e) for g in grids for e in dimension.canonical_elements]
         return grids
 
     def element(self, element: etree._Element) -> ElementDefinition:
@@ -408,14 +424,15 @@ class _Reader:
             xscale = _child(element, "xscale")
             if xscale is None:
                 raise ModelSyntaxError("graphical function has neither <xpts> nor <xscale>", span)
-            low, high = float(_attr(xscale, "min") or 0), float(_attr(xscale, "max") or 0)
+            low = self.number_text(_attr(xscale, "min") or "0", "<xscale> min", xscale)
+            high = self.number_text(_attr(xscale, "max") or "0", "<xscale> max", xscale)
             count = len(ys)
             xs = tuple(low + (high - low) * i / (count - 1) for i in range(count)) \
                 if count > 1 else (low,)
         if len(xs) != len(ys):
             raise ModelSyntaxError(
                 f"graphical function has {len(xs)} x points but {len(ys)} y points", span)
-        if any(b < a for a, b in zip(xs, xs[1:])):
+        if any(b < a for a, b in itertools.pairwise(xs)):
             raise ModelSyntaxError("graphical function x points are not ascending", span)
         return GraphicalFunction(xs, ys, kind, span)
 

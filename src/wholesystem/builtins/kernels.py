@@ -1,0 +1,279 @@
+"""Run-time kernels of the builtins: vectorised NumPy over a leading run axis.
+
+Generated code calls these as ``k.<name>``. Every kernel accepts Python floats or arrays
+whose first axis is the run (scenario) axis and broadcasts like NumPy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "lookup", "pulse", "step", "ramp", "safediv", "sqrt", "ln", "log10", "arcsin", "arccos",
+    "round_half_away", "reduce", "rank", "dimension_positions", "PipelineDelay",
+    "PreviousValue", "assemble", "as_runs", "divide", "power", "take",
+]
+
+FloatArray = NDArray[np.float64]
+
+
+def lookup(x: ArrayLike, xs: FloatArray, ys: FloatArray, kind: str) -> FloatArray:
+    """A graphical function read at ``x``: ``continuous`` clamps outside the points,
+    ``extrapolate`` extends the end segments, ``discrete`` holds each y until the next x."""
+    x = np.asarray(x, dtype=float)
+    if kind == "discrete":
+        index = np.clip(np.searchsorted(xs, x, side="right") - 1, 0, len(xs) - 1)
+        return ys[index]
+    y = np.interp(x, xs, ys)
+    if kind == "extrapolate" and len(xs) > 1:
+        low_slope = (ys[1] - ys[0]) / (xs[1] - xs[0]) if xs[1] != xs[0] else 0.0
+        high_slope = (ys[-1] - ys[-2]) / (xs[-1] - xs[-2]) if xs[-1] != xs[-2] else 0.0
+        y = np.where(x < xs[0], ys[0] + (x - xs[0]) * low_slope, y)
+        y = np.where(x > xs[-1], ys[-1] + (x - xs[-1]) * high_slope, y)
+    return y
+
+
+def pulse(t: float, dt: float, volume: ArrayLike, first: ArrayLike,
+          interval: ArrayLike = 0.0) -> FloatArray:
+    """XMILE PULSE: ``volume / dt`` in the step starting at ``first`` and, when
+    ``interval > 0``, every ``interval`` after it; 0 otherwise."""
+    volume, first, interval = (np.asarray(v, dtype=float) for v in (volume, first, interval))
+    since = t - first
+    tolerance = dt * 1e-6
+    repeating = interval > 0
+    safe_interval = np.where(repeating, interval, 1.0)
+    phase = np.mod(since + tolerance, safe_interval)
+    hit = np.where(repeating, (since >= -tolerance) & (phase < dt - tolerance),
+                   (since >= -tolerance) & (since < dt - tolerance))
+    return np.where(hit, volume / dt, 0.0)
+
+
+def step(t: float, height: ArrayLike, start: ArrayLike) -> FloatArray:
+    """``height`` from ``start`` on, 0 before."""
+    return np.where(t >= np.asarray(start) - 1e-12, height, 0.0)
+
+
+def ramp(t: float, slope: ArrayLike, start: ArrayLike, end: ArrayLike = np.inf) -> FloatArray:
+    """0 before ``start``, then ``slope`` per time unit until ``end``."""
+    start = np.asarray(start, dtype=float)
+    span = np.clip(np.minimum(t, end) - start, 0.0, None)
+    return np.asarray(slope) * span
+
+
+def safediv(a: ArrayLike, b: ArrayLike, fallback: ArrayLike = 0.0) -> FloatArray:
+    """``a / b``, or ``fallback`` where ``b`` is zero."""
+    b = np.asarray(b, dtype=float)
+    zero = b == 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(zero, fallback, np.asarray(a) / np.where(zero, 1.0, b))
+
+
+def sqrt(x: ArrayLike) -> FloatArray:
+    """Square root; NaN (not a warning) for negative input."""
+    with np.errstate(invalid="ignore"):
+        return np.sqrt(x)
+
+
+def ln(x: ArrayLike) -> FloatArray:
+    """Natural logarithm; -inf at 0 and NaN below, without warnings."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(x)
+
+
+def log10(x: ArrayLike) -> FloatArray:
+    """Base-10 logarithm; -inf at 0 and NaN below, without warnings."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log10(x)
+
+
+def arcsin(x: ArrayLike) -> FloatArray:
+    """Inverse sine; NaN outside [-1, 1]."""
+    with np.errstate(invalid="ignore"):
+        return np.arcsin(x)
+
+
+def arccos(x: ArrayLike) -> FloatArray:
+    """Inverse cosine; NaN outside [-1, 1]."""
+    with np.errstate(invalid="ignore"):
+        return np.arccos(x)
+
+
+def round_half_away(x: ArrayLike) -> FloatArray:
+    """Round to the nearest integer, halves away from zero (as spreadsheets do)."""
+    x = np.asarray(x, dtype=float)
+    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+
+
+_REDUCERS = {
+    "SUM": np.sum, "PROD": np.prod, "MIN": np.min, "MAX": np.max, "MEAN": np.mean,
+    "STDDEV": np.std,
+}
+
+
+def reduce(function: str, values: ArrayLike, axes: tuple[int, ...]) -> FloatArray:
+    """Fold ``values`` over ``axes`` (never axis 0, the run axis)."""
+    values = np.asarray(values, dtype=float)
+    if function == "SIZE":
+        size = int(np.prod([values.shape[a] for a in axes])) if axes else 1
+        return np.full(values.shape[:1], float(size))
+    return _REDUCERS[function](values, axis=axes)
+
+
+def rank(values: ArrayLike, n: ArrayLike, axis: int = -1) -> FloatArray:
+    """1-based position of the ``n``-th smallest element along ``axis`` (``n < 0``: the
+    ``|n|``-th largest); 0 where n is out of range. Ties keep their original order."""
+    values = np.asarray(values, dtype=float)
+    order = np.argsort(values, axis=axis, kind="stable")
+    size = values.shape[axis]
+    n_int = np.asarray(n, dtype=float).astype(int)
+    position = np.where(n_int < 0, size + n_int, n_int - 1)
+    valid = (position >= 0) & (position < size)
+    index = np.clip(position, 0, size - 1)
+    picked = np.take_along_axis(order, np.broadcast_to(index, order.shape[:-1])[..., None],
+                                axis=axis)[..., 0]
+    return np.where(valid, picked + 1.0, 0.0)
+
+
+def dimension_positions(size: int) -> FloatArray:
+    """``[[1, 2, ..., size]]``: a dimension's element numbers with a run axis of 1."""
+    return np.arange(1.0, size + 1.0)[None, :]
+
+
+class PipelineDelay:
+    """State of one ``DELAY(input, delay, initial)``: the input's history on the DT grid.
+
+    ``read`` gives the input as it was ``delay`` time units before ``t`` (linear between
+    recorded steps), or the initial value for times before the start. ``stage`` takes the
+    input at each full step; ``commit`` files it once every reader of the step is done.
+    The history is one preallocated array, so a read costs the same at every step.
+    """
+
+    __slots__ = ("start", "dt", "capacity", "buffer", "recorded", "pending")
+
+    def __init__(self, start: float, dt: float, steps: int):
+        self.start = start
+        self.dt = dt
+        self.capacity = steps + 2
+        self.buffer: FloatArray | None = None
+        self.recorded = 0
+        self.pending: FloatArray | None = None
+
+    def read(self, t: float, delay: ArrayLike, initial: ArrayLike) -> FloatArray:
+        """The input as it was ``delay`` before ``t``; ``initial`` before the start.
+
+        A delay shorter than DT reads the newest recorded step (the input is recorded
+        only once a step is complete, so a delay never feeds back within a step).
+        """
+        delay = np.maximum(np.asarray(delay, dtype=float), 0.0)
+        position = (t - delay - self.start) / self.dt
+        if self.recorded == 0 or self.buffer is None:
+            return np.asarray(initial, dtype=float) + 0.0 * position
+        base = np.floor(position + 1e-9)
+        fraction = np.clip(position - base, 0.0, 1.0)
+        lower = self._at(base)
+        if np.all(fraction < 1e-9):
+            value = lower
+        else:
+            value = lower + (self._at(base + 1) - lower) * fraction
+        return np.where(position < -1e-9, initial, value)
+
+    def _at(self, index: FloatArray) -> FloatArray:
+        """Recorded input at step ``index`` (the newest one for later steps)."""
+        assert self.buffer is not None
+        newest = self.recorded - 1
+        if np.ndim(index) == 0:
+            return self.buffer[int(min(max(index, 0), newest))]
+        clipped = np.clip(index, 0, newest).astype(int)
+        shape = np.broadcast_shapes(clipped.shape, self.buffer.shape[1:])
+        history = np.broadcast_to(self.buffer[: self.recorded], (self.recorded, *shape))
+        return np.take_along_axis(history, np.broadcast_to(clipped, shape)[None], axis=0)[0]
+
+    def stage(self, value: ArrayLike) -> None:
+        """The input at the current full step, to be filed by :meth:`commit`."""
+        self.pending = np.asarray(value, dtype=float)
+
+    def commit(self) -> None:
+        """File the staged input as the newest recorded step."""
+        if self.pending is None:
+            return
+        if self.buffer is None or self.buffer.shape[1:] != self.pending.shape:
+            self._grow_to(self.pending.shape)
+        assert self.buffer is not None
+        self.buffer[self.recorded] = self.pending
+        self.recorded += 1
+        self.pending = None
+
+    def _grow_to(self, shape: tuple[int, ...]) -> None:
+        old = self.buffer
+        new_shape = shape if old is None else np.broadcast_shapes(shape, old.shape[1:])
+        self.buffer = np.zeros((self.capacity, *new_shape))
+        if old is not None and self.recorded:
+            self.buffer[: self.recorded] = old[: self.recorded]
+
+
+class PreviousValue:
+    """State of one ``PREVIOUS(x, initial)``: x at the last full step."""
+
+    __slots__ = ("value", "pending")
+
+    def __init__(self) -> None:
+        self.value: FloatArray | None = None
+        self.pending: FloatArray | None = None
+
+    def read(self, initial: ArrayLike) -> FloatArray:
+        """The previous value, or ``initial`` before the first step has been filed."""
+        return np.asarray(initial if self.value is None else self.value, dtype=float)
+
+    def stage(self, value: ArrayLike) -> None:
+        """x at the current full step."""
+        self.pending = np.asarray(value, dtype=float)
+
+    def commit(self) -> None:
+        """Make the staged value the one :meth:`read` returns."""
+        if self.pending is not None:
+            self.value = self.pending
+            self.pending = None
+
+
+def assemble(shape: tuple[int, ...], parts: list[tuple[tuple[int, ...], ArrayLike]]
+             ) -> FloatArray:
+    """An array of element ``shape`` filled element by element (per-element equations).
+
+    The run axis takes the largest run count among the parts.
+    """
+    runs = max((np.shape(v)[0] for _, v in parts if np.ndim(v) > 0), default=1)
+    result = np.empty((runs, *shape))
+    for index, value in parts:
+        value = np.asarray(value, dtype=float)
+        result[(slice(None), *index)] = value.reshape(value.shape[:1]) if value.ndim else value
+    return result
+
+
+def as_runs(value: ArrayLike, ndim: int) -> FloatArray:
+    """A scalar as an array with a run axis and ``ndim`` element axes, all of size 1."""
+    return np.full((1,) * (ndim + 1), value, dtype=float)
+
+
+def divide(a: ArrayLike, b: ArrayLike) -> FloatArray:
+    """``a / b`` by IEEE rules (inf or NaN for a zero divisor), even for plain floats."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.divide(np.float64(a), b)
+
+
+def power(a: ArrayLike, b: ArrayLike) -> FloatArray:
+    """``a ** b`` by IEEE rules, even for plain floats."""
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.power(np.float64(a), b)
+
+
+def take(values: ArrayLike, axis: int, position: ArrayLike) -> FloatArray:
+    """Element at 1-based ``position`` along ``axis`` (a computed subscript), per run."""
+    values = np.asarray(values, dtype=float)
+    index = np.clip(np.asarray(position, dtype=float).astype(int) - 1, 0,
+                    values.shape[axis] - 1)
+    if index.ndim == 0:
+        return np.take(values, int(index), axis=axis)
+    index = index.reshape(index.shape[:1] + (1,) * (values.ndim - 1))
+    index = np.broadcast_to(index, values.shape[:axis] + (1,) + values.shape[axis + 1:])
+    return np.take_along_axis(values, index, axis=axis).squeeze(axis)

@@ -1,0 +1,153 @@
+"""The registry of builtin functions and named constants.
+
+Each :class:`Builtin` says how many arguments a function takes, how the compiler lowers
+it (``template`` for element-wise functions, a kernel for the rest, or a rewrite into
+stocks for stateful ones) and what it means, in one line that ends up in the docs.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+__all__ = ["BuiltinKind", "Builtin", "BUILTINS", "CONSTANTS", "lookup_builtin"]
+
+
+class BuiltinKind(enum.Enum):
+    """How the compiler treats a call."""
+
+    ELEMENTWISE = "elementwise"
+    """Applied element by element; arguments broadcast over dimensions."""
+    REDUCTION = "reduction"
+    """Folds an array (its ``*`` axes, or all axes) to fewer dimensions."""
+    TIME = "time"
+    """Depends on simulation time (PULSE, STEP, RAMP)."""
+    STATEFUL = "stateful"
+    """Keeps state between time steps; rewritten into hidden stocks or state objects."""
+    LOOKUP = "lookup"
+    """Reads a graphical function."""
+
+
+@dataclass(frozen=True, slots=True)
+class Builtin:
+    """One builtin function."""
+
+    name: str
+    """Upper-case name with single spaces."""
+    min_args: int
+    """Fewest arguments."""
+    max_args: int
+    """Most arguments."""
+    kind: BuiltinKind
+    """Lowering strategy."""
+    signature: str
+    """How it is called, for docs and arity errors."""
+    doc: str
+    """One-line meaning."""
+    template: str | None = None
+    """Element-wise Python/NumPy template, ``{0}`` ... the arguments (``np``, ``k`` in scope)."""
+    dialects: tuple[str, ...] = ("xmile",)
+    """File formats in which the name is a builtin."""
+    aliases: tuple[str, ...] = ()
+    """Other names for the same function."""
+
+
+def _e(name: str, n: tuple[int, int], signature: str, doc: str, template: str,
+       aliases: tuple[str, ...] = ()) -> Builtin:
+    return Builtin(name, n[0], n[1], BuiltinKind.ELEMENTWISE, signature, doc, template,
+                   aliases=aliases)
+
+
+_FUNCTIONS: tuple[Builtin, ...] = (
+    _e("ABS", (1, 1), "ABS(x)", "Absolute value.", "np.abs({0})"),
+    _e("SQRT", (1, 1), "SQRT(x)", "Square root (NaN for negative x).", "k.sqrt({0})"),
+    _e("EXP", (1, 1), "EXP(x)", "e to the power x.", "np.exp({0})"),
+    _e("LN", (1, 1), "LN(x)", "Natural logarithm.", "k.ln({0})"),
+    _e("LOG10", (1, 1), "LOG10(x)", "Base-10 logarithm.", "k.log10({0})"),
+    _e("SIN", (1, 1), "SIN(x)", "Sine of x radians.", "np.sin({0})"),
+    _e("COS", (1, 1), "COS(x)", "Cosine of x radians.", "np.cos({0})"),
+    _e("TAN", (1, 1), "TAN(x)", "Tangent of x radians.", "np.tan({0})"),
+    _e("ARCSIN", (1, 1), "ARCSIN(x)", "Inverse sine, in radians.", "k.arcsin({0})"),
+    _e("ARCCOS", (1, 1), "ARCCOS(x)", "Inverse cosine, in radians.", "k.arccos({0})"),
+    _e("ARCTAN", (1, 1), "ARCTAN(x)", "Inverse tangent, in radians.", "np.arctan({0})"),
+    _e("INT", (1, 1), "INT(x)", "Largest integer not above x.", "np.floor({0})"),
+    _e("ROUND", (1, 1), "ROUND(x)", "Nearest integer, halves away from zero.",
+       "k.round_half_away({0})"),
+    _e("MOD", (2, 2), "MOD(a, b)", "Remainder of a / b, with the sign of b.",
+       "np.mod({0}, {1})"),
+    _e("SAFEDIV", (2, 3), "SAFEDIV(a, b [, x])",
+       "a / b, or x (default 0) where b is zero.", "k.safediv({0}, {1}, {2:0.0})"),
+    _e("IF THEN ELSE", (3, 3), "IF THEN ELSE(c, a, b)",
+       "a where c is non-zero, else b (function form).", "np.where({0}, {1}, {2})",
+       aliases=("IF_THEN_ELSE",)),
+    _e("INF", (0, 0), "INF()", "Positive infinity.", "np.inf"),
+    Builtin("MIN", 1, 2, BuiltinKind.REDUCTION, "MIN(a, b) or MIN(array[*])",
+            "Smaller of two values, or the smallest element of an array."),
+    Builtin("MAX", 1, 2, BuiltinKind.REDUCTION, "MAX(a, b) or MAX(array[*])",
+            "Larger of two values, or the largest element of an array."),
+    Builtin("SUM", 1, 1, BuiltinKind.REDUCTION, "SUM(array[*])", "Sum of the elements."),
+    Builtin("MEAN", 1, 1, BuiltinKind.REDUCTION, "MEAN(array[*])",
+            "Arithmetic mean of the elements (several scalar arguments: their mean)."),
+    Builtin("PROD", 1, 1, BuiltinKind.REDUCTION, "PROD(array[*])",
+            "Product of the elements."),
+    Builtin("STDDEV", 1, 1, BuiltinKind.REDUCTION, "STDDEV(array[*])",
+            "Population standard deviation of the elements."),
+    Builtin("SIZE", 1, 1, BuiltinKind.REDUCTION, "SIZE(array[*])", "Number of elements."),
+    Builtin("RANK", 2, 3, BuiltinKind.REDUCTION, "RANK(array[*], n [, tiebreak])",
+            "Index (1-based) of the n-th smallest element; n < 0 counts from the largest."),
+    Builtin("PULSE", 1, 3, BuiltinKind.TIME, "PULSE(volume [, first, interval])",
+            "volume/DT during the DT starting at first, repeated every interval (> 0)."),
+    Builtin("STEP", 2, 2, BuiltinKind.TIME, "STEP(height, start)",
+            "0 before start, height from start on."),
+    Builtin("RAMP", 2, 3, BuiltinKind.TIME, "RAMP(slope, start [, end])",
+            "0 before start, then rising by slope per time unit until end."),
+    Builtin("DELAY", 2, 3, BuiltinKind.STATEFUL, "DELAY(input, delay [, initial])",
+            "Pipeline (fixed) delay: input as it was delay time units ago; initial "
+            "(default: input at the start) before that."),
+    Builtin("DELAY1", 2, 3, BuiltinKind.STATEFUL, "DELAY1(input, delay [, initial])",
+            "First-order material delay (one stock)."),
+    Builtin("DELAY3", 2, 3, BuiltinKind.STATEFUL, "DELAY3(input, delay [, initial])",
+            "Third-order material delay (three stocks in cascade)."),
+    Builtin("DELAYN", 3, 4, BuiltinKind.STATEFUL, "DELAYN(input, delay, n [, initial])",
+            "n-th order material delay (n stocks; n fixed at the start)."),
+    Builtin("SMTH1", 2, 3, BuiltinKind.STATEFUL, "SMTH1(input, time [, initial])",
+            "First-order exponential smooth."),
+    Builtin("SMTH3", 2, 3, BuiltinKind.STATEFUL, "SMTH3(input, time [, initial])",
+            "Third-order exponential smooth."),
+    Builtin("SMTHN", 3, 4, BuiltinKind.STATEFUL, "SMTHN(input, time, n [, initial])",
+            "n-th order exponential smooth."),
+    Builtin("TREND", 2, 3, BuiltinKind.STATEFUL, "TREND(input, time [, initial])",
+            "Fractional rate of change of input, averaged over time."),
+    Builtin("FORECAST", 3, 4, BuiltinKind.STATEFUL,
+            "FORECAST(input, time, horizon [, initial])",
+            "input extrapolated horizon time units ahead along its TREND."),
+    Builtin("INIT", 1, 1, BuiltinKind.STATEFUL, "INIT(x)",
+            "Value of x at the start of the simulation."),
+    Builtin("PREVIOUS", 1, 2, BuiltinKind.STATEFUL, "PREVIOUS(x [, initial])",
+            "Value of x one DT earlier; initial (default: x at the start) at the start."),
+    Builtin("LOOKUP", 2, 2, BuiltinKind.LOOKUP, "LOOKUP(table, x)",
+            "Reads graphical function table at x (also written table(x))."),
+)
+
+BUILTINS: dict[str, Builtin] = {}
+for _builtin in _FUNCTIONS:
+    BUILTINS[_builtin.name] = _builtin
+    for _alias in _builtin.aliases:
+        BUILTINS[_alias] = _builtin
+
+CONSTANTS: dict[str, tuple[str, str]] = {
+    "time": ("t", "Current simulation time."),
+    "dt": ("dt", "Integration time step."),
+    "starttime": ("start_time", "Initial time of the simulation."),
+    "stoptime": ("stop_time", "Final time of the simulation."),
+    "pi": ("np.pi", "3.14159..."),
+    "inf": ("np.inf", "Positive infinity."),
+    "e": ("np.e", "Euler's number, 2.71828..., where no variable is named e."),
+}
+"""Names that mean something without a definition: canonical name -> (code, doc)."""
+
+
+def lookup_builtin(name: str) -> Builtin | None:
+    """The builtin called ``name`` (any case, ``_`` or space), or None."""
+    key = " ".join(name.replace("_", " ").split()).upper()
+    return BUILTINS.get(key) or BUILTINS.get(name.upper())

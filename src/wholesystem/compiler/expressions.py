@@ -1,0 +1,374 @@
+"""Equation trees -> NumPy source text, with dimensions tracked at compile time.
+
+Every value at run time is either a plain float (literals, ``t``) or an array whose first
+axis is the run axis (size R, or 1 when every run shares it) followed by one axis per
+dimension of the value. :class:`Code` records which dimensions those axes are, so
+arrays meet by dimension name: operands are transposed and given size-1 axes at compile
+time and NumPy broadcasting does the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from wholesystem.builtins import CONSTANTS, BuiltinKind, lookup_builtin
+from wholesystem.errors import (
+    ArityError,
+    ModelStructureError,
+    UnknownFunctionError,
+    UnknownNameError,
+    UnsupportedFeatureError,
+)
+from wholesystem.ir.expr import Binary, Call, Expr, IfThenElse, Number, Reference, Unary, Wildcard
+from wholesystem.ir.model import Dimension, Variable
+from wholesystem.ir.names import canonical_name
+from wholesystem.compiler.lower import PIPELINE_READ, PREVIOUS_READ
+
+__all__ = ["Code", "Scope", "compile_expression", "align"]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """Python source of a value, and the dimensions of its axes after the run axis."""
+
+    text: str
+    """Source text."""
+    dims: tuple[str, ...] = ()
+    """Dimension of each axis after the run axis."""
+    scalar: bool = False
+    """True for a plain float with no run axis (literals, time)."""
+    stars: frozenset[str] = frozenset()
+    """Dimensions selected with ``*``: what a reduction without other hints folds."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What names mean while compiling the equations of one model."""
+
+    variables: dict[str, Variable]
+    """All variables, by canonical name."""
+    dimensions: dict[str, Dimension]
+    """All dimensions, by canonical name."""
+    identifiers: dict[str, str]
+    """Python identifier of each variable's value."""
+    tables: dict[tuple[str, tuple[str, ...] | None], str]
+    """Python name of each graphical function: (variable, element or None) -> name."""
+    states: dict[int, str] = field(default_factory=dict)
+    """Python name of each discrete state object, by index."""
+    host_dims: tuple[str, ...] = ()
+    """Dimensions of the equation being compiled (apply-to-all context)."""
+    element: dict[str, int] | None = None
+    """Dimension -> position, inside a per-element equation."""
+
+    def within(self, host_dims: tuple[str, ...], element: dict[str, int] | None) -> Scope:
+        """The same scope for another equation."""
+        return Scope(self.variables, self.dimensions, self.identifiers, self.tables,
+                     self.states, host_dims, element)
+
+
+def align(code: Code, target: tuple[str, ...]) -> str:
+    """Source of ``code`` with axes arranged as ``target`` (missing ones of size 1)."""
+    if code.scalar or code.dims == target:
+        return code.text
+    present = [d for d in target if d in code.dims]
+    text = code.text
+    if present != list(code.dims):
+        order = ", ".join(["0"] + [str(code.dims.index(d) + 1) for d in present])
+        text = f"{text}.transpose(({order}))"
+    index = ", ".join([":"] + [":" if d in code.dims else "None" for d in target])
+    return f"{text}[{index}]"
+
+
+def _union(*codes: Code) -> tuple[str, ...]:
+    dims: list[str] = []
+    for code in codes:
+        dims.extend(d for d in code.dims if d not in dims)
+    return tuple(dims)
+
+
+def _stars(*codes: Code) -> frozenset[str]:
+    return frozenset().union(*(c.stars for c in codes))
+
+
+_INFIX = {"+": "+", "-": "-", "*": "*", "<": "<", "<=": "<=", ">": ">", ">=": ">=",
+          "=": "==", "<>": "!="}
+
+
+def compile_expression(expr: Expr, scope: Scope) -> Code:
+    """Source text computing ``expr`` in ``scope``."""
+    match expr:
+        case Number(value=value):
+            return Code(repr(float(value)), scalar=True)
+        case Reference():
+            return _reference(expr, scope)
+        case Binary():
+            return _binary(expr, scope)
+        case Unary(op=op, operand=operand):
+            inner = compile_expression(operand, scope)
+            text = f"np.logical_not({inner.text})" if op == "not" else f"({op}{inner.text})"
+            return Code(text, inner.dims, inner.scalar, inner.stars)
+        case IfThenElse(condition=c, then=a, otherwise=b):
+            parts = [compile_expression(x, scope) for x in (c, a, b)]
+            dims = _union(*parts)
+            texts = [align(p, dims) for p in parts]
+            scalar = all(p.scalar for p in parts)
+            return Code(f"np.where({texts[0]}, {texts[1]}, {texts[2]})", dims, scalar,
+                        _stars(*parts))
+        case Call():
+            return _call(expr, scope)
+        case Wildcard(span=span):
+            raise ModelStructureError("'*' is only allowed as a subscript", span)
+    raise ModelStructureError(f"cannot compile {type(expr).__name__}")  # pragma: no cover
+
+
+def _binary(expr: Binary, scope: Scope) -> Code:
+    left = compile_expression(expr.left, scope)
+    right = compile_expression(expr.right, scope)
+    dims = _union(left, right)
+    a, b = align(left, dims), align(right, dims)
+    scalar = left.scalar and right.scalar
+    op = expr.op
+    if op in _INFIX:
+        text = f"({a} {_INFIX[op]} {b})"
+    elif op == "/":
+        text = f"k.divide({a}, {b})" if scalar else f"({a} / {b})"
+    elif op == "^":
+        text = f"k.power({a}, {b})" if scalar else f"({a} ** {b})"
+    elif op == "mod":
+        text = f"np.mod({a}, {b})"
+    elif op == "and":
+        text = f"np.logical_and({a}, {b})"
+    elif op == "or":
+        text = f"np.logical_or({a}, {b})"
+    else:  # pragma: no cover - the grammar produces no other operators
+        raise ModelStructureError(f"unknown operator {op}", expr.span)
+    return Code(text, dims, scalar, _stars(left, right))
+
+
+# -- names ---------------------------------------------------------------------------
+def _reference(ref: Reference, scope: Scope) -> Code:
+    variable = scope.variables.get(ref.name)
+    if variable is not None:
+        return _variable_reference(ref, variable, scope)
+    if ref.subscripts:
+        raise UnknownNameError(ref.text, ref.span)
+    dimension = scope.dimensions.get(ref.name)
+    if dimension is not None:
+        if scope.element is not None and ref.name in scope.element:
+            return Code(repr(float(scope.element[ref.name] + 1)), scalar=True)
+        return Code(f"k.dimension_positions({len(dimension.elements)})", (ref.name,))
+    if ref.name in CONSTANTS:
+        return Code(CONSTANTS[ref.name][0], scalar=True)
+    raise UnknownNameError(ref.text, ref.span, hint=_did_you_mean(ref.name, scope))
+
+
+def _did_you_mean(name: str, scope: Scope) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(scope.variables), n=1, cutoff=0.75)
+    return f"did you mean '{scope.variables[close[0]].display}'?" if close else None
+
+
+def _variable_reference(ref: Reference, variable: Variable, scope: Scope) -> Code:
+    ident = scope.identifiers.get(variable.name)
+    if ident is None:
+        raise ModelStructureError(
+            f"'{variable.display}' is a graphical function without an input; "
+            f"call it as {variable.display}(x) or LOOKUP({variable.display}, x)", ref.span)
+    dims = variable.dimensions
+    if not dims:
+        if ref.subscripts:
+            raise ModelStructureError(f"'{variable.display}' is not an array but is "
+                                      "subscripted", ref.span)
+        return Code(ident)
+    subscripts = ref.subscripts or tuple(
+        Reference(d, d, (), ref.span) for d in dims)
+    if len(subscripts) != len(dims):
+        raise ModelStructureError(
+            f"'{variable.display}' has {len(dims)} dimension(s) but {len(subscripts)} "
+            "subscript(s) are given", ref.span)
+    index: list[str] = []
+    kept: list[str] = []
+    stars: set[str] = set()
+    dynamic: list[tuple[int, Code]] = []
+    for axis, (dim_name, subscript) in enumerate(zip(dims, subscripts)):
+        selector = _select(dim_name, subscript, scope, bool(ref.subscripts))
+        if isinstance(selector, int):
+            index.append(str(selector))
+        elif isinstance(selector, Code):
+            index.append(":")
+            dynamic.append((len(kept), selector))
+            kept.append(dim_name)
+        else:
+            label, is_star = selector
+            index.append(":")
+            kept.append(label)
+            if is_star:
+                stars.add(label)
+    text = ident if all(i == ":" for i in index) else f"{ident}[:, {', '.join(index)}]"
+    code = Code(text, tuple(kept), False, frozenset(stars))
+    for position, selector in reversed(dynamic):
+        code = _take_dynamic(code, position, selector)
+    return code
+
+
+def _take_dynamic(code: Code, position: int, selector: Code) -> Code:
+    remaining = code.dims[:position] + code.dims[position + 1:]
+    index = align(selector, ()) if not selector.dims else None
+    if index is None:
+        raise UnsupportedFeatureError("an arrayed expression used as a subscript")
+    return Code(f"k.take({code.text}, {position + 1}, {index})", remaining, False,
+                code.stars - {code.dims[position]})
+
+
+def _select(dim_name: str, subscript: Expr, scope: Scope, explicit: bool
+            ) -> int | tuple[str, bool] | Code:
+    """How one subscript selects along dimension ``dim_name``: a fixed position, a kept
+    axis (labelled, and whether it was a ``*``), or a position computed at run time."""
+    dimension = scope.dimensions.get(dim_name)
+    if dimension is None:
+        raise UnknownNameError(dim_name, getattr(subscript, "span", None),
+                               hint="this dimension is not declared in <dimensions>")
+    span = getattr(subscript, "span", None)
+    if isinstance(subscript, Wildcard):
+        return (subscript.dimension or dim_name, True)
+    if isinstance(subscript, Number):
+        position = int(subscript.value) - 1
+        if not 0 <= position < len(dimension.elements) or position + 1 != subscript.value:
+            raise ModelStructureError(
+                f"subscript {subscript.value:g} is outside dimension '{dimension.display}' "
+                f"(1 to {len(dimension.elements)})", span)
+        return position
+    if isinstance(subscript, Reference) and not subscript.subscripts:
+        name = subscript.name
+        named_dimension = scope.dimensions.get(name)
+        if named_dimension is not None:
+            if scope.element is not None and name in scope.element:
+                return scope.element[name]
+            if scope.element is not None and dim_name in scope.element and name == dim_name:
+                return scope.element[dim_name]
+            if not explicit and scope.host_dims and name not in scope.host_dims:
+                # An unsubscripted array in a scalar context keeps all of its elements.
+                return (name, False)
+            if scope.element is None and not scope.host_dims:
+                # A dimension name in a scalar equation (MIN(a[Dim])) means every element.
+                return (name, True)
+            return (name, False)
+        position = dimension.position(name)
+        if position is not None:
+            return position
+        if name not in scope.variables and name not in CONSTANTS:
+            raise UnknownNameError(subscript.text, span, hint=(
+                f"not an element of dimension '{dimension.display}' "
+                f"({', '.join(dimension.elements)})"))
+    return compile_expression(subscript, scope)
+
+
+# -- calls ---------------------------------------------------------------------------
+def _call(call: Call, scope: Scope) -> Code:
+    table_name = canonical_name(call.function) if "." not in call.function else call.function
+    table_variable = scope.variables.get(table_name) or scope.variables.get(
+        call.function.lower())
+    if table_variable is not None:
+        return _table_call(table_variable, call.args, call, scope)
+    if call.function == PIPELINE_READ:
+        state = scope.states[int(call.args[0].value)]  # type: ignore[union-attr]
+        delay, initial = (compile_expression(a, scope) for a in call.args[1:])
+        dims = _union(delay, initial)
+        return Code(f"{state}.read(t, {align(delay, dims)}, {align(initial, dims)})", dims)
+    if call.function == PREVIOUS_READ:
+        state = scope.states[int(call.args[0].value)]  # type: ignore[union-attr]
+        initial = compile_expression(call.args[1], scope)
+        return Code(f"{state}.read({initial.text})", initial.dims, False, initial.stars)
+    builtin = lookup_builtin(call.function)
+    if builtin is None:
+        raise UnknownFunctionError(call.function, call.span,
+                                   hint="see docs/functions.md for the supported functions")
+    count = len(call.args)
+    if not builtin.min_args <= count <= builtin.max_args:
+        expected = (str(builtin.min_args) if builtin.min_args == builtin.max_args
+                    else f"{builtin.min_args} to {builtin.max_args}")
+        raise ArityError(f"{builtin.name} takes {expected} argument(s), got {count}; "
+                         f"usage: {builtin.signature}", call.span)
+    if builtin.kind is BuiltinKind.LOOKUP:
+        target = call.args[0]
+        if not isinstance(target, Reference) or target.name not in scope.variables:
+            raise ModelStructureError("LOOKUP's first argument must name a graphical "
+                                      "function", call.span)
+        return _table_call(scope.variables[target.name], call.args[1:], call, scope)
+    args = [compile_expression(a, scope) for a in call.args]
+    if builtin.kind is BuiltinKind.REDUCTION:
+        return _reduction(builtin.name, args, call)
+    if builtin.kind is BuiltinKind.TIME:
+        dims = _union(*args)
+        texts = ", ".join(align(a, dims) for a in args)
+        prefix = "t, dt, " if builtin.name == "PULSE" else "t, "
+        return Code(f"k.{builtin.name.lower()}({prefix}{texts})", dims, False)
+    if builtin.kind is BuiltinKind.ELEMENTWISE and builtin.template is not None:
+        dims = _union(*args)
+        texts = [align(a, dims) for a in args]
+        return Code(_fill_template(builtin.template, texts), dims,
+                    all(a.scalar for a in args), _stars(*args))
+    raise UnsupportedFeatureError(  # pragma: no cover - stateful calls are lowered before
+        f"{builtin.name} cannot be used here", call.span)
+
+
+def _fill_template(template: str, texts: list[str]) -> str:
+    import re
+
+    def substitute(match: re.Match[str]) -> str:
+        position = int(match.group(1))
+        default = match.group(2)
+        if position < len(texts):
+            return texts[position]
+        return default if default is not None else "0.0"
+
+    return re.sub(r"\{(\d+)(?::([^}]*))?\}", substitute, template)
+
+
+def _reduction(name: str, args: list[Code], call: Call) -> Code:
+    if name in ("MIN", "MAX") and len(args) == 2:
+        dims = _union(*args)
+        function = "np.minimum" if name == "MIN" else "np.maximum"
+        return Code(f"{function}({align(args[0], dims)}, {align(args[1], dims)})", dims,
+                    all(a.scalar for a in args))
+    if name == "RANK":
+        values = args[0]
+        if len(values.dims) != 1:
+            raise UnsupportedFeatureError("RANK needs a one-dimensional array", call.span)
+        return Code(f"k.rank({values.text}, {align(args[1], ())})", ())
+    values = args[0]
+    if values.scalar or not values.dims:
+        text = "1.0" if name == "SIZE" else ("0.0" if name == "STDDEV" else values.text)
+        return Code(text, (), values.scalar)
+    folded = [d for d in values.dims if d in values.stars] or list(values.dims)
+    axes = tuple(values.dims.index(d) + 1 for d in folded)
+    kept = tuple(d for d in values.dims if d not in folded)
+    return Code(f"k.reduce({name!r}, {values.text}, {axes!r})", kept, False,
+                values.stars - set(folded))
+
+
+def _table_call(variable: Variable, args: tuple[Expr, ...], call: Call, scope: Scope) -> Code:
+    if len(args) != 1:
+        raise ArityError(f"graphical function '{variable.display}' takes one input, got "
+                         f"{len(args)}", call.span)
+    x = compile_expression(args[0], scope)
+    element = _element_key(variable, scope)
+    table = scope.tables.get((variable.name, element)) or scope.tables.get(
+        (variable.name, None))
+    if table is None:
+        raise ModelStructureError(f"'{variable.display}' has no graphical function",
+                                  call.span)
+    return Code(f"k.lookup({x.text}, *{table})", x.dims, False, x.stars)
+
+
+def _element_key(variable: Variable, scope: Scope) -> tuple[str, ...] | None:
+    if scope.element is None or not variable.dimensions:
+        return None
+    names = []
+    for dim_name in variable.dimensions:
+        position = scope.element.get(dim_name)
+        if position is None:
+            return None
+        names.append(scope.dimensions[dim_name].canonical_elements[position])
+    return tuple(names)

@@ -1,0 +1,245 @@
+"""Stateful builtins rewritten into hidden stocks, initial values and state objects.
+
+After flattening, every ``SMTH1``, ``DELAY3``, ``TREND``... becomes ordinary stocks and
+auxiliaries (named ``#smth1.3`` and so on, never shown in outputs), exactly the structure
+the XMILE standard defines them by. ``INIT(x)`` becomes an initial-only auxiliary;
+``DELAY`` (the pipeline delay) and ``PREVIOUS`` become state objects read during a step
+and updated once the step is complete.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+
+from wholesystem.builtins import BuiltinKind, lookup_builtin
+from wholesystem.diagnostics import SourceSpan
+from wholesystem.errors import ArityError, ModelStructureError
+from wholesystem.ir.expr import Binary, Call, Expr, Number, Reference, transform
+from wholesystem.ir.model import Project, Variable, VariableKind
+
+__all__ = ["StateKind", "StateSpec", "LoweredModel", "lower_project", "PIPELINE_READ",
+           "PREVIOUS_READ"]
+
+PIPELINE_READ = "#PIPELINE"
+"""Internal function: ``#PIPELINE(delay, initial)`` reads pipeline state ``state_index``."""
+PREVIOUS_READ = "#PREVIOUS"
+"""Internal function: ``#PREVIOUS(initial)`` reads previous-value state ``state_index``."""
+
+
+class StateKind(enum.Enum):
+    """Discrete state updated once per full time step."""
+
+    PIPELINE = "pipeline"
+    PREVIOUS = "previous"
+
+
+@dataclass(frozen=True, slots=True)
+class StateSpec:
+    """One discrete state: what to record at the end of each full step."""
+
+    kind: StateKind
+    """Pipeline delay or previous value."""
+    index: int
+    """Position in the run's state list (referenced by the reading call)."""
+    recorded: Expr
+    """Expression recorded at the end of each full step (the delayed input / x)."""
+    dimensions: tuple[str, ...]
+    """Dimensions of the host variable's equation (for array context)."""
+    element: tuple[str, ...] | None
+    """Element of the host when it sits in a per-element equation."""
+    span: SourceSpan
+    """Where the call is written."""
+
+
+@dataclass(frozen=True, slots=True)
+class LoweredModel:
+    """A flat project whose equations hold no stateful builtin calls."""
+
+    project: Project
+    """Flat project, hidden variables appended to the main model."""
+    hidden: frozenset[str]
+    """Names of variables made by lowering (not shown in outputs)."""
+    initial_only: frozenset[str]
+    """Variables computed once, at the start (INIT and defaults of DELAY/PREVIOUS)."""
+    states: tuple[StateSpec, ...] = field(default=())
+    """Pipeline delays and previous values, by index."""
+
+
+class _Lowerer:
+    """Collects the hidden variables and states made while rewriting one project."""
+
+    def __init__(self, constants: dict[str, float]):
+        self.constants = constants
+        self.new_variables: list[Variable] = []
+        self.initial_only: set[str] = set()
+        self.states: list[StateSpec] = []
+        self.counter = 0
+
+    def hidden_name(self, function: str) -> str:
+        self.counter += 1
+        return f"#{function.lower()}.{self.counter}"
+
+    def lower_variable(self, variable: Variable) -> Variable:
+        context = (variable.dimensions, None)
+        equation = self.lower_expr(variable.equation, context)
+        rate = self.lower_expr(variable.rate, context)
+        elements = tuple(
+            replace(e, equation=self.lower_expr(e.equation, ((), e.subscripts)))
+            for e in variable.elements)
+        return replace(variable, equation=equation, rate=rate, elements=elements)
+
+    def lower_expr(self, expr: Expr | None,
+                   context: tuple[tuple[str, ...], tuple[str, ...] | None]) -> Expr | None:
+        if expr is None:
+            return None
+
+        def rewrite(node: Expr) -> Expr | None:
+            if isinstance(node, Call):
+                builtin = lookup_builtin(node.function)
+                if builtin is not None and builtin.kind is BuiltinKind.STATEFUL:
+                    args = tuple(self.lower_expr(a, context) for a in node.args)
+                    _check_arity(node, builtin.min_args, builtin.max_args)
+                    return self.lower_call(builtin.name, args, node.span, context)  # type: ignore[arg-type]
+            return None
+
+        return transform(expr, rewrite)
+
+    # -- helpers making hidden variables --------------------------------------------
+    def aux(self, tag: str, equation: Expr, span: SourceSpan, dims: tuple[str, ...],
+            initial_only: bool = False) -> Reference:
+        name = self.hidden_name(tag)
+        self.new_variables.append(Variable(name, name, VariableKind.AUX, equation, span, dims))
+        if initial_only:
+            self.initial_only.add(name)
+        return Reference(name, name, (), span)
+
+    def stock(self, tag: str, initial: Expr, rate_of: "_RateBuilder", span: SourceSpan,
+              dims: tuple[str, ...]) -> Reference:
+        name = self.hidden_name(tag)
+        ref = Reference(name, name, (), span)
+        self.new_variables.append(Variable(name, name, VariableKind.STOCK, initial, span,
+                                           dims, rate=rate_of(ref)))
+        return ref
+
+    def lower_call(self, function: str, args: tuple[Expr, ...], span: SourceSpan,
+                   context: tuple[tuple[str, ...], tuple[str, ...] | None]) -> Expr:
+        dims = context[0]
+        if function == "INIT":
+            return self.aux("init", args[0], span, dims, initial_only=True)
+        if function in ("SMTH1", "SMTH3", "SMTHN"):
+            order = {"SMTH1": 1, "SMTH3": 3}.get(function) or self.order(args[2], span)
+            initial = args[3] if function == "SMTHN" and len(args) > 3 else (
+                args[2] if function != "SMTHN" and len(args) > 2 else None)
+            return self.smooth(args[0], args[1], order, initial, span, dims)
+        if function in ("DELAY1", "DELAY3", "DELAYN"):
+            order = {"DELAY1": 1, "DELAY3": 3}.get(function) or self.order(args[2], span)
+            initial = args[3] if function == "DELAYN" and len(args) > 3 else (
+                args[2] if function != "DELAYN" and len(args) > 2 else None)
+            return self.material_delay(args[0], args[1], order, initial, span, dims)
+        if function == "TREND":
+            initial = args[2] if len(args) > 2 else Number(0.0, span)
+            return self.trend(args[0], args[1], initial, span, dims)
+        if function == "FORECAST":
+            initial = args[3] if len(args) > 3 else Number(0.0, span)
+            trend = self.trend(args[0], args[1], initial, span, dims)
+            growth = Binary("+", Number(1.0, span), Binary("*", trend, args[2], span), span)
+            return Binary("*", args[0], growth, span)
+        if function == "DELAY":
+            return self.pipeline(args, span, context)
+        if function == "PREVIOUS":
+            return self.previous(args, span, context)
+        raise ModelStructureError(f"cannot lower {function}", span)  # pragma: no cover
+
+    def order(self, expr: Expr, span: SourceSpan) -> int:
+        value = expr.value if isinstance(expr, Number) else (
+            self.constants.get(expr.name) if isinstance(expr, Reference) else None)
+        if value is None or value < 1 or value != int(value):
+            raise ModelStructureError(
+                "the order of SMTHN/DELAYN must be a whole number >= 1 known at the start",
+                span, hint="write a number, or a constant holding one")
+        return int(value)
+
+    def smooth(self, input_: Expr, time: Expr, order: int, initial: Expr | None,
+               span: SourceSpan, dims: tuple[str, ...]) -> Expr:
+        stage_time = time if order == 1 else Binary("/", time, Number(float(order), span), span)
+        upstream = input_
+        start = initial if initial is not None else input_
+        for _ in range(order):
+            source = upstream
+            upstream = self.stock(
+                "smooth", start,
+                lambda level, s=source: Binary("/", Binary("-", s, level, span), stage_time,
+                                               span),
+                span, dims)
+        return upstream
+
+    def material_delay(self, input_: Expr, delay: Expr, order: int, initial: Expr | None,
+                       span: SourceSpan, dims: tuple[str, ...]) -> Expr:
+        stage_time = delay if order == 1 else Binary("/", delay, Number(float(order), span),
+                                                     span)
+        per_stage = Binary("*", initial if initial is not None else input_, stage_time, span)
+        inflow = input_
+        for _ in range(order):
+            source = inflow
+            level = self.stock(
+                "delay", per_stage,
+                lambda lv, s=source: Binary("-", s, Binary("/", lv, stage_time, span), span),
+                span, dims)
+            inflow = Binary("/", level, stage_time, span)
+        return inflow
+
+    def trend(self, input_: Expr, time: Expr, initial_trend: Expr, span: SourceSpan,
+              dims: tuple[str, ...]) -> Expr:
+        start = Binary("/", input_, Binary("+", Number(1.0, span),
+                                           Binary("*", initial_trend, time, span), span), span)
+        average = self.smooth(input_, time, 1, start, span, dims)
+        change = Binary("-", input_, average, span)
+        return Call("SAFEDIV", (change, Binary("*", average, time, span)), span)
+
+    def pipeline(self, args: tuple[Expr, ...], span: SourceSpan,
+                 context: tuple[tuple[str, ...], tuple[str, ...] | None]) -> Expr:
+        input_, delay = args[0], args[1]
+        initial = args[2] if len(args) > 2 else self.aux("init", input_, span, context[0],
+                                                         initial_only=True)
+        index = len(self.states)
+        self.states.append(StateSpec(StateKind.PIPELINE, index, input_, context[0], context[1],
+                                     span))
+        return Call(PIPELINE_READ, (Number(float(index), span), delay, initial), span)
+
+    def previous(self, args: tuple[Expr, ...], span: SourceSpan,
+                 context: tuple[tuple[str, ...], tuple[str, ...] | None]) -> Expr:
+        initial = args[1] if len(args) > 1 else self.aux("init", args[0], span, context[0],
+                                                         initial_only=True)
+        index = len(self.states)
+        self.states.append(StateSpec(StateKind.PREVIOUS, index, args[0], context[0],
+                                     context[1], span))
+        return Call(PREVIOUS_READ, (Number(float(index), span), initial), span)
+
+
+class _RateBuilder:  # pragma: no cover - typing aid only
+    def __call__(self, level: Reference) -> Expr: ...
+
+
+def _check_arity(call: Call, low: int, high: int) -> None:
+    count = len(call.args)
+    if not low <= count <= high:
+        expected = str(low) if low == high else f"{low} to {high}"
+        raise ArityError(f"{call.function} takes {expected} arguments, got {count}", call.span)
+
+
+def lower_project(flat: Project) -> LoweredModel:
+    """Rewrite the stateful calls of a flat project (see the module docstring)."""
+    constants = {v.name: v.equation.value for v in flat.main.variables
+                 if isinstance(v.equation, Number) and not v.dimensions}
+    lowerer = _Lowerer(constants)
+    variables = [lowerer.lower_variable(v) for v in flat.main.variables]
+    # Hidden variables can hold further stateful calls only through their arguments,
+    # which were lowered before the hidden variable was made.
+    main = replace(flat.main, variables=tuple(variables + lowerer.new_variables))
+    return LoweredModel(
+        project=replace(flat, models=(main,)),
+        hidden=frozenset(v.name for v in lowerer.new_variables),
+        initial_only=frozenset(lowerer.initial_only),
+        states=tuple(lowerer.states),
+    )

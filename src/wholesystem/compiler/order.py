@@ -1,0 +1,96 @@
+"""Evaluation order: which variables depend on which, within a step and at the start.
+
+Dependencies come from the names an equation reads. Stocks, constants and initial-only
+values are known before a step starts, so they break dependency chains within a step;
+at the start, a stock depends on its initial-value equation instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+
+from wholesystem.builtins import BuiltinKind, lookup_builtin
+from wholesystem.errors import CircularDefinitionError
+from wholesystem.ir.expr import Call, Expr, Reference, walk
+from wholesystem.ir.model import Variable, VariableKind
+from wholesystem.compiler.lower import PIPELINE_READ, PREVIOUS_READ
+
+__all__ = ["equations_of", "names_read", "find_constants", "order_variables"]
+
+
+def equations_of(variable: Variable) -> list[Expr]:
+    """Every equation of a variable: main, per-element and (stock) net rate."""
+    found = [variable.equation] if variable.equation is not None else []
+    found += [e.equation for e in variable.elements if e.equation is not None]
+    return found
+
+
+def names_read(expr: Expr, known: set[str] | dict[str, Variable]) -> set[str]:
+    """Variables an expression reads (a graphical function called by name counts too)."""
+    names: set[str] = set()
+    for node in walk(expr):
+        if isinstance(node, Reference) and node.name in known:
+            names.add(node.name)
+        elif isinstance(node, Call) and node.function.lower() in known:
+            names.add(node.function.lower())
+    return names
+
+
+def _time_dependent(expr: Expr) -> bool:
+    for node in walk(expr):
+        if isinstance(node, Reference) and node.name in ("time",):
+            return True
+        if isinstance(node, Call):
+            if node.function in (PIPELINE_READ, PREVIOUS_READ):
+                return True
+            builtin = lookup_builtin(node.function)
+            if builtin is not None and builtin.kind in (BuiltinKind.TIME, BuiltinKind.STATEFUL):
+                return True
+    return False
+
+
+def find_constants(variables: dict[str, Variable], initial_only: Iterable[str]) -> set[str]:
+    """Auxiliaries whose value never changes: they read only numbers and other constants.
+
+    These are computed once and are what ``run(params=...)`` may override cheaply.
+    """
+    fixed = set(initial_only)
+    candidates = {name for name, v in variables.items()
+                  if v.kind is not VariableKind.STOCK and name not in fixed
+                  and not any(_time_dependent(e) for e in equations_of(v))}
+    constants: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name in sorted(candidates - constants):
+            reads = set().union(*(names_read(e, variables) for e in equations_of(variables[name])))
+            reads.discard(name)
+            if reads <= constants and not _reads_stock(reads, variables):
+                constants.add(name)
+                changed = True
+    return constants
+
+
+def _reads_stock(reads: set[str], variables: dict[str, Variable]) -> bool:
+    return any(variables[n].kind is VariableKind.STOCK for n in reads)
+
+
+def order_variables(nodes: Iterable[str], dependencies: dict[str, set[str]]) -> list[str]:
+    """Topological order of ``nodes`` (ties kept in the given order); raise on a loop."""
+    node_list = list(nodes)
+    graph = nx.DiGraph()
+    graph.add_nodes_from(node_list)
+    for name in node_list:
+        for source in dependencies.get(name, set()):
+            if source in graph and source != name:
+                graph.add_edge(source, name)
+            elif source == name:
+                raise CircularDefinitionError((name,))
+    position = {name: i for i, name in enumerate(node_list)}
+    try:
+        return list(nx.lexicographical_topological_sort(graph, key=lambda n: position[n]))
+    except nx.NetworkXUnfeasible:
+        cycle = nx.find_cycle(graph)
+        raise CircularDefinitionError(tuple(edge[0] for edge in cycle)) from None

@@ -1,0 +1,34 @@
+"""The ``wholesystem`` command line: one module per subcommand, wired here.
+
+Every command reports problems as ``file:line:col: error: message`` on stderr and exits
+non-zero; no Python traceback reaches the user for bad input.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from wholesystem.interfaces.cli import check_command, compile_command, run_command
+from wholesystem.interfaces.cli.errors import report_errors
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="wholesystem",
+    help="Whole-system modelling for public services: simulate, check and inspect models.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("run")(run_command.run)
+app.command("check")(check_command.check)
+app.command("compile")(compile_command.compile_model)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script."""
+    with report_errors() as outcome:
+        app(args=argv if argv is not None else sys.argv[1:], standalone_mode=False)
+    return outcome.code if outcome.code is not None else 0

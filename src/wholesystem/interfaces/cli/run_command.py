@@ -1,0 +1,53 @@
+"""``wholesystem run MODEL``: simulate and write results as CSV."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from wholesystem.errors import ParameterError
+from wholesystem.run import load
+
+__all__ = ["run", "parse_assignments"]
+
+
+def parse_assignments(assignments: list[str]) -> dict[str, float]:
+    """``NAME=VALUE`` strings -> a parameter dict; bad ones raise ParameterError."""
+    params: dict[str, float] = {}
+    for item in assignments:
+        name, sep, value = item.rpartition("=")
+        if not sep or not name.strip():
+            raise ParameterError(f"--set expects NAME=VALUE, got '{item}'")
+        try:
+            params[name.strip()] = float(value)
+        except ValueError:
+            raise ParameterError(f"--set {name.strip()}: '{value}' is not a number") from None
+    return params
+
+
+def run(
+    model: Annotated[Path, typer.Argument(help="Model file (.xmile, .stmx, .itmx).")],
+    output: Annotated[Optional[Path], typer.Option(
+        "--output", "-o", help="CSV file to write (default: standard output).")] = None,
+    data: Annotated[Optional[list[Path]], typer.Option(
+        "--data", help="Data file feeding data variables (Vensim .tab/.csv).")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option(
+        "--set", help="Set a constant: NAME=VALUE (repeatable).")] = None,
+    method: Annotated[Optional[str], typer.Option(
+        "--method", help="Integration method: euler or rk4 (default: the model's).")] = None,
+) -> None:
+    """Simulate MODEL and write one CSV row per saved time: Time, then every variable."""
+    params = parse_assignments(set_ or [])
+    if data:
+        for path in data:
+            if not path.exists():
+                raise FileNotFoundError(2, "no such data file", str(path))
+    results = load(model).run(params=params, method=method)
+    frame = results.reset_index().rename(columns={"time": "Time"})
+    if output is None:
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        frame.to_csv(output, index=False)

@@ -1,0 +1,140 @@
+"""The model users hold: read, compiled once, run many times.
+
+>>> import wholesystem
+>>> model = wholesystem.load(wholesystem.example_path("teacup"))
+>>> model.run()["Teacup Temperature"].iloc[0]
+180.0
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wholesystem.compiler import CompiledModel, compile_project
+from wholesystem.errors import ParameterError, UnknownNameError
+from wholesystem.ir.expr import Number
+from wholesystem.ir.model import Project, VariableKind
+from wholesystem.ir.names import canonical_name
+from wholesystem.parse import read_model
+from wholesystem.run.results import EnsembleResults, select_outputs
+from wholesystem.run.simulate import simulate
+
+__all__ = ["Model", "load"]
+
+
+def load(path: str | Path) -> Model:
+    """Read and compile a model file (XMILE: ``.xmile``, ``.stmx``, ``.itmx``)."""
+    return Model(read_model(path))
+
+
+class Model:
+    """A compiled model with its parameters; ``run`` and ``run_many`` simulate it."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        self.compiled = compile_project(project)
+        self._variants: dict[frozenset[str], CompiledModel] = {frozenset(): self.compiled}
+
+    # -- what the model holds ---------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """Model name from the file."""
+        return self.project.name
+
+    @property
+    def source(self) -> str:
+        """The generated NumPy source (what ``wholesystem compile --show`` prints)."""
+        return self.compiled.source
+
+    @property
+    def constants(self) -> dict[str, float | None]:
+        """Constants that ``params`` can set cheaply, with their values (None: arrayed)."""
+        names = {o.name: o.display for o in self.compiled.outputs}
+        return {names.get(n, n): v for n, v in self.compiled.generated.constants.items()}
+
+    @property
+    def columns(self) -> list[str]:
+        """Column labels of a run's results."""
+        from wholesystem.run.results import column_names
+
+        return [c for o in self.compiled.outputs for c in column_names(o)]
+
+    # -- running ----------------------------------------------------------------------
+    def run(self, params: Mapping[str, Any] | None = None,
+            return_columns: Sequence[str] | None = None,
+            method: str | None = None) -> pd.DataFrame:
+        """Simulate once; a DataFrame indexed by time with one column per variable.
+
+        ``params`` sets constants, stock initial values or (as constants) any other
+        variable; values are numbers, or arrays for arrayed variables.
+        """
+        table = {name: [value] for name, value in (params or {}).items()}
+        overrides = {k: np.asarray(v[0], dtype=float) for k, v in table.items()}
+        compiled, resolved = self._prepare(overrides)
+        raw = simulate(compiled, resolved, 1, method)
+        values, labels = raw.cube(select_outputs(compiled.outputs, return_columns))
+        frame = pd.DataFrame(values[:, 0, :], index=pd.Index(raw.times, name="time"),
+                             columns=labels)
+        return frame
+
+    def run_many(self, param_table: pd.DataFrame | Mapping[str, Sequence[float]],
+                 return_columns: Sequence[str] | None = None,
+                 method: str | None = None) -> EnsembleResults:
+        """Simulate one run per row of ``param_table`` (columns name parameters), all at
+        once, vectorised over runs."""
+        table = pd.DataFrame(param_table)
+        if table.empty:
+            raise ParameterError("the parameter table has no rows")
+        overrides = {str(c): table[c].to_numpy(dtype=float) for c in table.columns}
+        compiled, resolved = self._prepare(overrides)
+        raw = simulate(compiled, resolved, len(table), method)
+        values, labels = raw.cube(select_outputs(compiled.outputs, return_columns))
+        return EnsembleResults(raw.times, values, labels, table)
+
+    def _prepare(self, overrides: Mapping[str, np.ndarray]
+                 ) -> tuple[CompiledModel, dict[str, np.ndarray]]:
+        variables = self.compiled.lowered.project.main.variable_map()
+        by_display = {canonical_name(v.display): v.name for v in variables.values()}
+        resolved: dict[str, np.ndarray] = {}
+        for name, value in overrides.items():
+            key = canonical_name(name)
+            key = key if key in variables else by_display.get(key, key)
+            if key not in variables or key in self.compiled.lowered.hidden:
+                raise UnknownNameError(name, hint="not a variable of the model; see "
+                                                  "Model.constants")
+            if not np.all(np.isfinite(value)):
+                raise ParameterError(f"parameter '{name}' is not a finite number: {value}")
+            resolved[key] = value
+        forced = frozenset(k for k in resolved
+                           if k not in self.compiled.generated.constants
+                           and variables[k].kind is not VariableKind.STOCK)
+        return self._variant(forced), resolved
+
+    def _variant(self, forced: frozenset[str]) -> CompiledModel:
+        """The model compiled with ``forced`` variables turned into settable constants."""
+        if forced not in self._variants:
+            self._variants[forced] = compile_project(_with_constants(self.project, forced))
+        return self._variants[forced]
+
+    def __repr__(self) -> str:
+        return f"<wholesystem.Model {self.name!r} from {self.project.source.path}>"
+
+
+def _with_constants(project: Project, names: frozenset[str]) -> Project:
+    """The project with the named (flattened) variables replaced by a placeholder constant
+    whose value every run supplies."""
+    from wholesystem.ir.flatten import flatten
+
+    flat = flatten(project)
+    variables = tuple(
+        replace(v, kind=VariableKind.AUX, equation=Number(math.nan, v.span), elements=(),
+                graphical_function=None) if v.name in names else v
+        for v in flat.main.variables)
+    return replace(flat, models=(replace(flat.main, variables=variables),))

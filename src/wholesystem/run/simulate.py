@@ -1,0 +1,132 @@
+"""Integrate a compiled model over time for one or many runs at once.
+
+All runs advance together: every value carries a leading run axis, so a 1,000-run sweep
+costs about as many NumPy calls as one run. Euler and classic fourth-order Runge-Kutta
+are supported; discrete states (pipeline delays, previous values) advance once per full
+step in both.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from wholesystem.builtins.kernels import PipelineDelay, PreviousValue
+from wholesystem.compiler import CompiledModel
+from wholesystem.compiler.lower import StateKind
+from wholesystem.errors import ParameterError, SimulationError
+from wholesystem.run.results import RawResults
+
+__all__ = ["Runtime", "simulate", "METHODS"]
+
+METHODS = ("euler", "rk4")
+
+
+@dataclass
+class Runtime:
+    """What the generated ``build`` function reads: time settings, runs and overrides."""
+
+    start: float
+    stop: float
+    dt: float
+    runs: int
+    overrides: Mapping[str, NDArray[np.float64]]
+    states: list[Any] = field(default_factory=list)
+
+    def param(self, name: str, default: Any, shape: tuple[int, ...]) -> Any:
+        """The value of constant (or stock initial value) ``name``: an override if given.
+
+        An override may be one number, one value per run (length ``runs``), one value per
+        element (shape ``shape``) or both (``(runs, *shape)``).
+        """
+        if name not in self.overrides:
+            return default
+        value = self.overrides[name]
+        target = (self.runs, *shape)
+        if value.ndim == 0:
+            return np.full((1,) + (1,) * len(shape), float(value))
+        if value.shape == target:
+            return value
+        if value.shape == (self.runs,):
+            return value.reshape((self.runs,) + (1,) * len(shape))
+        if value.shape == shape:
+            return value[None, ...]
+        raise ParameterError(
+            f"parameter '{name}' has shape {value.shape}; expected one value, {self.runs} "
+            f"(one per run), {shape} (one per element) or {target}")
+
+
+def _steps(span: float, step: float, what: str) -> int:
+    count = span / step
+    rounded = round(count)
+    if abs(count - rounded) > 1e-6 * max(1.0, count):
+        return math.floor(count + 1e-9)
+    if rounded < 0:
+        raise SimulationError(f"{what} is negative")
+    return int(rounded)
+
+
+def simulate(compiled: CompiledModel, overrides: Mapping[str, Any] | None = None,
+             runs: int = 1, method: str | None = None) -> RawResults:
+    """Simulate ``runs`` runs of ``compiled``; ``overrides`` map canonical names to values."""
+    specs = compiled.sim_specs
+    method = (method or specs.method or "euler").lower()
+    if method not in METHODS:
+        raise SimulationError(f"unknown integration method '{method}'",
+                              hint=f"use one of: {', '.join(METHODS)}")
+    dt = specs.dt
+    if not (math.isfinite(dt) and dt > 0):
+        raise SimulationError(f"time step must be a positive number, not {dt}", specs.span)
+    n_steps = _steps(specs.stop - specs.start, dt, "the simulation length")
+    save_every = max(1, round(specs.save_period / dt))
+    runtime = Runtime(specs.start, specs.stop, dt, runs,
+                      {k: np.asarray(v, dtype=float) for k, v in (overrides or {}).items()})
+    runtime.states = [PipelineDelay(specs.start, dt, n_steps) if kind is StateKind.PIPELINE
+                      else PreviousValue() for kind in compiled.state_kinds]
+    with np.errstate(all="ignore"):
+        stocks, rates = compiled.build(runtime)
+        step = _euler_step if method == "euler" else _rk4_step
+        saved: list[tuple[Any, ...]] = []
+        times: list[float] = []
+        for index in range(n_steps + 1):
+            t = specs.start + index * dt
+            last = index == n_steps
+            stocks, values = step(rates, t, dt, stocks, runtime.states, last)
+            if index % save_every == 0 or (last and index % save_every == 0):
+                saved.append(values)
+                times.append(t)
+    return RawResults(np.array(times), saved, compiled.outputs, runs)
+
+
+def _commit(states: list[Any]) -> None:
+    for state in states:
+        state.commit()
+
+
+def _euler_step(rates: Any, t: float, dt: float, stocks: tuple[Any, ...], states: list[Any],
+                last: bool) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    net, values = rates(t, stocks, True)
+    if last:
+        return stocks, values
+    _commit(states)
+    return tuple(s + dt * d for s, d in zip(stocks, net)), values
+
+
+def _rk4_step(rates: Any, t: float, dt: float, stocks: tuple[Any, ...], states: list[Any],
+              last: bool) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    k1, values = rates(t, stocks, True)
+    if last:
+        return stocks, values
+    half = dt / 2
+    k2, _ = rates(t + half, tuple(s + half * d for s, d in zip(stocks, k1)), False)
+    k3, _ = rates(t + half, tuple(s + half * d for s, d in zip(stocks, k2)), False)
+    k4, _ = rates(t + dt, tuple(s + dt * d for s, d in zip(stocks, k3)), False)
+    _commit(states)
+    sixth = dt / 6
+    return tuple(s + sixth * (a + 2 * b + 2 * c + d)
+                 for s, a, b, c, d in zip(stocks, k1, k2, k3, k4)), values
