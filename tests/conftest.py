@@ -1,6 +1,10 @@
-"""Test helpers shared by every test folder: where the shared conformance suite lives.
+"""Test settings and helpers shared by every test folder.
 
-The suite (SDXorg test-models, the known-broken list) sits outside the repository, at
+Hypothesis runs under a profile: ``ci`` (Hypothesis's own, chosen when ``CI`` is set:
+derandomised, no example database), ``dev`` otherwise, or the one named by
+``HYPOTHESIS_PROFILE`` (``deep`` searches 50 times harder, for a bug hunt).
+
+The conformance suite (SDXorg test-models, the known-broken list) sits outside the repository, at
 ``$WHOLESYSTEM_SHARED`` or ``../shared`` next to the repository root. Tests that need it
 take the ``shared`` fixture, or a ``shared_model_file`` parameter (one test per XMILE file),
 and are skipped, saying why, when it is absent.
@@ -12,6 +16,16 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("dev", max_examples=100, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("deep", settings.get_profile("dev"), max_examples=5000)
+settings.register_profile("ci", settings.get_profile("ci"), max_examples=100, deadline=None)
+if "HYPOTHESIS_PROFILE" in os.environ:
+    settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+elif not os.environ.get("CI"):
+    settings.load_profile("dev")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 XMILE_SUFFIXES = (".xmile", ".stmx")
@@ -58,6 +72,13 @@ def shared() -> Path:
     if path is None:
         pytest.skip(_absent_reason())
     return path
+
+
+@pytest.fixture(scope="session")
+def shared_suite_files() -> list[Path]:
+    """The suite's readable XMILE files, or an empty list when the suite is absent."""
+    path = shared_dir()
+    return [] if path is None else shared_xmile_files(path)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -50,6 +50,8 @@ class GeneratedModel:
     """What ``rates`` returns as its second value, in order."""
     stocks: tuple[str, ...]
     """Canonical names of the stocks, in the order ``rates`` takes them."""
+    non_negative: tuple[bool, ...]
+    """For each stock: kept from going below zero by the integrator."""
     constants: dict[str, float | None]
     """Constants that ``run(params=...)`` can set, with their default (None if arrayed)."""
     state_kinds: tuple[StateKind, ...]
@@ -81,7 +83,6 @@ def generate_source(lowered: LoweredModel) -> GeneratedModel:
     stepwise = [n for n in valued if variables[n].kind is not VariableKind.STOCK
                 and n not in constants and n not in lowered.initial_only]
     step_deps = {n: _reads(variables[n], variables) for n in stepwise}
-    _add_non_negative_edges(variables, step_deps, set(stepwise))
     step_order = order_variables(stepwise, step_deps)
     stocks = [n for n in valued if variables[n].kind is VariableKind.STOCK]
 
@@ -110,8 +111,8 @@ def generate_source(lowered: LoweredModel) -> GeneratedModel:
         variable = variables[name]
         out.emit(f"# {variable.display}  ({variable.span})", 2)
         out.emit(f"{identifiers[name]} = {_value_text(variable, scope, initial=False)}", 2)
-        for line in _flow_limits(variable, variables, identifiers, dimensions):
-            out.emit(line, 2)
+        for line in _flow_limits(variable):
+            out.emit(line.format(identifiers[name]), 2)
     net_names = []
     for name in stocks:
         net = f"net_{identifiers[name]}"
@@ -133,6 +134,7 @@ def generate_source(lowered: LoweredModel) -> GeneratedModel:
         source="\n".join(out.lines) + "\n",
         outputs=outputs,
         stocks=tuple(stocks),
+        non_negative=tuple(variables[s].non_negative for s in stocks),
         constants={n: _literal(variables[n]) for n in sorted(constants)
                    if n not in lowered.hidden},
         state_kinds=tuple(spec.kind for spec in lowered.states),
@@ -205,41 +207,11 @@ def _is_table_only(variable: Variable) -> bool:
             and not variable.elements)
 
 
-def _add_non_negative_edges(variables: dict[str, Variable], deps: dict[str, set[str]],
-                            stepwise: set[str]) -> None:
-    """An outflow of a non-negative stock is limited by what flows in during the step, so
-    it is computed after the stock's inflows and the outflows listed before it."""
-    for stock in variables.values():
-        if stock.kind is not VariableKind.STOCK or not stock.non_negative:
-            continue
-        before = [f for f in stock.inflows if f in stepwise]
-        for outflow in stock.outflows:
-            if outflow in deps:
-                deps[outflow] = deps[outflow] | {b for b in before if b != outflow}
-                before.append(outflow)
-
-
-def _flow_limits(variable: Variable, variables: dict[str, Variable],
-                 identifiers: dict[str, str], dimensions: dict[str, Dimension]) -> list[str]:
-    if variable.kind is not VariableKind.FLOW:
-        return []
-    ident = identifiers[variable.name]
-    lines = []
-    if variable.non_negative:
-        lines.append(f"{ident} = np.maximum({ident}, 0.0)")
-    for stock in variables.values():
-        if (stock.kind is VariableKind.STOCK and stock.non_negative
-                and variable.name in stock.outflows):
-            available = [f"{identifiers[stock.name]} / dt"]
-            available += [_aligned_ref(variables[f], stock, identifiers)
-                          for f in stock.inflows if f in identifiers]
-            earlier = stock.outflows[: stock.outflows.index(variable.name)]
-            available += [f"-{_aligned_ref(variables[f], stock, identifiers)}"
-                          for f in earlier if f in identifiers]
-            room = " + ".join(available).replace("+ -", "- ")
-            own = _aligned_ref(variable, stock, identifiers)
-            lines.append(f"{ident} = np.minimum({own}, np.maximum({room}, 0.0))")
-    return lines
+def _flow_limits(variable: Variable) -> list[str]:
+    """A uniflow (non-negative flow) never runs backwards."""
+    if variable.kind is VariableKind.FLOW and variable.non_negative:
+        return ["{0} = np.maximum({0}, 0.0)"]
+    return []
 
 
 def _aligned_ref(flow: Variable, stock: Variable, identifiers: dict[str, str]) -> str:

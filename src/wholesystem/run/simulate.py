@@ -91,12 +91,18 @@ def simulate(compiled: CompiledModel, overrides: Mapping[str, Any] | None = None
     with np.errstate(all="ignore"):
         stocks, rates = compiled.build(runtime)
         step = _euler_step if method == "euler" else _rk4_step
+        floors = compiled.generated.non_negative
+        clamp = any(floors)
         saved: list[tuple[Any, ...]] = []
         times: list[float] = []
         for index in range(n_steps + 1):
             t = specs.start + index * dt
             last = index == n_steps
             stocks, values = step(rates, t, dt, stocks, runtime.states, last)
+            if clamp and not last:
+                # A non-negative stock never goes below zero (XMILE 1.0, 3.7.1).
+                stocks = tuple(np.maximum(s, 0.0) if floor else s
+                               for s, floor in zip(stocks, floors))
             if index % save_every == 0 or (last and index % save_every == 0):
                 saved.append(values)
                 times.append(t)

@@ -165,6 +165,7 @@ class _Reader:
         self.text = text
         self.lines = _split_lines(text)
         self.known_dimensions: dict[str, Dimension] = {}
+        self.non_negative_defaults: dict[str, bool] = {"stock": False, "flow": False}
 
     def span(self, element: etree._Element) -> SourceSpan:
         line = element.sourceline or 0
@@ -183,6 +184,8 @@ class _Reader:
         dims_element = _child(root, "dimensions")
         dimensions = self.dimensions(dims_element) if dims_element is not None else ()
         self.known_dimensions = {d.name: d for d in dimensions}
+        self.non_negative_defaults = self.behavior(_child(root, "behavior"),
+                                                   {"stock": False, "flow": False})
         model_elements = _children(root, "model")
         if not model_elements:
             raise ModelStructureError("the file has no <model> element", self.span(root))
@@ -269,7 +272,32 @@ class _Reader:
         return tuple(declared)
 
     # -- models ----------------------------------------------------------------------
+    def behavior(self, element: etree._Element | None, defaults: dict[str, bool]
+                 ) -> dict[str, bool]:
+        """Defaults from ``<behavior>``: ``<non_negative/>`` for all stocks and flows, or
+        inside ``<stock>`` / ``<flow>`` for one kind (XMILE 1.0, 2.4)."""
+        result = dict(defaults)
+        if element is None:
+            return result
+        overall = _child(element, "non_negative")
+        if overall is not None:
+            result = {kind: _flag(overall) for kind in result}
+        for kind in ("stock", "flow"):
+            specific = _child(element, kind)
+            flag = _child(specific, "non_negative") if specific is not None else None
+            if flag is not None:
+                result[kind] = _flag(flag)
+        return result
+
     def model(self, element: etree._Element) -> Model:
+        outer_defaults = self.non_negative_defaults
+        self.non_negative_defaults = self.behavior(_child(element, "behavior"), outer_defaults)
+        try:
+            return self.model_body(element)
+        finally:
+            self.non_negative_defaults = outer_defaults
+
+    def model_body(self, element: etree._Element) -> Model:
         container = _child(element, "variables")
         items = list(container) if container is not None else list(element)
         variables: list[Variable] = []
@@ -300,6 +328,10 @@ class _Reader:
         for connect in _children(element, "connect") + _children(element, "connect2"):
             to = _attr(connect, "to") or ""
             source = _attr(connect, "from") or ""
+            # Stella writes the inner end either bare ("area") or with the module's own
+            # name in front ("hares.area"); both mean the module's variable.
+            if canonical_name(to.split(".")[0]) == canonical_name(raw_name) and "." in to:
+                to = to.split(".", 1)[1]
             connections.append(Connection(_canonical_path(to), _canonical_path(source),
                                           self.span(connect)))
         return Module(canonical_name(raw_name), display_name(raw_name),
@@ -322,7 +354,9 @@ class _Reader:
                      for d in (_children(dims_element, "dim") if dims_element is not None
                                else []))
         elements = tuple(self.element(e) for e in _children(element, "element"))
-        listed = self.constant_list(element, dims) if dims and not elements else None
+        listed = None
+        if dims and not elements:
+            listed = self.constant_list(element, dims) or self.equation_list(element, dims)
         if listed is not None:
             elements, equation = listed, None
         else:
@@ -341,7 +375,7 @@ class _Reader:
             inflows=tuple(canonical_name(f.text or "") for f in _children(element, "inflow")),
             outflows=tuple(canonical_name(f.text or "")
                            for f in _children(element, "outflow")),
-            non_negative=_child(element, "non_negative") is not None,
+            non_negative=self.non_negative(element, kind),
             units=_text(_child(element, "units")),
             doc=_text(_child(element, "doc")) or "",
             access=_attr(element, "access"),
@@ -377,6 +411,33 @@ class _Reader:
                 raise ModelStructureError(f"unknown dimension '{dim_name}'", span)
             grids = [(*g, e) for g in grids for e in dimension.canonical_elements]
         return grids
+
+    def non_negative(self, element: etree._Element, kind: VariableKind) -> bool:
+        flag = _child(element, "non_negative")
+        if flag is not None:
+            return _flag(flag)
+        return self.non_negative_defaults.get(kind.value, False)
+
+    def equation_list(self, element: etree._Element, dims: tuple[str, ...]
+                      ) -> tuple[ElementDefinition, ...] | None:
+        """Element definitions from an arrayed variable with one ``<eqn>`` per element.
+
+        Converters write arrays this way (no ``<element>`` wrappers); the equations fill
+        the array in row-major order, as element lists do.
+        """
+        eqns = _children(element, "eqn")
+        if len(eqns) < 2:
+            return None
+        grid = self.element_grid(dims, self.span(element))
+        if len(eqns) != len(grid):
+            raise ModelStructureError(
+                f"'{_attr(element, 'name')}' has {len(eqns)} equations for {len(grid)} "
+                "elements", self.span(element))
+        return tuple(
+            ElementDefinition(subs, parse_xmile_expression(e.text or "",
+                                                           self.equation_origin(e)),
+                              None, self.span(e))
+            for subs, e in zip(grid, eqns))
 
     def element(self, element: etree._Element) -> ElementDefinition:
         subscript = _attr(element, "subscript") or ""
@@ -446,6 +507,11 @@ class _Reader:
         except ValueError:
             raise ModelSyntaxError(f"<{what}> holds something that is not a number",
                                    self.span(element)) from None
+
+
+def _flag(element: etree._Element) -> bool:
+    """``<non_negative/>`` or ``<non_negative>true</non_negative>`` -> True; ``false`` -> False."""
+    return (element.text or "").strip().lower() not in ("false", "0", "no")
 
 
 def _text(element: etree._Element | None) -> str | None:
