@@ -371,7 +371,7 @@ def find_constants(
             values = engines[label].constants(model)
             if values is None:
                 getattr(result, label).notes.append(
-                    "model has no .constants: sweeping the name PySD uses (else pass --param)"
+                    "model has no .constants: the sweep uses the name from --param, else PySD's"
                 )
             else:
                 found[label] = values
@@ -506,7 +506,21 @@ def compare_runs(frames: dict[str, pd.DataFrame]) -> str | None:
         got = pd.to_numeric(right[ws_col], errors="coerce").to_numpy(float)
         if not np.allclose(got, expected, rtol=REL_TOL, atol=ABS_TOL, equal_nan=True):
             return f"DIFFERS in {ws_col!r}"
-    return f"ok ({len(pairs)} columns)"
+    return f"ok, {len(pairs)} cols"
+
+
+def warm_up(engines: dict[str, Any], cases: Sequence[ModelCase], workdir: Path) -> None:
+    """Load and run one cheap model untimed, so first-use costs (imports, grammar building)
+    do not land on whichever model happens to come first."""
+    case = next((c for c in cases if c.path.is_file() and not c.expensive), None)
+    if case is None:
+        return
+    for label, engine in engines.items():
+        if engine is None:
+            continue
+        with contextlib.suppress(Exception), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            engine.run(engine.load(copy_model(case, workdir / label)))
 
 
 def bench_model(
@@ -571,8 +585,8 @@ def table_rows(results: Sequence[ModelResult], opts: Options) -> list[list[str]]
         r = ratios(res)
         sweep_note = (
             ""
-            if opts.full or not res.pysd.sweep_runs_timed
-            else (f" ({res.pysd.sweep_runs_timed}->{opts.sweep_size})")
+            if opts.full or res.pysd.sweep_runs_timed in (0, opts.sweep_sample)
+            else f" ({res.pysd.sweep_runs_timed} runs)"
         )
         rows.append(
             [
@@ -625,10 +639,13 @@ def print_table(rows: list[list[str]], title: str) -> None:
             header,
             justify="left" if i < 2 or i == 11 else "right",
             style="bold" if header == "x" else None,
+            no_wrap=True,
+            overflow="ellipsis",
+            max_width=28 if i == 1 else None,
         )
     for row in rows:
         table.add_row(*row)
-    Console(width=max(160, shutil.get_terminal_size().columns)).print(table)
+    Console(width=max(190, shutil.get_terminal_size().columns)).print(table)
 
 
 def geometric_mean(values: Sequence[float]) -> float | None:
@@ -648,7 +665,7 @@ def print_report(results: Sequence[ModelResult], opts: Options, env: dict[str, A
         f"PySD sweep: all {opts.sweep_size} runs timed"
         if opts.full
         else f"PySD sweep: {opts.sweep_sample} runs (fewer when over the {opts.budget_s:g} s "
-        f"budget) timed, extrapolated linearly to {opts.sweep_size}, shown as (n->N)"
+        f"budget: (n runs)) timed, extrapolated linearly to {opts.sweep_size}"
     )
     title = (
         f"wholesystem {env['wholesystem']} vs PySD {env['pysd']}: x = PySD time / "
@@ -824,6 +841,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     env = describe_environment(engines, statuses)
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-vs-pysd-") as tmp:
+        warm_up(engines, cases, Path(tmp) / "warm-up")
         for i, case in enumerate(cases):
             print(f"[{i + 1}/{len(cases)}] {case.name} ...", file=sys.stderr, flush=True)
             results.append(bench_model(case, engines, opts, Path(tmp) / f"{i:02d}"))

@@ -196,8 +196,8 @@ SEED_DOCUMENT = """<?xml version="1.0" encoding="utf-8"?>
 
 GARBAGE = st.one_of(
     st.text(max_size=12),
-    st.lists(st.sampled_from(TOKENS + ["<", ">", "&", "&lt;", "]]>", "<![CDATA[", "</eqn>",
-                                       "<eqn>", "&#0;", "&#x1F600;", "\x00", "\ud800"]),
+    st.lists(st.sampled_from([*TOKENS, "<", ">", "&", "&lt;", "]]>", "<![CDATA[", "</eqn>",
+                              "<eqn>", "&#0;", "&#x1F600;", "\x00", "\ud800"]),
              max_size=6).map("".join),
 )
 

@@ -155,14 +155,16 @@ class TestNames:
 
     def test_underscores_and_case_match_spaces(self) -> None:
         left, right = parse("Room_Temperature"), parse('"room temperature"')
-        assert isinstance(left, Reference) and isinstance(right, Reference)
+        assert isinstance(left, Reference)
+        assert isinstance(right, Reference)
         assert left.name == right.name == "room temperature"
         assert left.text == "Room_Temperature"
 
     def test_module_qualified(self) -> None:
         node = parse("Hares . Area + lynxes.hare_density")
         assert isinstance(node, Binary)
-        assert isinstance(node.left, Reference) and isinstance(node.right, Reference)
+        assert isinstance(node.left, Reference)
+        assert isinstance(node.right, Reference)
         assert (node.left.name, node.right.name) == ("hares.area", "lynxes.hare density")
 
     def test_names_starting_with_keywords(self) -> None:
@@ -172,7 +174,8 @@ class TestNames:
 
     def test_unicode_letters(self) -> None:
         node = parse("température")
-        assert isinstance(node, Reference) and node.name == "température"
+        assert isinstance(node, Reference)
+        assert node.name == "température"
 
 
 class TestComments:
@@ -251,7 +254,8 @@ class TestErrors:
         with pytest.raises(ModelSyntaxError) as caught:
             parse("a +\n\n  b $ c")
         span = caught.value.span
-        assert span is not None and (span.line, span.column) == (12, 5)
+        assert span is not None
+        assert (span.line, span.column) == (12, 5)
         assert caught.value.excerpt == "    b $ c\n      ^"
 
     def test_caret_lines_up_under_tabs(self) -> None:
@@ -266,7 +270,8 @@ class TestErrors:
     def test_end_of_equation(self) -> None:
         with pytest.raises(ModelSyntaxError, match="end of equation") as caught:
             parse("(a + b")
-        assert caught.value.span is not None and caught.value.span.line == 10
+        assert caught.value.span is not None
+        assert caught.value.span.line == 10
 
     @pytest.mark.parametrize("text", ["", "   ", "\n\t"])
     def test_empty_equation(self, text: str) -> None:
@@ -282,7 +287,8 @@ class TestErrors:
         with pytest.raises(ModelSyntaxError) as caught:
             parse("a\u2028b +")
         span = caught.value.span
-        assert span is not None and span.line == 10
+        assert span is not None
+        assert span.line == 10
 
 
 def test_long_sums_do_not_exhaust_the_stack() -> None:

@@ -123,7 +123,8 @@ class TestArrays:
         assert variable.dimensions == ("city",)
         assert variable.is_arrayed
         assert variable.elements == ()
-        assert isinstance(variable.equation, Number) and variable.equation.value == 100
+        assert isinstance(variable.equation, Number)
+        assert variable.equation.value == 100
 
     def test_per_element(self) -> None:
         variable = only(read(
@@ -170,7 +171,8 @@ class TestGraphicalFunctions:
     def test_with_xscale_and_separator(self) -> None:
         gf = only(read('<aux name="e"><eqn>x</eqn><gf><xscale min="0" max="10"/>'
                        '<ypts sep=";">1;2;3</ypts></gf></aux>')).graphical_function
-        assert gf is not None and gf.xs == (0, 5, 10)
+        assert gf is not None
+        assert gf.xs == (0, 5, 10)
 
     @pytest.mark.parametrize(("attributes", "kind"), [
         ('type="continuous"', GraphicalFunctionKind.CONTINUOUS),
@@ -182,7 +184,8 @@ class TestGraphicalFunctions:
     def test_kinds(self, attributes: str, kind: GraphicalFunctionKind) -> None:
         gf = only(read(f'<aux name="e"><eqn>x</eqn><gf {attributes}><xpts>0,1</xpts>'
                        "<ypts>0,1</ypts></gf></aux>")).graphical_function
-        assert gf is not None and gf.kind is kind
+        assert gf is not None
+        assert gf.kind is kind
 
     def test_standalone_table_has_no_equation(self) -> None:
         variable = only(read('<gf name="table"><xpts>0,1</xpts><ypts>3,4</ypts></gf>'))
@@ -218,7 +221,7 @@ class TestGraphicalFunctions:
         '<xscale min="low" max="1"/><ypts>0,1</ypts>',
     ])
     def test_incomplete_or_unreadable(self, table: str) -> None:
-        with pytest.raises(ModelSyntaxError, match="graphical function|xpts|xscale"):
+        with pytest.raises(ModelSyntaxError, match=r"graphical function|xpts|xscale"):
             read(f'<aux name="e"><eqn>x</eqn><gf>{table}</gf></aux>')
 
 
@@ -235,8 +238,11 @@ class TestVariables:
         stock = variables["population"]
         assert stock.kind is VariableKind.STOCK
         assert (stock.inflows, stock.outflows) == (("births",), ("deaths",))
-        assert stock.non_negative and stock.units == "people" and stock.doc == "Everyone."
-        assert variables["births"].non_negative and not variables["deaths"].non_negative
+        assert stock.non_negative
+        assert stock.units == "people"
+        assert stock.doc == "Everyone."
+        assert variables["births"].non_negative
+        assert not variables["deaths"].non_negative
         assert variables["life expectancy"].display == "life_expectancy"
 
     def test_comment_only_equation_is_none(self) -> None:
@@ -246,7 +252,8 @@ class TestVariables:
 
     def test_escaped_xml_in_equation(self) -> None:
         variable = only(read('<aux name="x"><eqn>a &lt; b</eqn></aux>'))
-        assert isinstance(variable.equation, Binary) and variable.equation.op == "<"
+        assert isinstance(variable.equation, Binary)
+        assert variable.equation.op == "<"
 
     def test_duplicate_names(self) -> None:
         with pytest.raises(ModelStructureError, match="'room temp' is defined twice"):
@@ -361,7 +368,8 @@ class TestSyntaxErrors:
         assert (error.span.file, error.span.line) == ("broken.xmile", bad_line)
         assert error.span.column > 1
         assert str(error).startswith(f"broken.xmile:{bad_line}:")
-        assert error.excerpt is not None and error.excerpt.rstrip().endswith("^")
+        assert error.excerpt is not None
+        assert error.excerpt.rstrip().endswith("^")
 
     def test_truncated_document(self) -> None:
         with pytest.raises(ModelSyntaxError, match="malformed XML"):

@@ -437,7 +437,7 @@ class _Reader:
             ElementDefinition(subs, parse_xmile_expression(e.text or "",
                                                            self.equation_origin(e)),
                               None, self.span(e))
-            for subs, e in zip(grid, eqns))
+            for subs, e in zip(grid, eqns, strict=True))
 
     def element(self, element: etree._Element) -> ElementDefinition:
         subscript = _attr(element, "subscript") or ""

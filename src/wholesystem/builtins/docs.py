@@ -1,0 +1,50 @@
+"""Generate ``docs/functions.md`` from the builtin registry.
+
+Run ``python -m wholesystem.builtins.docs > docs/functions.md``; a test checks that the
+committed page matches, so the docs cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from wholesystem.builtins.registry import BUILTINS, CONSTANTS, BuiltinKind
+
+__all__ = ["functions_markdown"]
+
+_KIND_TITLES = {
+    BuiltinKind.ELEMENTWISE: "Mathematical and logical functions",
+    BuiltinKind.REDUCTION: "Array functions",
+    BuiltinKind.TIME: "Time-dependent inputs",
+    BuiltinKind.STATEFUL: "Delays, smooths and memory",
+    BuiltinKind.LOOKUP: "Graphical functions (lookups)",
+}
+
+
+def functions_markdown() -> str:
+    """The supported-functions page, grouped by kind."""
+    lines = ["# Supported functions", "",
+             "Generated from `src/wholesystem/builtins/registry.py` by "
+             "`python -m wholesystem.builtins.docs`; do not edit by hand.", "",
+             "Names are case-insensitive; `_` and space are the same character.", ""]
+    unique = {id(b): b for b in BUILTINS.values()}.values()
+    for kind, title in _KIND_TITLES.items():
+        members = sorted((b for b in unique if b.kind is kind), key=lambda b: b.name)
+        if not members:
+            continue
+        lines += [f"## {title}", "", "| function | formats | meaning |", "| --- | --- | --- |"]
+        for builtin in members:
+            aliases = f" (also {', '.join(builtin.aliases)})" if builtin.aliases else ""
+            lines.append(f"| `{builtin.signature}`{aliases} | {', '.join(builtin.dialects)} "
+                         f"| {builtin.doc} |")
+        lines.append("")
+    lines += ["## Operators", "",
+              "`+ - * / ^` (power, right-associative), `MOD`, comparisons "
+              "`= <> < <= > >=`, `AND`, `OR`, `NOT`, and `IF c THEN a ELSE b`. "
+              "Comparisons and logic give 1 for true and 0 for false.", "",
+              "## Names with a built-in meaning", "", "| name | meaning |", "| --- | --- |"]
+    for name, (_, doc) in CONSTANTS.items():
+        lines.append(f"| `{name.upper()}` | {doc} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(functions_markdown(), end="")
