@@ -60,6 +60,8 @@ CONTROL_NAMES = frozenset(
 )
 # Same tolerance as shared/tools/sdconform.py: a quick check that both engines ran the same model.
 ABS_TOL, REL_TOL = 1e-6, 1e-3
+TEMP_PREFIX = "bench-vs-pysd-"
+TEMP_COPY = re.compile(rf"\S*{TEMP_PREFIX}[^/\\\s]+[/\\][^/\\\s]+[/\\][^/\\\s]+[/\\]")
 
 
 # --------------------------------------------------------------------------- models
@@ -143,7 +145,8 @@ def collect_cases(shared: Path, all_xmile: bool) -> list[ModelCase]:
     examples = find_examples_root()
     if examples.is_dir():
         for path in sorted(p for p in examples.rglob("*") if p.suffix in MODEL_SUFFIXES):
-            cases.append(ModelCase(f"example:{path.relative_to(examples).with_suffix('')}", path))
+            name = path.stem if path.stem == path.parent.name else path.relative_to(examples)
+            cases.append(ModelCase(f"example:{Path(name).with_suffix('')}", path))
     return cases
 
 
@@ -160,8 +163,9 @@ def copy_model(case: ModelCase, into: Path) -> Path:
 
 
 def first_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0][:160] if text else ''}".rstrip(": ")
+    """The error's type and first line, without the temporary folder the model was copied to."""
+    text = TEMP_COPY.sub("", str(error)).strip().splitlines()
+    return f"{type(error).__name__}: {text[0][:200] if text else ''}".rstrip(": ")
 
 
 def normalise(name: str) -> str:
@@ -346,9 +350,8 @@ def load_both(
             and not opts.always_pysd
         ):
             result.skipped = (
-                "wholesystem cannot load this model yet "
-                f"({'; '.join(result.wholesystem.notes) or 'wholesystem not available'}); "
-                "PySD skipped too (expensive; --always-pysd measures it)"
+                "wholesystem cannot load it yet, so PySD is skipped too "
+                "(expensive; --always-pysd measures it)"
             )
             continue
         path = copy_model(case, workdir / label)
@@ -506,7 +509,7 @@ def compare_runs(frames: dict[str, pd.DataFrame]) -> str | None:
         got = pd.to_numeric(right[ws_col], errors="coerce").to_numpy(float)
         if not np.allclose(got, expected, rtol=REL_TOL, atol=ABS_TOL, equal_nan=True):
             return f"DIFFERS in {ws_col!r}"
-    return f"ok, {len(pairs)} cols"
+    return f"ok, {len(pairs)} col{'s' if len(pairs) > 1 else ''}"
 
 
 def warm_up(engines: dict[str, Any], cases: Sequence[ModelCase], workdir: Path) -> None:
@@ -840,7 +843,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"warning: PySD {engines['pysd'].version} installed; ratios assume {PYSD_VERSION}")
     env = describe_environment(engines, statuses)
     results = []
-    with tempfile.TemporaryDirectory(prefix="bench-vs-pysd-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=TEMP_PREFIX) as tmp:
         warm_up(engines, cases, Path(tmp) / "warm-up")
         for i, case in enumerate(cases):
             print(f"[{i + 1}/{len(cases)}] {case.name} ...", file=sys.stderr, flush=True)

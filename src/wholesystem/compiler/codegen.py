@@ -111,8 +111,6 @@ def generate_source(lowered: LoweredModel) -> GeneratedModel:
         variable = variables[name]
         out.emit(f"# {variable.display}  ({variable.span})", 2)
         out.emit(f"{identifiers[name]} = {_value_text(variable, scope, initial=False)}", 2)
-        for line in _flow_limits(variable):
-            out.emit(line.format(identifiers[name]), 2)
     net_names = []
     for name in stocks:
         net = f"net_{identifiers[name]}"
@@ -207,13 +205,6 @@ def _is_table_only(variable: Variable) -> bool:
             and not variable.elements)
 
 
-def _flow_limits(variable: Variable) -> list[str]:
-    """A uniflow (non-negative flow) never runs backwards."""
-    if variable.kind is VariableKind.FLOW and variable.non_negative:
-        return ["{0} = np.maximum({0}, 0.0)"]
-    return []
-
-
 def _aligned_ref(flow: Variable, stock: Variable, identifiers: dict[str, str]) -> str:
     return align(Code(identifiers[flow.name], flow.dimensions), stock.dimensions)
 
@@ -256,6 +247,13 @@ def _element_positions(element: tuple[str, ...], dims: tuple[str, ...],
 
 def _value_text(variable: Variable, scope: Scope, initial: bool) -> str:
     """Source computing a variable's value (a stock's initial value when ``initial``)."""
+    text = _raw_value_text(variable, scope, initial)
+    if variable.kind is VariableKind.FLOW and variable.non_negative:
+        return f"np.maximum({text}, 0.0)"  # a uniflow never runs backwards
+    return text
+
+
+def _raw_value_text(variable: Variable, scope: Scope, initial: bool) -> str:
     dims = variable.dimensions
     if variable.kind is VariableKind.STOCK and not initial:  # pragma: no cover
         raise ModelStructureError("stock values come from integration", variable.span)

@@ -269,7 +269,7 @@ def _call(call: Call, scope: Scope) -> Code:
     table_name = canonical_name(call.function) if "." not in call.function else call.function
     table_variable = scope.variables.get(table_name) or scope.variables.get(
         call.function.lower())
-    if table_variable is not None:
+    if table_variable is not None and _has_table(table_variable):
         return _table_call(table_variable, call.args, call, scope)
     if call.function == PIPELINE_READ:
         state = scope.states[int(call.args[0].value)]  # type: ignore[union-attr]
@@ -360,6 +360,11 @@ def _table_call(variable: Variable, args: tuple[Expr, ...], call: Call, scope: S
         raise ModelStructureError(f"'{variable.display}' has no graphical function",
                                   call.span)
     return Code(f"k.lookup({x.text}, *{table})", x.dims, False, x.stars)
+
+
+def _has_table(variable: Variable) -> bool:
+    return variable.graphical_function is not None or any(
+        e.graphical_function is not None for e in variable.elements)
 
 
 def _element_key(variable: Variable, scope: Scope) -> tuple[str, ...] | None:

@@ -38,6 +38,8 @@ def run(
         "--set", help="Set a constant: NAME=VALUE (repeatable).")] = None,
     method: Annotated[Optional[str], typer.Option(
         "--method", help="Integration method: euler or rk4 (default: the model's).")] = None,
+    columns: Annotated[Optional[list[str]], typer.Option(
+        "--columns", help="Only these variables (repeatable; default: all).")] = None,
 ) -> None:
     """Simulate MODEL and write one CSV row per saved time: Time, then every variable."""
     params = parse_assignments(set_ or [])
@@ -45,7 +47,7 @@ def run(
         for path in data:
             if not path.exists():
                 raise FileNotFoundError(2, "no such data file", str(path))
-    results = load(model).run(params=params, method=method)
+    results = load(model).run(params=params, method=method, return_columns=columns or None)
     frame = results.reset_index().rename(columns={"time": "Time"})
     if output is None:
         frame.to_csv(sys.stdout, index=False)
