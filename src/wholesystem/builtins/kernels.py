@@ -277,3 +277,35 @@ def take(values: ArrayLike, axis: int, position: ArrayLike) -> FloatArray:
     index = index.reshape(index.shape[:1] + (1,) * (values.ndim - 1))
     index = np.broadcast_to(index, values.shape[:axis] + (1,) + values.shape[axis + 1:])
     return np.take_along_axis(values, index, axis=axis).squeeze(axis)
+
+
+# Primitives the generated code calls through ``k.``; the scalar backend defines the same
+# names for plain floats (:mod:`wholesystem.builtins.scalar_kernels`).
+abs = np.abs  # noqa: A001 - the name the templates use
+exp = np.exp
+sin = np.sin
+cos = np.cos
+tan = np.tan
+arctan = np.arctan
+floor = np.floor
+mod = np.mod
+where = np.where
+minimum = np.minimum
+maximum = np.maximum
+logical_and = np.logical_and
+logical_or = np.logical_or
+logical_not = np.logical_not
+pi = np.pi
+inf = np.inf
+e = np.e
+nan = np.nan
+
+
+def table(xs: list[float], ys: list[float], kind: str) -> tuple[FloatArray, FloatArray, str]:
+    """A graphical function's points as this backend reads them."""
+    return np.array(xs, dtype=float), np.array(ys, dtype=float), kind
+
+
+def floor_at_zero(value: ArrayLike) -> FloatArray:
+    """``max(value, 0)`` element by element (non-negative stocks)."""
+    return np.maximum(value, 0.0)

@@ -45,7 +45,8 @@ class Builtin:
     doc: str
     """One-line meaning."""
     template: str | None = None
-    """Element-wise Python/NumPy template, ``{0}`` ... the arguments (``np``, ``k`` in scope)."""
+    """Element-wise template, ``{0}`` ... the arguments; ``k`` is the backend's kernels
+    (:mod:`wholesystem.builtins.kernels` for arrays, ``scalar_kernels`` for floats)."""
     dialects: tuple[str, ...] = ("xmile",)
     """File formats in which the name is a builtin."""
     aliases: tuple[str, ...] = ()
@@ -59,28 +60,28 @@ def _e(name: str, n: tuple[int, int], signature: str, doc: str, template: str,
 
 
 _FUNCTIONS: tuple[Builtin, ...] = (
-    _e("ABS", (1, 1), "ABS(x)", "Absolute value.", "np.abs({0})"),
+    _e("ABS", (1, 1), "ABS(x)", "Absolute value.", "k.abs({0})"),
     _e("SQRT", (1, 1), "SQRT(x)", "Square root (NaN for negative x).", "k.sqrt({0})"),
-    _e("EXP", (1, 1), "EXP(x)", "e to the power x.", "np.exp({0})"),
+    _e("EXP", (1, 1), "EXP(x)", "e to the power x.", "k.exp({0})"),
     _e("LN", (1, 1), "LN(x)", "Natural logarithm.", "k.ln({0})"),
     _e("LOG10", (1, 1), "LOG10(x)", "Base-10 logarithm.", "k.log10({0})"),
-    _e("SIN", (1, 1), "SIN(x)", "Sine of x radians.", "np.sin({0})"),
-    _e("COS", (1, 1), "COS(x)", "Cosine of x radians.", "np.cos({0})"),
-    _e("TAN", (1, 1), "TAN(x)", "Tangent of x radians.", "np.tan({0})"),
+    _e("SIN", (1, 1), "SIN(x)", "Sine of x radians.", "k.sin({0})"),
+    _e("COS", (1, 1), "COS(x)", "Cosine of x radians.", "k.cos({0})"),
+    _e("TAN", (1, 1), "TAN(x)", "Tangent of x radians.", "k.tan({0})"),
     _e("ARCSIN", (1, 1), "ARCSIN(x)", "Inverse sine, in radians.", "k.arcsin({0})"),
     _e("ARCCOS", (1, 1), "ARCCOS(x)", "Inverse cosine, in radians.", "k.arccos({0})"),
-    _e("ARCTAN", (1, 1), "ARCTAN(x)", "Inverse tangent, in radians.", "np.arctan({0})"),
-    _e("INT", (1, 1), "INT(x)", "Largest integer not above x.", "np.floor({0})"),
+    _e("ARCTAN", (1, 1), "ARCTAN(x)", "Inverse tangent, in radians.", "k.arctan({0})"),
+    _e("INT", (1, 1), "INT(x)", "Largest integer not above x.", "k.floor({0})"),
     _e("ROUND", (1, 1), "ROUND(x)", "Nearest integer, halves away from zero.",
        "k.round_half_away({0})"),
     _e("MOD", (2, 2), "MOD(a, b)", "Remainder of a / b, with the sign of b.",
-       "np.mod({0}, {1})"),
+       "k.mod({0}, {1})"),
     _e("SAFEDIV", (2, 3), "SAFEDIV(a, b [, x])",
        "a / b, or x (default 0) where b is zero.", "k.safediv({0}, {1}, {2:0.0})"),
     _e("IF THEN ELSE", (3, 3), "IF THEN ELSE(c, a, b)",
-       "a where c is non-zero, else b (function form).", "np.where({0}, {1}, {2})",
+       "a where c is non-zero, else b (function form).", "k.where({0}, {1}, {2})",
        aliases=("IF_THEN_ELSE",)),
-    _e("INF", (0, 0), "INF()", "Positive infinity.", "np.inf"),
+    _e("INF", (0, 0), "INF()", "Positive infinity.", "k.inf"),
     Builtin("MIN", 1, 2, BuiltinKind.REDUCTION, "MIN(a, b) or MIN(array[*])",
             "Smaller of two values, or the smallest element of an array."),
     Builtin("MAX", 1, 2, BuiltinKind.REDUCTION, "MAX(a, b) or MAX(array[*])",
@@ -140,9 +141,9 @@ CONSTANTS: dict[str, tuple[str, str]] = {
     "dt": ("dt", "Integration time step."),
     "starttime": ("start_time", "Initial time of the simulation."),
     "stoptime": ("stop_time", "Final time of the simulation."),
-    "pi": ("np.pi", "3.14159..."),
-    "inf": ("np.inf", "Positive infinity."),
-    "e": ("np.e", "Euler's number, 2.71828..., where no variable is named e."),
+    "pi": ("k.pi", "3.14159..."),
+    "inf": ("k.inf", "Positive infinity."),
+    "e": ("k.e", "Euler's number, 2.71828..., where no variable is named e."),
 }
 """Names that mean something without a definition: canonical name -> (code, doc)."""
 

@@ -1,7 +1,10 @@
 """The compiler's entry point: flatten, lower, generate, and load the generated module.
 
-Generated code is compiled under a pseudo-filename registered in :mod:`linecache`, so
-tracebacks and debuggers show the generated lines, and is cached by the hash of its text.
+Two backends are generated from one lowered model: ``vector`` (NumPy, any number of
+runs, arrays) always, and ``scalar`` (plain floats, fastest for one run) when the model
+has no arrays. Generated code is compiled under a pseudo-filename registered in
+:mod:`linecache`, so tracebacks and debuggers show the generated lines, and compiled
+modules are shared by the hash of their text.
 """
 
 from __future__ import annotations
@@ -18,26 +21,43 @@ from wholesystem.compiler.lower import LoweredModel, StateKind, lower_project
 from wholesystem.ir.flatten import flatten
 from wholesystem.ir.model import Project, SimSpecs
 
-__all__ = ["CompiledModel", "compile_project"]
+__all__ = ["CompiledModel", "Backend", "compile_project"]
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One generated module: its text, what it returns, and its entry points."""
+
+    generated: GeneratedModel
+    """Source text and output layout."""
+    build: Callable[[Any], tuple[tuple[Any, ...], Callable[..., Any]]]
+    """``build(rt)`` -> (initial stocks, ``rates(t, stocks, full)``)."""
+    run_euler: Callable[[Any, int, int], list[tuple[Any, ...]]]
+    """``run_euler(rt, n_steps, save_every)`` -> outputs at each save time."""
 
 
 @dataclass(frozen=True)
 class CompiledModel:
-    """A model ready to simulate: generated source plus what its outputs mean."""
+    """A model ready to simulate."""
 
     project: Project
     """The project it was compiled from (not flattened)."""
     lowered: LoweredModel
-    """The flat, lowered model that was generated from."""
-    generated: GeneratedModel
-    """Source text and output layout."""
-    build: Callable[[Any], tuple[tuple[Any, ...], Callable[..., Any]]]
-    """The generated ``build(rt)`` function."""
+    """The flat, lowered model the code was generated from."""
+    vector: Backend
+    """NumPy backend: many runs at once, arrays."""
+    scalar: Backend | None
+    """Float backend for single runs, when the model has no arrays."""
+
+    @property
+    def generated(self) -> GeneratedModel:
+        """The vector backend's generated module (outputs, constants, stocks)."""
+        return self.vector.generated
 
     @property
     def source(self) -> str:
-        """The generated Python source."""
-        return self.generated.source
+        """Generated Python source: the scalar backend when there is one."""
+        return (self.scalar or self.vector).generated.source
 
     @property
     def sim_specs(self) -> SimSpecs:
@@ -47,27 +67,35 @@ class CompiledModel:
     @property
     def outputs(self) -> tuple[OutputVariable, ...]:
         """Variables reported in results, in order."""
-        return self.generated.outputs
+        return self.vector.generated.outputs
 
     @property
     def state_kinds(self) -> tuple[StateKind, ...]:
-        """Discrete states the build function expects."""
-        return self.generated.state_kinds
+        """Discrete states the build functions expect."""
+        return self.vector.generated.state_kinds
 
 
-_MODULE_CACHE: dict[str, Callable[..., Any]] = {}
-"""Compiled ``build`` functions by source hash: pure functions of their text."""
+_MODULE_CACHE: dict[str, dict[str, Any]] = {}
+"""Compiled generated modules by source hash: pure functions of their text, so sharing
+them between models is safe (a memo, not state)."""
 
 
 def compile_project(project: Project) -> CompiledModel:
     """Compile a project; raises a :class:`~wholesystem.errors.WholesystemError` subclass
     naming the file, line and column of anything that cannot be compiled."""
     lowered = lower_project(flatten(project))
-    generated = generate_source(lowered)
-    return CompiledModel(project, lowered, generated, _load(generated.source))
+    vector = _backend(generate_source(lowered, "vector"))
+    has_arrays = any(v.dimensions for v in lowered.project.main.variables)
+    scalar = None if has_arrays else _backend(generate_source(lowered, "scalar"))
+    return CompiledModel(project, lowered, vector, scalar)
 
 
-def _load(source: str) -> Callable[..., Any]:
+def _backend(generated: GeneratedModel) -> Backend:
+    namespace = _load(generated.source)
+    return Backend(generated, namespace["build"], namespace["run_euler"])
+
+
+def _load(source: str) -> dict[str, Any]:
     digest = hashlib.sha256(source.encode()).hexdigest()[:16]
     cached = _MODULE_CACHE.get(digest)
     if cached is not None:
@@ -76,6 +104,5 @@ def _load(source: str) -> Callable[..., Any]:
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     module = ModuleType(f"wholesystem_generated_{digest}")
     exec(compile(source, filename, "exec"), module.__dict__)  # noqa: S102 - our own codegen
-    build = module.__dict__["build"]
-    _MODULE_CACHE[digest] = build
-    return build
+    _MODULE_CACHE[digest] = module.__dict__
+    return module.__dict__

@@ -59,11 +59,13 @@ class Scope:
     """Dimensions of the equation being compiled (apply-to-all context)."""
     element: dict[str, int] | None = None
     """Dimension -> position, inside a per-element equation."""
+    backend: str = "vector"
+    """``vector`` (NumPy arrays with a run axis) or ``scalar`` (plain floats, one run)."""
 
     def within(self, host_dims: tuple[str, ...], element: dict[str, int] | None) -> Scope:
         """The same scope for another equation."""
         return Scope(self.variables, self.dimensions, self.identifiers, self.tables,
-                     self.states, host_dims, element)
+                     self.states, host_dims, element, self.backend)
 
 
 def align(code: Code, target: tuple[str, ...]) -> str:
@@ -105,15 +107,18 @@ def compile_expression(expr: Expr, scope: Scope) -> Code:
             return _binary(expr, scope)
         case Unary(op=op, operand=operand):
             inner = compile_expression(operand, scope)
-            text = f"np.logical_not({inner.text})" if op == "not" else f"({op}{inner.text})"
+            text = f"k.logical_not({inner.text})" if op == "not" else f"({op}{inner.text})"
             return Code(text, inner.dims, inner.scalar, inner.stars)
         case IfThenElse(condition=c, then=a, otherwise=b):
             parts = [compile_expression(x, scope) for x in (c, a, b)]
             dims = _union(*parts)
             texts = [align(p, dims) for p in parts]
             scalar = all(p.scalar for p in parts)
-            return Code(f"np.where({texts[0]}, {texts[1]}, {texts[2]})", dims, scalar,
-                        _stars(*parts))
+            if scope.backend == "scalar":
+                text = f"({texts[1]} if {texts[0]} else {texts[2]})"
+            else:
+                text = f"k.where({texts[0]}, {texts[1]}, {texts[2]})"
+            return Code(text, dims, scalar, _stars(*parts))
         case Call():
             return _call(expr, scope)
         case Wildcard(span=span):
@@ -131,15 +136,17 @@ def _binary(expr: Binary, scope: Scope) -> Code:
     if op in _INFIX:
         text = f"({a} {_INFIX[op]} {b})"
     elif op == "/":
-        text = f"k.divide({a}, {b})" if scalar else f"({a} / {b})"
+        plain = not scalar and scope.backend == "vector"
+        text = f"({a} / {b})" if plain else f"k.divide({a}, {b})"
     elif op == "^":
-        text = f"k.power({a}, {b})" if scalar else f"({a} ** {b})"
+        plain = not scalar and scope.backend == "vector"
+        text = f"({a} ** {b})" if plain else f"k.power({a}, {b})"
     elif op == "mod":
-        text = f"np.mod({a}, {b})"
+        text = f"k.mod({a}, {b})"
     elif op == "and":
-        text = f"np.logical_and({a}, {b})"
+        text = f"k.logical_and({a}, {b})"
     elif op == "or":
-        text = f"np.logical_or({a}, {b})"
+        text = f"k.logical_or({a}, {b})"
     else:  # pragma: no cover - the grammar produces no other operators
         raise ModelStructureError(f"unknown operator {op}", expr.span)
     return Code(text, dims, scalar, _stars(left, right))
@@ -329,7 +336,7 @@ def _fill_template(template: str, texts: list[str]) -> str:
 def _reduction(name: str, args: list[Code], call: Call) -> Code:
     if name in ("MIN", "MAX") and len(args) == 2:
         dims = _union(*args)
-        function = "np.minimum" if name == "MIN" else "np.maximum"
+        function = "k.minimum" if name == "MIN" else "k.maximum"
         return Code(f"{function}({align(args[0], dims)}, {align(args[1], dims)})", dims,
                     all(a.scalar for a in args))
     if name == "RANK":

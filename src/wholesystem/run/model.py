@@ -2,7 +2,7 @@
 
 >>> import wholesystem
 >>> model = wholesystem.load(wholesystem.example_path("teacup"))
->>> model.run()["Teacup Temperature"].iloc[0]
+>>> float(model.run()["Teacup Temperature"].iloc[0])
 180.0
 """
 

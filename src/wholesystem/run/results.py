@@ -40,11 +40,16 @@ class RawResults:
     saved: list[tuple[Any, ...]]
     outputs: tuple[OutputVariable, ...]
     runs: int
+    scalar: bool = False
 
     def cube(self, selected: Sequence[int] | None = None
              ) -> tuple[NDArray[np.float64], list[str]]:
         """Values as an array ``(time, run, column)`` and the column labels."""
-        indices = range(len(self.outputs)) if selected is None else selected
+        indices = list(range(len(self.outputs)) if selected is None else selected)
+        if self.scalar:
+            table = np.asarray(self.saved, dtype=float).reshape(len(self.times), -1)
+            labels_all = [column_names(self.outputs[j])[0] for j in indices]
+            return table[:, None, indices], labels_all
         blocks = []
         labels: list[str] = []
         n_times = len(self.times)

@@ -61,6 +61,18 @@ class Runtime:
             f"(one per run), {shape} (one per element) or {target}")
 
 
+class ScalarRuntime(Runtime):
+    """The runtime of the scalar backend: parameters are plain floats."""
+
+    def param(self, name: str, default: Any, shape: tuple[int, ...]) -> Any:
+        if name not in self.overrides:
+            return default
+        value = self.overrides[name]
+        if value.size != 1:
+            raise ParameterError(f"parameter '{name}' needs one value, got shape {value.shape}")
+        return float(value.reshape(()))
+
+
 def _steps(span: float, step: float, what: str) -> int:
     count = span / step
     rounded = round(count)
@@ -73,7 +85,11 @@ def _steps(span: float, step: float, what: str) -> int:
 
 def simulate(compiled: CompiledModel, overrides: Mapping[str, Any] | None = None,
              runs: int = 1, method: str | None = None) -> RawResults:
-    """Simulate ``runs`` runs of ``compiled``; ``overrides`` map canonical names to values."""
+    """Simulate ``runs`` runs of ``compiled``; ``overrides`` map canonical names to values.
+
+    One run of a model without arrays uses the scalar backend (plain floats); everything
+    else the vector backend, all runs advancing together.
+    """
     specs = compiled.sim_specs
     method = (method or specs.method or "euler").lower()
     if method not in METHODS:
@@ -84,43 +100,42 @@ def simulate(compiled: CompiledModel, overrides: Mapping[str, Any] | None = None
         raise SimulationError(f"time step must be a positive number, not {dt}", specs.span)
     n_steps = _steps(specs.stop - specs.start, dt, "the simulation length")
     save_every = max(1, round(specs.save_period / dt))
-    runtime = Runtime(specs.start, specs.stop, dt, runs,
-                      {k: np.asarray(v, dtype=float) for k, v in (overrides or {}).items()})
+    values = {k: np.asarray(v, dtype=float) for k, v in (overrides or {}).items()}
+    scalar = runs == 1 and compiled.scalar is not None
+    backend = compiled.scalar if scalar and compiled.scalar else compiled.vector
+    runtime = (ScalarRuntime if scalar else Runtime)(specs.start, specs.stop, dt, runs, values)
     runtime.states = [PipelineDelay(specs.start, dt, n_steps) if kind is StateKind.PIPELINE
                       else PreviousValue() for kind in compiled.state_kinds]
     with np.errstate(all="ignore"):
-        stocks, rates = compiled.build(runtime)
-        step = _euler_step if method == "euler" else _rk4_step
-        floors = compiled.generated.non_negative
-        clamp = any(floors)
-        saved: list[tuple[Any, ...]] = []
-        times: list[float] = []
-        for index in range(n_steps + 1):
-            t = specs.start + index * dt
-            last = index == n_steps
-            stocks, values = step(rates, t, dt, stocks, runtime.states, last)
-            if clamp and not last:
-                # A non-negative stock never goes below zero (XMILE 1.0, 3.7.1).
-                stocks = tuple(np.maximum(s, 0.0) if floor else s
-                               for s, floor in zip(stocks, floors))
-            if index % save_every == 0 or (last and index % save_every == 0):
-                saved.append(values)
-                times.append(t)
-    return RawResults(np.array(times), saved, compiled.outputs, runs)
+        if method == "euler":
+            saved = backend.run_euler(runtime, n_steps, save_every)
+        else:
+            saved = _integrate_rk4(backend, runtime, n_steps, save_every, dt)
+    times = specs.start + dt * save_every * np.arange(len(saved))
+    return RawResults(times, saved, compiled.outputs, runs, scalar)
+
+
+def _integrate_rk4(backend: Any, runtime: Runtime, n_steps: int, save_every: int,
+                   dt: float) -> list[tuple[Any, ...]]:
+    stocks, rates = backend.build(runtime)
+    floors = backend.generated.non_negative
+    saved: list[tuple[Any, ...]] = []
+    for index in range(n_steps + 1):
+        t = runtime.start + index * dt
+        last = index == n_steps
+        stocks, values = _rk4_step(rates, t, dt, stocks, runtime.states, last)
+        if index % save_every == 0:
+            saved.append(values)
+        if any(floors) and not last:
+            # A non-negative stock never goes below zero (XMILE 1.0, 3.7.1).
+            stocks = tuple(np.maximum(s, 0.0) if floor else s
+                           for s, floor in zip(stocks, floors))
+    return saved
 
 
 def _commit(states: list[Any]) -> None:
     for state in states:
         state.commit()
-
-
-def _euler_step(rates: Any, t: float, dt: float, stocks: tuple[Any, ...], states: list[Any],
-                last: bool) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    net, values = rates(t, stocks, True)
-    if last:
-        return stocks, values
-    _commit(states)
-    return tuple(s + dt * d for s, d in zip(stocks, net)), values
 
 
 def _rk4_step(rates: Any, t: float, dt: float, stocks: tuple[Any, ...], states: list[Any],

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import click
+import typer
 
 from wholesystem.errors import WholesystemError
 
@@ -43,14 +43,14 @@ def report_errors() -> Iterator[Outcome]:
     except (PermissionError, IsADirectoryError, UnicodeError) as err:
         print(f"error: {err}", file=sys.stderr)
         outcome.code = 1
-    except click.exceptions.Exit as err:
-        outcome.code = err.exit_code
-    except click.ClickException as err:
-        err.show()
-        outcome.code = err.exit_code
-    except click.exceptions.Abort:
+    except typer.Exit as err:
+        outcome.code = getattr(err, "exit_code", getattr(err, "code", 0))
+    except typer.Abort:
         print("aborted", file=sys.stderr)
         outcome.code = 130
+    except typer.TyperException as err:
+        print(f"error: {err.format_message()}", file=sys.stderr)
+        outcome.code = err.exit_code
     except SystemExit as err:
         outcome.code = err.code if isinstance(err.code, int) else 1
     except KeyboardInterrupt:

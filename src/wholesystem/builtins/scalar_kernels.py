@@ -1,0 +1,218 @@
+"""Run-time kernels for the scalar backend: one run, plain Python floats.
+
+A single run of a model without arrays is fastest as straight-line float arithmetic; the
+generated code calls these through ``k.`` exactly as the NumPy backend calls
+:mod:`wholesystem.builtins.kernels`, and they give the same numbers, including IEEE
+infinities and NaN where Python's ``math`` would raise.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+
+__all__ = [
+    "abs", "exp", "sin", "cos", "tan", "arctan", "floor", "mod", "where", "minimum",
+    "maximum", "logical_and", "logical_or", "logical_not", "pi", "inf", "e", "nan", "table",
+    "floor_at_zero", "lookup", "pulse", "step", "ramp", "safediv", "sqrt", "ln", "log10",
+    "arcsin", "arccos", "round_half_away", "divide", "power", "as_runs",
+]
+
+pi = math.pi
+inf = math.inf
+e = math.e
+nan = math.nan
+import builtins as _builtins  # noqa: E402
+
+builtin_abs = _builtins.abs
+abs = _builtins.abs  # noqa: A001 - the name the templates use
+arctan = math.atan
+
+
+def sin(x: float) -> float:
+    """Sine; NaN for infinite input (as NumPy)."""
+    return math.sin(x) if math.isfinite(x) else math.nan
+
+
+def cos(x: float) -> float:
+    """Cosine; NaN for infinite input (as NumPy)."""
+    return math.cos(x) if math.isfinite(x) else math.nan
+
+
+def floor(x: float) -> float:
+    """Largest whole number not above ``x``, as a float; inf and NaN pass through."""
+    return float(math.floor(x)) if math.isfinite(x) else x
+
+
+def exp(x: float) -> float:
+    """e ** x; inf on overflow."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
+def tan(x: float) -> float:
+    """Tangent (inf and NaN propagate)."""
+    return math.tan(x) if math.isfinite(x) else math.nan
+
+
+def mod(a: float, b: float) -> float:
+    """Remainder with the sign of ``b`` (as NumPy's mod); NaN for ``b = 0``."""
+    try:
+        return a % b
+    except ZeroDivisionError:
+        return math.nan
+
+
+def where(condition: object, a: float, b: float) -> float:
+    """``a`` if condition else ``b``."""
+    return a if condition else b
+
+
+def minimum(a: float, b: float) -> float:
+    """The smaller value; NaN if either is NaN (as NumPy)."""
+    return a if a <= b else (b if b < a else math.nan)
+
+
+def maximum(a: float, b: float) -> float:
+    """The larger value; NaN if either is NaN (as NumPy)."""
+    return a if a >= b else (b if b > a else math.nan)
+
+
+def logical_and(a: object, b: object) -> bool:
+    """Both non-zero."""
+    return bool(a) and bool(b)
+
+
+def logical_or(a: object, b: object) -> bool:
+    """Either non-zero."""
+    return bool(a) or bool(b)
+
+
+def logical_not(a: object) -> bool:
+    """Zero."""
+    return not a
+
+
+def table(xs: list[float], ys: list[float], kind: str) -> tuple[list[float], list[float], str]:
+    """A graphical function's points as this backend reads them."""
+    return list(map(float, xs)), list(map(float, ys)), kind
+
+
+def floor_at_zero(value: float) -> float:
+    """``max(value, 0)``; NaN stays NaN."""
+    return value if not value < 0.0 else 0.0
+
+
+def lookup(x: float, xs: list[float], ys: list[float], kind: str) -> float:
+    """A graphical function read at ``x`` (see :func:`kernels.lookup`)."""
+    if x != x:  # NaN in, NaN out
+        return math.nan
+    last = len(xs) - 1
+    if kind == "discrete":
+        index = bisect_right(xs, x) - 1
+        return ys[min(max(index, 0), last)]
+    if x <= xs[0]:
+        if kind == "extrapolate" and last > 0 and xs[1] != xs[0]:
+            return ys[0] + (x - xs[0]) * (ys[1] - ys[0]) / (xs[1] - xs[0])
+        return ys[0]
+    if x >= xs[last]:
+        if kind == "extrapolate" and last > 0 and xs[last] != xs[last - 1]:
+            return ys[last] + (x - xs[last]) * (ys[last] - ys[last - 1]) / (
+                xs[last] - xs[last - 1])
+        return ys[last]
+    index = bisect_right(xs, x)
+    x0, x1 = xs[index - 1], xs[index]
+    y0, y1 = ys[index - 1], ys[index]
+    return y0 + (x - x0) * (y1 - y0) / (x1 - x0) if x1 != x0 else y1
+
+
+def pulse(t: float, dt: float, volume: float, first: float, interval: float = 0.0) -> float:
+    """XMILE PULSE (see :func:`kernels.pulse`)."""
+    tolerance = dt * 1e-6
+    since = t - first
+    if since < -tolerance:
+        return 0.0
+    if interval > 0:
+        hit = math.fmod(since + tolerance, interval) < dt - tolerance
+    else:
+        hit = since < dt - tolerance
+    return volume / dt if hit else 0.0
+
+
+def step(t: float, height: float, start: float) -> float:
+    """``height`` from ``start`` on, 0 before."""
+    return height if t >= start - 1e-12 else 0.0
+
+
+def ramp(t: float, slope: float, start: float, end: float = math.inf) -> float:
+    """0 before ``start``, then ``slope`` per time unit until ``end``."""
+    return slope * max(min(t, end) - start, 0.0)
+
+
+def safediv(a: float, b: float, fallback: float = 0.0) -> float:
+    """``a / b``, or ``fallback`` where ``b`` is zero."""
+    return fallback if b == 0 else a / b
+
+
+def divide(a: float, b: float) -> float:
+    """``a / b`` by IEEE rules: inf or NaN for a zero divisor."""
+    try:
+        return a / b
+    except ZeroDivisionError:
+        if a == 0 or a != a:
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+
+
+def power(a: float, b: float) -> float:
+    """``a ** b`` by IEEE rules: NaN for a negative base and fractional exponent."""
+    try:
+        return math.pow(a, b)
+    except OverflowError:
+        return math.inf if a > 0 or float(b).is_integer() and b % 2 == 0 else -math.inf
+    except ValueError:
+        if a == 0 and b < 0:
+            return math.inf
+        return math.nan
+
+
+def sqrt(x: float) -> float:
+    """Square root; NaN for negative input."""
+    return math.sqrt(x) if x >= 0 else math.nan
+
+
+def ln(x: float) -> float:
+    """Natural logarithm; -inf at 0 and NaN below."""
+    if x > 0:
+        return math.log(x)
+    return -math.inf if x == 0 else math.nan
+
+
+def log10(x: float) -> float:
+    """Base-10 logarithm; -inf at 0 and NaN below."""
+    if x > 0:
+        return math.log10(x)
+    return -math.inf if x == 0 else math.nan
+
+
+def arcsin(x: float) -> float:
+    """Inverse sine; NaN outside [-1, 1]."""
+    return math.asin(x) if -1 <= x <= 1 else math.nan
+
+
+def arccos(x: float) -> float:
+    """Inverse cosine; NaN outside [-1, 1]."""
+    return math.acos(x) if -1 <= x <= 1 else math.nan
+
+
+def round_half_away(x: float) -> float:
+    """Round to the nearest integer, halves away from zero."""
+    return math.copysign(math.floor(builtin_abs(x) + 0.5), x)
+
+
+def as_runs(value: float, ndim: int) -> float:
+    """A scalar stays a scalar in the scalar backend (``ndim`` is always 0 here)."""
+    del ndim
+    return float(value)
