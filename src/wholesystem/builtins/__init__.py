@@ -5,6 +5,15 @@ the registry, the compiler lowers calls through it, and ``docs/functions.md`` is
 generated from it, so code and documentation cannot drift.
 """
 
-from wholesystem.builtins.registry import BUILTINS, CONSTANTS, Builtin, BuiltinKind, lookup_builtin
+from wholesystem.builtins.registry import (
+    BUILTINS,
+    CONSTANTS,
+    DIALECTS,
+    Builtin,
+    BuiltinKind,
+    builtins_of,
+    lookup_builtin,
+)
 
-__all__ = ["BUILTINS", "CONSTANTS", "Builtin", "BuiltinKind", "lookup_builtin"]
+__all__ = ["BUILTINS", "CONSTANTS", "DIALECTS", "Builtin", "BuiltinKind", "builtins_of",
+           "lookup_builtin"]

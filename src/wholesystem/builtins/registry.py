@@ -10,7 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-__all__ = ["BuiltinKind", "Builtin", "BUILTINS", "CONSTANTS", "lookup_builtin"]
+__all__ = ["BuiltinKind", "Builtin", "BUILTINS", "CONSTANTS", "DIALECTS", "builtins_of",
+           "lookup_builtin"]
 
 
 class BuiltinKind(enum.Enum):
@@ -130,11 +131,24 @@ _FUNCTIONS: tuple[Builtin, ...] = (
             "Reads graphical function table at x (also written table(x))."),
 )
 
-BUILTINS: dict[str, Builtin] = {}
-for _builtin in _FUNCTIONS:
-    BUILTINS[_builtin.name] = _builtin
-    for _alias in _builtin.aliases:
-        BUILTINS[_alias] = _builtin
+DIALECTS = ("xmile", "mdl")
+"""Equation languages: XMILE (Stella, iThink) and Vensim's ``.mdl``."""
+
+
+def _tables(functions: tuple[Builtin, ...]) -> dict[str, dict[str, Builtin]]:
+    tables: dict[str, dict[str, Builtin]] = {d: {} for d in DIALECTS}
+    for builtin in functions:
+        for dialect in builtin.dialects:
+            tables[dialect][builtin.name] = builtin
+            for alias in builtin.aliases:
+                tables[dialect][alias] = builtin
+    return tables
+
+
+_TABLES = _tables(_FUNCTIONS)
+BUILTINS: dict[str, Builtin] = _TABLES["xmile"]
+"""XMILE builtins by upper-case name (aliases included)."""
+
 
 CONSTANTS: dict[str, tuple[str, str]] = {
     "time": ("t", "Current simulation time."),
@@ -148,7 +162,13 @@ CONSTANTS: dict[str, tuple[str, str]] = {
 """Names that mean something without a definition: canonical name -> (code, doc)."""
 
 
-def lookup_builtin(name: str) -> Builtin | None:
-    """The builtin called ``name`` (any case, ``_`` or space), or None."""
+def builtins_of(dialect: str) -> dict[str, Builtin]:
+    """Every builtin of one equation language, by name (aliases included)."""
+    return _TABLES[dialect]
+
+
+def lookup_builtin(name: str, dialect: str = "xmile") -> Builtin | None:
+    """The builtin called ``name`` (any case, ``_`` or space) in ``dialect``, or None."""
+    table = _TABLES.get(dialect, BUILTINS)
     key = " ".join(name.replace("_", " ").split()).upper()
-    return BUILTINS.get(key) or BUILTINS.get(name.upper())
+    return table.get(key) or table.get(name.upper())

@@ -75,8 +75,9 @@ def generate_source(lowered: LoweredModel, backend: str = "vector") -> Generated
     identifiers = _identifiers(variables)
     tables, table_lines = _tables(variables)
     states = {spec.index: f"_state{spec.index}" for spec in lowered.states}
-    scope = Scope(variables, dimensions, identifiers, tables, states, backend=backend)
-    constants = find_constants(variables, lowered.initial_only)
+    scope = Scope(variables, dimensions, identifiers, tables, states, backend=backend,
+                  dialect=project.format)
+    constants = find_constants(variables, lowered.initial_only, project.format)
     valued = [n for n in variables if n in identifiers]
 
     init_order = order_variables(valued, {n: _reads(variables[n], variables) for n in valued})

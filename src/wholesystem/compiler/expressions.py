@@ -61,11 +61,13 @@ class Scope:
     """Dimension -> position, inside a per-element equation."""
     backend: str = "vector"
     """``vector`` (NumPy arrays with a run axis) or ``scalar`` (plain floats, one run)."""
+    dialect: str = "xmile"
+    """Equation language of the model (``xmile`` or ``mdl``): which builtins exist."""
 
     def within(self, host_dims: tuple[str, ...], element: dict[str, int] | None) -> Scope:
         """The same scope for another equation."""
         return Scope(self.variables, self.dimensions, self.identifiers, self.tables,
-                     self.states, host_dims, element, self.backend)
+                     self.states, host_dims, element, self.backend, self.dialect)
 
 
 def align(code: Code, target: tuple[str, ...]) -> str:
@@ -287,7 +289,7 @@ def _call(call: Call, scope: Scope) -> Code:
         state = scope.states[int(call.args[0].value)]  # type: ignore[union-attr]
         initial = compile_expression(call.args[1], scope)
         return Code(f"{state}.read({initial.text})", initial.dims, False, initial.stars)
-    builtin = lookup_builtin(call.function)
+    builtin = lookup_builtin(call.function, scope.dialect)
     if builtin is None:
         raise UnknownFunctionError(call.function, call.span,
                                    hint="see docs/functions.md for the supported functions")

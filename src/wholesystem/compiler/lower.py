@@ -69,8 +69,9 @@ class LoweredModel:
 class _Lowerer:
     """Collects the hidden variables and states made while rewriting one project."""
 
-    def __init__(self, constants: dict[str, float]):
+    def __init__(self, constants: dict[str, float], dialect: str):
         self.constants = constants
+        self.dialect = dialect
         self.new_variables: list[Variable] = []
         self.initial_only: set[str] = set()
         self.states: list[StateSpec] = []
@@ -96,7 +97,7 @@ class _Lowerer:
 
         def rewrite(node: Expr) -> Expr | None:
             if isinstance(node, Call):
-                builtin = lookup_builtin(node.function)
+                builtin = lookup_builtin(node.function, self.dialect)
                 if builtin is not None and builtin.kind is BuiltinKind.STATEFUL:
                     args = tuple(self.lower_expr(a, context) for a in node.args)
                     _check_arity(node, builtin.min_args, builtin.max_args)
@@ -232,7 +233,7 @@ def lower_project(flat: Project) -> LoweredModel:
     """Rewrite the stateful calls of a flat project (see the module docstring)."""
     constants = {v.name: v.equation.value for v in flat.main.variables
                  if isinstance(v.equation, Number) and not v.dimensions}
-    lowerer = _Lowerer(constants)
+    lowerer = _Lowerer(constants, flat.format)
     variables = [lowerer.lower_variable(v) for v in flat.main.variables]
     # Hidden variables can hold further stateful calls only through their arguments,
     # which were lowered before the hidden variable was made.

@@ -38,20 +38,21 @@ def names_read(expr: Expr, known: set[str] | dict[str, Variable]) -> set[str]:
     return names
 
 
-def _time_dependent(expr: Expr) -> bool:
+def _time_dependent(expr: Expr, dialect: str) -> bool:
     for node in walk(expr):
         if isinstance(node, Reference) and node.name in ("time",):
             return True
         if isinstance(node, Call):
             if node.function in (PIPELINE_READ, PREVIOUS_READ):
                 return True
-            builtin = lookup_builtin(node.function)
+            builtin = lookup_builtin(node.function, dialect)
             if builtin is not None and builtin.kind in (BuiltinKind.TIME, BuiltinKind.STATEFUL):
                 return True
     return False
 
 
-def find_constants(variables: dict[str, Variable], initial_only: Iterable[str]) -> set[str]:
+def find_constants(variables: dict[str, Variable], initial_only: Iterable[str],
+                   dialect: str = "xmile") -> set[str]:
     """Auxiliaries whose value never changes: they read only numbers and other constants.
 
     These are computed once and are what ``run(params=...)`` may override cheaply.
@@ -59,7 +60,7 @@ def find_constants(variables: dict[str, Variable], initial_only: Iterable[str]) 
     fixed = set(initial_only)
     candidates = {name for name, v in variables.items()
                   if v.kind is not VariableKind.STOCK and name not in fixed
-                  and not any(_time_dependent(e) for e in equations_of(v))}
+                  and not any(_time_dependent(e, dialect) for e in equations_of(v))}
     constants: set[str] = set()
     changed = True
     while changed:

@@ -7,6 +7,7 @@ from wholesystem.ir.expr import (
     IfThenElse,
     Number,
     Reference,
+    Text,
     Unary,
     Wildcard,
     calls,
@@ -30,7 +31,7 @@ from wholesystem.ir.model import (
 from wholesystem.ir.names import canonical_name, display_name
 
 __all__ = [
-    "Binary", "Call", "Expr", "IfThenElse", "Number", "Reference", "Unary", "Wildcard",
+    "Binary", "Call", "Expr", "IfThenElse", "Number", "Reference", "Text", "Unary", "Wildcard",
     "calls", "references", "walk",
     "Connection", "Dimension", "ElementDefinition", "GraphicalFunction",
     "GraphicalFunctionKind", "Model", "Module", "Project", "SimSpecs", "SourceFile",

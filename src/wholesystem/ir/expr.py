@@ -15,6 +15,7 @@ from wholesystem.diagnostics import UNKNOWN_SPAN, SourceSpan
 __all__ = [
     "Expr",
     "Number",
+    "Text",
     "Reference",
     "Wildcard",
     "Call",
@@ -42,6 +43,16 @@ class Number:
 
     value: float
     """The number (always a float; XMILE has no integers)."""
+    span: SourceSpan = UNKNOWN_SPAN
+    """Where the literal is written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A string literal: file names, sheet names and cells of Vensim's GET functions."""
+
+    value: str
+    """The text without its quotes."""
     span: SourceSpan = UNKNOWN_SPAN
     """Where the literal is written."""
 
@@ -122,7 +133,7 @@ class IfThenElse:
     """Where the IF is written."""
 
 
-Expr = Number | Reference | Wildcard | Call | Binary | Unary | IfThenElse
+Expr = Number | Text | Reference | Wildcard | Call | Binary | Unary | IfThenElse
 
 
 def children(node: Expr) -> tuple[Expr, ...]:

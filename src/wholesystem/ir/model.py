@@ -76,6 +76,10 @@ class ElementDefinition:
     """This element's lookup table, if any."""
     span: SourceSpan = UNKNOWN_SPAN
     """Where the element is defined."""
+    bindings: tuple[tuple[str, str], ...] = ()
+    """Dimension names the defining equation uses (often subranges, e.g. Vensim's
+    ``x[north] = y[north] * 2`` expanded per element), each with the canonical element it
+    stands for in this definition."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +135,11 @@ class Dimension:
     """Element names as written (numbered dimensions: ``"1"``, ``"2"``...)."""
     span: SourceSpan = UNKNOWN_SPAN
     """Where the dimension is declared."""
+    maps_to: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Vensim mappings (``-> Other``): target dimension and, per element of this one, the
+    target's canonical element; an empty tuple maps by position."""
+    alias_of: str | None = None
+    """Vensim equivalence (``<->``): the canonical dimension this one is another name for."""
 
     @property
     def canonical_elements(self) -> tuple[str, ...]:
@@ -243,7 +252,7 @@ class Project:
     units: tuple[tuple[str, tuple[str, ...]], ...] = field(default=())
     """Declared units with their aliases: ``(name, (alias, ...))``."""
     format: str = "xmile"
-    """Which reader produced it: ``xmile`` or ``mdl``."""
+    """Which reader produced it: ``xmile`` or ``mdl`` (selects the builtins' meanings)."""
 
     @property
     def main(self) -> Model:
