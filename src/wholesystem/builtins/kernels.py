@@ -306,6 +306,11 @@ def table(xs: list[float], ys: list[float], kind: str) -> tuple[FloatArray, Floa
     return np.array(xs, dtype=float), np.array(ys, dtype=float), kind
 
 
+def take_positions(values: ArrayLike, axis: int, positions: tuple[int, ...]) -> FloatArray:
+    """The elements at ``positions`` along ``axis`` (a subrange or mapped dimension)."""
+    return np.take(values, positions, axis=axis)
+
+
 def floor_at_zero(value: ArrayLike) -> FloatArray:
     """``max(value, 0)`` element by element (non-negative stocks)."""
     return np.maximum(value, 0.0)

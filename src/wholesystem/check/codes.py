@@ -30,6 +30,7 @@ _E, _W = Severity.ERROR, Severity.WARNING
 
 CODES: dict[str, CheckCode] = {c.code: c for c in (
     CheckCode("read-error", _E, "The file could not be read (malformed XML or equation)."),
+    CheckCode("unsupported-feature", _E, "The file uses a feature wholesystem lacks."),
     CheckCode("undefined-name", _E, "An equation names no variable, dimension or constant."),
     CheckCode("unknown-function", _E, "A call names no builtin function or graphical function."),
     CheckCode("wrong-arity", _E, "A function is called with the wrong number of arguments."),
@@ -49,6 +50,7 @@ CODES: dict[str, CheckCode] = {c.code: c for c in (
     CheckCode("unknown-model", _E, "A module instantiates a model the file does not define."),
     CheckCode("recursive-module", _E, "A module contains itself."),
     CheckCode("bad-connection", _E, "A module connection names a variable that does not exist."),
+    CheckCode("module-error", _E, "Modules cannot be flattened into one model."),
     CheckCode("unit-mismatch", _W, "Units of an equation or a flow disagree."),
     CheckCode("unit-syntax", _W, "A units string could not be read."),
 )}

@@ -83,9 +83,7 @@ def _check_expression(expr: Expr, scope: ModelScope) -> Iterator[Diagnostic]:
 def _check_reference(ref: Reference, role: _Role, scope: ModelScope,
                      stack: list[tuple[Expr, _Role]]) -> Iterator[Diagnostic]:
     if isinstance(role, _Slot) and not ref.subscripts:
-        if ref.name in scope.dimensions or (
-                role.dimension is not None
-                and scope.project.element_of(role.dimension, ref.name)):
+        if ref.name in scope.dimensions or _element_anywhere(ref.name, role.dimension, scope):
             return
         if scope.resolve(ref.name) is None and not scope.is_constant(ref.name):
             yield _not_an_element(ref, role.dimension, scope)
@@ -117,7 +115,8 @@ def _check_subscripts(ref: Reference, variable: Variable, scope: ModelScope,
         yield diagnose(
             "subscript-count",
             f"'{variable.display}' has {len(dims)} dimension(s) "
-            f"({', '.join(dims)}) but {len(subs)} subscript(s) are given", ref.span)
+            f"({', '.join(_display(d, scope) for d in dims)}) but {len(subs)} subscript(s) "
+            "are given", ref.span)
     for axis in range(len(subs) - 1, -1, -1):
         subscript = subs[axis]
         dim_name = dims[axis] if axis < len(dims) else None
@@ -134,6 +133,11 @@ def _check_subscripts(ref: Reference, variable: Variable, scope: ModelScope,
             stack.append((subscript, _Slot(dim_name if dimension is not None else None)))
         else:
             stack.append((subscript, None))
+
+
+def _display(dimension: str, scope: ModelScope) -> str:
+    declared = scope.dimensions.get(dimension)
+    return declared.display if declared is not None else dimension
 
 
 def _check_call(call: Call, scope: ModelScope,
@@ -179,13 +183,22 @@ def _check_lookup_table(target: Expr, scope: ModelScope) -> Iterator[Diagnostic]
                        getattr(target, "span", None))
 
 
+def _element_anywhere(name: str, dimension: str | None, scope: ModelScope) -> bool:
+    """An element of the slot's dimension; where that is unknown (a subscript too many, or
+    an undeclared dimension, reported elsewhere), an element of any dimension."""
+    if dimension is not None:
+        return scope.project.element_of(dimension, name)
+    return any(scope.project.element_of(d, name) for d in scope.dimensions)
+
+
 def _not_an_element(ref: Reference, dimension: str | None, scope: ModelScope) -> Diagnostic:
     declared = scope.dimensions.get(dimension) if dimension is not None else None
     if declared is None:
         return _undefined(ref, scope)
-    elements = ", ".join(declared.elements)
-    close = difflib.get_close_matches(ref.name, declared.canonical_elements, n=1, cutoff=0.6)
-    hint = f"did you mean '{close[0]}'?" if close else f"its elements are: {elements}"
+    elements = dict(zip(declared.canonical_elements, declared.elements, strict=True))
+    close = difflib.get_close_matches(ref.name, list(elements), n=1, cutoff=0.6)
+    hint = (f"did you mean '{elements[close[0]]}'?" if close else
+            f"its elements are: {', '.join(declared.elements)}")
     return diagnose("bad-subscript",
                     f"'{ref.text}' is not an element of dimension '{declared.display}'",
                     ref.span, hint=hint)
@@ -193,14 +206,15 @@ def _not_an_element(ref: Reference, dimension: str | None, scope: ModelScope) ->
 
 def _undefined(ref: Reference, scope: ModelScope) -> Diagnostic:
     return diagnose("undefined-name", f"'{ref.text}' is not defined", ref.span,
-                    hint=_name_hint(ref.name, scope))
+                    hint=_name_hint(ref, scope))
 
 
-def _name_hint(name: str, scope: ModelScope) -> str | None:
+def _name_hint(ref: Reference, scope: ModelScope) -> str | None:
+    name = ref.name
     owner = next((d for d in scope.dimensions.values()
                   if scope.project.element_of(d.name, name)), None)
     if owner is not None:
-        return (f"'{name}' is an element of dimension '{owner.display}'; element names "
+        return (f"'{ref.text}' is an element of dimension '{owner.display}'; element names "
                 "mean something only as subscripts, inside [ ]")
     if "." in name:
         head = name.split(".", 1)[0]
@@ -209,7 +223,7 @@ def _name_hint(name: str, scope: ModelScope) -> str | None:
         return f"module '{head}' has no variable '{name.split('.', 1)[1]}'"
     main = scope.project.main
     if scope is not main and name in main.variables:
-        return (f"'{name}' belongs to the main model; a module sees it only through a "
+        return (f"'{ref.text}' belongs to the main model; a module sees it only through a "
                 "connection to one of its own inputs")
     candidates = {n: v.display for n, v in scope.variables.items()}
     candidates.update({n: n.upper() for n in CONSTANTS})

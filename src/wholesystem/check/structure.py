@@ -221,7 +221,10 @@ def _missing_elements(variable: Variable, project: ProjectScope, limit: int
 
 def _uncovered(variable: Variable, project: ProjectScope, paths: list[str]) -> Diagnostic:
     absent = _missing_elements(variable, project, _MAX_LISTED + 1)
-    listed = ", ".join(f"[{', '.join(e)}]" for e in absent[:_MAX_LISTED])
+    shown = [dict(zip(project.dimensions[d].canonical_elements, project.dimensions[d].elements,
+                      strict=True)) for d in variable.dimensions]
+    listed = ", ".join(f"[{', '.join(s[e] for s, e in zip(shown, element, strict=True))}]"
+                       for element in absent[:_MAX_LISTED])
     more = ", ..." if len(absent) > _MAX_LISTED else ""
     stock = variable.kind is VariableKind.STOCK
     return diagnose(

@@ -197,8 +197,8 @@ def _stage_lines(lowered: LoweredModel, scope: Scope, variables: dict[str, Varia
                  dimensions: dict[str, Dimension], states: dict[int, str]) -> list[str]:
     lines = []
     for spec in lowered.states:
-        element = None if spec.element is None else _element_positions(
-            spec.element, spec.dimensions, variables, dimensions, spec.span)
+        element = None if spec.element is None else _element_context(
+            spec.element, spec.dimensions, (), dimensions, spec.span)
         recorded = compile_expression(spec.recorded, scope.within(spec.dimensions, element))
         lines.append(f"{states[spec.index]}.stage({recorded.text})")
     return lines
@@ -309,6 +309,20 @@ def _element_positions(element: tuple[str, ...], dims: tuple[str, ...],
     return positions
 
 
+def _element_context(subscripts: tuple[str, ...], dims: tuple[str, ...],
+                     bindings: tuple[tuple[str, str], ...], dimensions: dict[str, Dimension],
+                     span: SourceSpan) -> dict[str, str]:
+    """What each dimension name means inside one element's equation: its own dimensions
+    and the names its definition was written with (subranges), each bound to an element."""
+    _element_positions(subscripts, dims, {}, dimensions, span)  # validates the elements
+    context = dict(zip(dims, subscripts))
+    context.update(dict(bindings))
+    for name, dimension in dimensions.items():
+        if dimension.alias_of in context and name not in context:
+            context[name] = context[dimension.alias_of]
+    return context
+
+
 def _value_text(variable: Variable, scope: Scope, initial: bool) -> str:
     """Source computing a variable's value (a stock's initial value when ``initial``)."""
     text = _raw_value_text(variable, scope, initial)
@@ -360,7 +374,9 @@ def _elements_text(variable: Variable, scope: Scope) -> str:
             raise ModelStructureError(
                 f"element [{', '.join(element.subscripts)}] of '{variable.display}' has no "
                 "equation", element.span)
-        code = compile_expression(equation, scope.within((), positions))
+        context = _element_context(element.subscripts, dims, element.bindings, dimensions,
+                                   element.span)
+        code = compile_expression(equation, scope.within((), context))
         table = scope.tables.get((variable.name, element.subscripts))
         if table is None and variable.graphical_function is not None:
             table = scope.tables[(variable.name, None)]

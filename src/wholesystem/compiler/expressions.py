@@ -20,6 +20,7 @@ from wholesystem.errors import (
     UnsupportedFeatureError,
 )
 from wholesystem.ir.expr import Binary, Call, Expr, IfThenElse, Number, Reference, Unary, Wildcard
+from wholesystem.diagnostics import SourceSpan
 from wholesystem.ir.model import Dimension, Variable
 from wholesystem.ir.names import canonical_name
 from wholesystem.compiler.lower import PIPELINE_READ, PREVIOUS_READ
@@ -57,14 +58,14 @@ class Scope:
     """Python name of each discrete state object, by index."""
     host_dims: tuple[str, ...] = ()
     """Dimensions of the equation being compiled (apply-to-all context)."""
-    element: dict[str, int] | None = None
-    """Dimension -> position, inside a per-element equation."""
+    element: dict[str, str] | None = None
+    """Inside a per-element equation: dimension (or subrange) name -> canonical element."""
     backend: str = "vector"
     """``vector`` (NumPy arrays with a run axis) or ``scalar`` (plain floats, one run)."""
     dialect: str = "xmile"
     """Equation language of the model (``xmile`` or ``mdl``): which builtins exist."""
 
-    def within(self, host_dims: tuple[str, ...], element: dict[str, int] | None) -> Scope:
+    def within(self, host_dims: tuple[str, ...], element: dict[str, str] | None) -> Scope:
         """The same scope for another equation."""
         return Scope(self.variables, self.dimensions, self.identifiers, self.tables,
                      self.states, host_dims, element, self.backend, self.dialect)
@@ -164,7 +165,8 @@ def _reference(ref: Reference, scope: Scope) -> Code:
     dimension = scope.dimensions.get(ref.name)
     if dimension is not None:
         if scope.element is not None and ref.name in scope.element:
-            return Code(repr(float(scope.element[ref.name] + 1)), scalar=True)
+            position = _position_in(dimension, scope.element[ref.name], scope)
+            return Code(repr(float(position + 1)), scalar=True)
         return Code(f"k.dimension_positions({len(dimension.elements)})", (ref.name,))
     if ref.name in CONSTANTS:
         return Code(CONSTANTS[ref.name][0], scalar=True)
@@ -200,7 +202,8 @@ def _variable_reference(ref: Reference, variable: Variable, scope: Scope) -> Cod
     kept: list[str] = []
     stars: set[str] = set()
     dynamic: list[tuple[int, Code]] = []
-    for axis, (dim_name, subscript) in enumerate(zip(dims, subscripts)):
+    picks: list[tuple[int, tuple[int, ...]]] = []
+    for dim_name, subscript in zip(dims, subscripts):
         selector = _select(dim_name, subscript, scope, bool(ref.subscripts))
         if isinstance(selector, int):
             index.append(str(selector))
@@ -209,12 +212,15 @@ def _variable_reference(ref: Reference, variable: Variable, scope: Scope) -> Cod
             dynamic.append((len(kept), selector))
             kept.append(dim_name)
         else:
-            label, is_star = selector
             index.append(":")
-            kept.append(label)
-            if is_star:
-                stars.add(label)
+            if selector.positions is not None:
+                picks.append((len(kept), selector.positions))
+            kept.append(selector.label)
+            if selector.star:
+                stars.add(selector.label)
     text = ident if all(i == ":" for i in index) else f"{ident}[:, {', '.join(index)}]"
+    for axis, positions in picks:
+        text = f"k.take_positions({text}, {axis + 1}, {positions!r})"
     code = Code(text, tuple(kept), False, frozenset(stars))
     for position, selector in reversed(dynamic):
         code = _take_dynamic(code, position, selector)
@@ -230,17 +236,29 @@ def _take_dynamic(code: Code, position: int, selector: Code) -> Code:
                 code.stars - {code.dims[position]})
 
 
+@dataclass(frozen=True, slots=True)
+class _Axis:
+    """A subscript that keeps an axis: its dimension label, whether it was written ``*``
+    (or Vensim's ``dim!``), and which positions of the variable's axis it takes (None: all,
+    in order)."""
+
+    label: str
+    star: bool = False
+    positions: tuple[int, ...] | None = None
+
+
 def _select(dim_name: str, subscript: Expr, scope: Scope, explicit: bool
-            ) -> int | tuple[str, bool] | Code:
+            ) -> int | _Axis | Code:
     """How one subscript selects along dimension ``dim_name``: a fixed position, a kept
-    axis (labelled, and whether it was a ``*``), or a position computed at run time."""
+    axis, or a position computed at run time."""
     dimension = scope.dimensions.get(dim_name)
     if dimension is None:
         raise UnknownNameError(dim_name, getattr(subscript, "span", None),
-                               hint="this dimension is not declared in <dimensions>")
+                               hint="this dimension is not declared")
     span = getattr(subscript, "span", None)
     if isinstance(subscript, Wildcard):
-        return (subscript.dimension or dim_name, True)
+        label = subscript.dimension or dim_name
+        return _Axis(label, True, _positions_along(dim_name, label, scope, span))
     if isinstance(subscript, Number):
         position = int(subscript.value) - 1
         if not 0 <= position < len(dimension.elements) or position + 1 != subscript.value:
@@ -250,19 +268,8 @@ def _select(dim_name: str, subscript: Expr, scope: Scope, explicit: bool
         return position
     if isinstance(subscript, Reference) and not subscript.subscripts:
         name = subscript.name
-        named_dimension = scope.dimensions.get(name)
-        if named_dimension is not None:
-            if scope.element is not None and name in scope.element:
-                return scope.element[name]
-            if scope.element is not None and dim_name in scope.element and name == dim_name:
-                return scope.element[dim_name]
-            if not explicit and scope.host_dims and name not in scope.host_dims:
-                # An unsubscripted array in a scalar context keeps all of its elements.
-                return (name, False)
-            if scope.element is None and not scope.host_dims:
-                # A dimension name in a scalar equation (MIN(a[Dim])) means every element.
-                return (name, True)
-            return (name, False)
+        if name in scope.dimensions:
+            return _select_by_dimension(dim_name, name, scope, explicit, span)
         position = dimension.position(name)
         if position is not None:
             return position
@@ -271,6 +278,80 @@ def _select(dim_name: str, subscript: Expr, scope: Scope, explicit: bool
                 f"not an element of dimension '{dimension.display}' "
                 f"({', '.join(dimension.elements)})"))
     return compile_expression(subscript, scope)
+
+
+def _select_by_dimension(dim_name: str, name: str, scope: Scope, explicit: bool,
+                         span: object) -> int | _Axis:
+    """A dimension (or subrange) name used as a subscript of an axis over ``dim_name``."""
+    if scope.element is not None:
+        if name in scope.element:
+            return _position_in(scope.dimensions[dim_name], scope.element[name], scope, name)
+        if name == dim_name or scope.dimensions[name].alias_of == dim_name:
+            bound = scope.element.get(dim_name)
+            if bound is not None:
+                return _position_in(scope.dimensions[dim_name], bound, scope)
+    positions = _positions_along(dim_name, name, scope, span)
+    if scope.element is None and not scope.host_dims and (explicit or not scope.host_dims):
+        # A dimension name in a scalar equation (MIN(a[Dim])) means every element.
+        return _Axis(name, True, positions)
+    return _Axis(name, False, positions)
+
+
+def _positions_along(dim_name: str, label: str, scope: Scope, span: object
+                     ) -> tuple[int, ...] | None:
+    """Which positions of an axis over ``dim_name`` an axis labelled ``label`` takes, in
+    ``label``'s order: None when they are the same dimension (or same-size and unrelated:
+    matched by position, as XMILE and Vensim do); a subrange picks its elements; a mapped
+    dimension picks the elements it maps to."""
+    if label == dim_name:
+        return None
+    source = scope.dimensions.get(label)
+    target = scope.dimensions[dim_name]
+    if source is None:
+        return None
+    if source.alias_of == dim_name or target.alias_of == label:
+        return None
+    target_elements = target.canonical_elements
+    for mapped_dim, mapped_elements in source.maps_to:
+        if mapped_dim == dim_name and mapped_elements:
+            return tuple(target_elements.index(e) for e in mapped_elements)
+        if mapped_dim == dim_name:
+            return None
+    source_elements = source.canonical_elements
+    if all(e in target_elements for e in source_elements):
+        picked = tuple(target_elements.index(e) for e in source_elements)
+        return None if picked == tuple(range(len(target_elements))) else picked
+    for mapped_dim, mapped_elements in target.maps_to:
+        if mapped_dim == label and mapped_elements:
+            # the variable's dimension maps onto the label: invert the mapping
+            return tuple(mapped_elements.index(e) for e in source_elements
+                         if e in mapped_elements)
+    if len(source_elements) != len(target_elements):
+        raise ModelStructureError(
+            f"dimension '{source.display}' ({len(source_elements)} elements) cannot stand "
+            f"for '{target.display}' ({len(target_elements)} elements)",
+            span if isinstance(span, SourceSpan) else None,
+            hint="use a subrange of it, a mapping (->) or the same dimension")
+    return None
+
+
+def _position_in(dimension: Dimension, element: str, scope: Scope,
+                 via: str | None = None) -> int:
+    """Position of ``element`` in ``dimension``; an element of another (same-size or
+    mapped) dimension ``via`` is matched by mapping or by position."""
+    position = dimension.position(element)
+    if position is not None:
+        return position
+    if via is not None and via in scope.dimensions:
+        source = scope.dimensions[via]
+        for mapped_dim, mapped_elements in source.maps_to:
+            if mapped_dim == dimension.name and mapped_elements:
+                return dimension.canonical_elements.index(
+                    mapped_elements[source.canonical_elements.index(element)])
+        source_position = source.position(element)
+        if source_position is not None and source_position < len(dimension.elements):
+            return source_position
+    raise ModelStructureError(f"element '{element}' is not in dimension '{dimension.display}'")
 
 
 # -- calls ---------------------------------------------------------------------------
@@ -381,8 +462,8 @@ def _element_key(variable: Variable, scope: Scope) -> tuple[str, ...] | None:
         return None
     names = []
     for dim_name in variable.dimensions:
-        position = scope.element.get(dim_name)
-        if position is None:
+        element = scope.element.get(dim_name)
+        if element is None:
             return None
-        names.append(scope.dimensions[dim_name].canonical_elements[position])
+        names.append(element)
     return tuple(names)
