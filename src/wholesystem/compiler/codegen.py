@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wholesystem.compiler.expressions import Code, Scope, align, compile_expression
+from wholesystem.compiler.lower import LoweredModel, StateKind
+from wholesystem.compiler.order import equations_of, find_constants, names_read, order_variables
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ModelStructureError, UnknownNameError
 from wholesystem.ir.model import Dimension, GraphicalFunction, Variable, VariableKind
 from wholesystem.ir.names import python_identifier
-from wholesystem.compiler.expressions import Code, Scope, align, compile_expression
-from wholesystem.compiler.lower import LoweredModel, StateKind
-from wholesystem.compiler.order import equations_of, find_constants, names_read, order_variables
 
 __all__ = ["GeneratedModel", "OutputVariable", "generate_source"]
 
@@ -161,7 +161,7 @@ def _euler_function(parts: _Parts) -> list[str]:
     if parts.stage:
         loop += parts.stage + [f"{state}.commit()" for state in parts.states]
     loop += parts.net
-    for stock, floor in zip(parts.stocks, parts.floors):
+    for stock, floor in zip(parts.stocks, parts.floors, strict=True):
         update = f"{stock} + dt * net_{stock}"
         loop.append(f"{stock} = k.floor_at_zero({update})" if floor else f"{stock} = {update}")
     body = _prelude(parts) + ["saved = []", "keep = saved.append",
@@ -222,9 +222,8 @@ def _identifiers(variables: dict[str, Variable]) -> dict[str, str]:
     taken: set[str] = set()
     result: dict[str, str] = {}
     for name, variable in variables.items():
-        if variable.equation is None and not variable.elements and variable.rate is None:
-            if variable.graphical_function is not None:
-                continue  # a table only ever called, never a value of its own
+        if _is_table_only(variable) and variable.rate is None:
+            continue  # a table only ever called, never a value of its own
         base = "v_" + python_identifier(name.replace(".", "__").replace("#", "h_"))
         ident, suffix = base, 1
         while ident in taken:
@@ -300,7 +299,7 @@ def _element_positions(element: tuple[str, ...], dims: tuple[str, ...],
                        variables: dict[str, Variable], dimensions: dict[str, Dimension],
                        span: SourceSpan) -> dict[str, int]:
     positions = {}
-    for dim_name, element_name in zip(dims, element):
+    for dim_name, element_name in zip(dims, element, strict=True):
         position = dimensions[dim_name].position(element_name)
         if position is None:
             raise UnknownNameError(element_name, span, hint=(
@@ -315,7 +314,7 @@ def _element_context(subscripts: tuple[str, ...], dims: tuple[str, ...],
     """What each dimension name means inside one element's equation: its own dimensions
     and the names its definition was written with (subranges), each bound to an element."""
     _element_positions(subscripts, dims, {}, dimensions, span)  # validates the elements
-    context = dict(zip(dims, subscripts))
+    context = dict(zip(dims, subscripts, strict=True))
     context.update(dict(bindings))
     for name, dimension in dimensions.items():
         if dimension.alias_of in context and name not in context:

@@ -103,6 +103,6 @@ def _load(source: str) -> dict[str, Any]:
     filename = f"<wholesystem-generated-{digest}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     module = ModuleType(f"wholesystem_generated_{digest}")
-    exec(compile(source, filename, "exec"), module.__dict__)  # noqa: S102 - our own codegen
+    exec(compile(source, filename, "exec"), module.__dict__)
     _MODULE_CACHE[digest] = module.__dict__
     return module.__dict__

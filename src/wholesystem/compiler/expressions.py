@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from wholesystem.builtins import CONSTANTS, BuiltinKind, lookup_builtin
+from wholesystem.compiler.lower import PIPELINE_READ, PREVIOUS_READ
+from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import (
     ArityError,
     ModelStructureError,
@@ -20,10 +22,8 @@ from wholesystem.errors import (
     UnsupportedFeatureError,
 )
 from wholesystem.ir.expr import Binary, Call, Expr, IfThenElse, Number, Reference, Unary, Wildcard
-from wholesystem.diagnostics import SourceSpan
 from wholesystem.ir.model import Dimension, Variable
 from wholesystem.ir.names import canonical_name
-from wholesystem.compiler.lower import PIPELINE_READ, PREVIOUS_READ
 
 __all__ = ["Code", "Scope", "compile_expression", "align"]
 
@@ -203,7 +203,7 @@ def _variable_reference(ref: Reference, variable: Variable, scope: Scope) -> Cod
     stars: set[str] = set()
     dynamic: list[tuple[int, Code]] = []
     picks: list[tuple[int, tuple[int, ...]]] = []
-    for dim_name, subscript in zip(dims, subscripts):
+    for dim_name, subscript in zip(dims, subscripts, strict=True):
         selector = _select(dim_name, subscript, scope, bool(ref.subscripts))
         if isinstance(selector, int):
             index.append(str(selector))
@@ -270,9 +270,9 @@ def _select(dim_name: str, subscript: Expr, scope: Scope, explicit: bool
         name = subscript.name
         if name in scope.dimensions:
             return _select_by_dimension(dim_name, name, scope, explicit, span)
-        position = dimension.position(name)
-        if position is not None:
-            return position
+        element_position = dimension.position(name)
+        if element_position is not None:
+            return element_position
         if name not in scope.variables and name not in CONSTANTS:
             raise UnknownNameError(subscript.text, span, hint=(
                 f"not an element of dimension '{dimension.display}' "
@@ -391,9 +391,9 @@ def _call(call: Call, scope: Scope) -> Code:
         return _reduction(builtin.name, args, call)
     if builtin.kind is BuiltinKind.TIME:
         dims = _union(*args)
-        texts = ", ".join(align(a, dims) for a in args)
+        joined = ", ".join(align(a, dims) for a in args)
         prefix = "t, dt, " if builtin.name == "PULSE" else "t, "
-        return Code(f"k.{builtin.name.lower()}({prefix}{texts})", dims, False)
+        return Code(f"k.{builtin.name.lower()}({prefix}{joined})", dims, False)
     if builtin.kind is BuiltinKind.ELEMENTWISE and builtin.template is not None:
         dims = _union(*args)
         texts = [align(a, dims) for a in args]

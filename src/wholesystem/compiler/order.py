@@ -12,10 +12,10 @@ from collections.abc import Iterable
 import networkx as nx
 
 from wholesystem.builtins import BuiltinKind, lookup_builtin
+from wholesystem.compiler.lower import PIPELINE_READ, PREVIOUS_READ
 from wholesystem.errors import CircularDefinitionError
 from wholesystem.ir.expr import Call, Expr, Reference, walk
 from wholesystem.ir.model import Variable, VariableKind
-from wholesystem.compiler.lower import PIPELINE_READ, PREVIOUS_READ
 
 __all__ = ["equations_of", "names_read", "find_constants", "order_variables"]
 

@@ -4,7 +4,8 @@ An edge ``u -> v`` means the value of ``v`` needs the value of ``u`` first. With
 step (the default) stocks are known before anything is computed, so reading a stock makes no
 edge; the stateful builtins hold their input in hidden stocks, so only the arguments they
 read afresh every step (:data:`STEP_ARGUMENTS`) make edges. At the start (``initial=True``)
-every read counts: a stock needs its initial value, and ``SMTH1(x, t)`` starts at ``x``.
+a stock needs its initial value, and a stateful builtin its initial value or, when none is
+given, its input: ``SMTH1(x, t)`` starts at ``x`` (:data:`START_ARGUMENTS`).
 
 A cycle in the step graph is an algebraic loop; one in the initial graph that is not also a
 step cycle is a circular initial value.
@@ -22,7 +23,7 @@ from wholesystem.ir.expr import Call, Expr, Reference, Wildcard, children
 from wholesystem.ir.model import Dimension, Project, Variable, VariableKind
 from wholesystem.ir.names import canonical_name
 
-__all__ = ["STEP_ARGUMENTS", "dependency_graph", "reference_span", "reads", "is_table_only",
+__all__ = ["STEP_ARGUMENTS", "START_ARGUMENTS", "dependency_graph", "reference_span", "reads", "is_table_only",
            "function_name"]
 
 STEP_ARGUMENTS: Mapping[str, tuple[int, ...]] = {
@@ -41,6 +42,21 @@ divided by the stage time (so it reads the delay time); ``DELAY`` reads its dela
 its initial value; ``TREND`` and ``FORECAST`` compare the input with its smooth, so they do
 read the input; ``PREVIOUS`` reads only its initial value; ``INIT`` reads nothing. This
 mirrors how the compiler lowers them (``compiler/lower.py``)."""
+
+
+START_ARGUMENTS: Mapping[str, tuple[tuple[int, ...], int | None]] = {
+    "SMTH1": ((), 2), "SMTH3": ((), 2), "SMTHN": ((), 3),
+    "DELAY1": ((1,), 2), "DELAY3": ((1,), 2), "DELAYN": ((1,), 3),
+    "DELAY": ((1,), 2),
+    "TREND": ((0, 1, 2), None),
+    "FORECAST": ((0, 1, 2, 3), None),
+    "PREVIOUS": ((), 1),
+    "INIT": ((), None),
+}
+"""Stateful builtin -> (arguments read at the start, position of the initial value).
+
+At the start a smooth, a delay or ``PREVIOUS`` is its initial value when one is given, else
+its input (argument 0); a material delay's output also divides by its delay time."""
 
 
 def function_name(function: str) -> str:
@@ -106,10 +122,16 @@ def _read_arguments(call: Call, variables: Mapping[str, Variable], initial: bool
         return call.args
     if builtin.kind is BuiltinKind.LOOKUP:
         return call.args[1:]
-    if builtin.kind is BuiltinKind.STATEFUL and not initial:
-        positions = STEP_ARGUMENTS.get(builtin.name, tuple(range(len(call.args))))
-        return tuple(call.args[i] for i in positions if i < len(call.args))
-    return call.args
+    if builtin.kind is not BuiltinKind.STATEFUL:
+        return call.args
+    everything = tuple(range(len(call.args)))
+    if initial:
+        always, given = START_ARGUMENTS.get(builtin.name, (everything, None))
+        start = given if given is not None and given < len(call.args) else 0
+        positions: tuple[int, ...] = (*always, start)
+    else:
+        positions = STEP_ARGUMENTS.get(builtin.name, everything)
+    return tuple(call.args[i] for i in sorted(set(positions)) if i < len(call.args))
 
 
 def _equations(variable: Variable) -> list[Expr]:

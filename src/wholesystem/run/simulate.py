@@ -111,7 +111,7 @@ def simulate(compiled: CompiledModel, overrides: Mapping[str, Any] | None = None
             saved = backend.run_euler(runtime, n_steps, save_every)
         else:
             saved = _integrate_rk4(backend, runtime, n_steps, save_every, dt)
-    times = specs.start + dt * save_every * np.arange(len(saved))
+    times = specs.start + dt * save_every * np.arange(len(saved), dtype=np.float64)
     return RawResults(times, saved, compiled.outputs, runs, scalar)
 
 
@@ -129,7 +129,7 @@ def _integrate_rk4(backend: Any, runtime: Runtime, n_steps: int, save_every: int
         if any(floors) and not last:
             # A non-negative stock never goes below zero (XMILE 1.0, 3.7.1).
             stocks = tuple(np.maximum(s, 0.0) if floor else s
-                           for s, floor in zip(stocks, floors))
+                           for s, floor in zip(stocks, floors, strict=True))
     return saved
 
 
@@ -144,10 +144,10 @@ def _rk4_step(rates: Any, t: float, dt: float, stocks: tuple[Any, ...], states: 
     if last:
         return stocks, values
     half = dt / 2
-    k2, _ = rates(t + half, tuple(s + half * d for s, d in zip(stocks, k1)), False)
-    k3, _ = rates(t + half, tuple(s + half * d for s, d in zip(stocks, k2)), False)
-    k4, _ = rates(t + dt, tuple(s + dt * d for s, d in zip(stocks, k3)), False)
+    k2, _ = rates(t + half, tuple(s + half * d for s, d in zip(stocks, k1, strict=True)), False)
+    k3, _ = rates(t + half, tuple(s + half * d for s, d in zip(stocks, k2, strict=True)), False)
+    k4, _ = rates(t + dt, tuple(s + dt * d for s, d in zip(stocks, k3, strict=True)), False)
     _commit(states)
     sixth = dt / 6
     return tuple(s + sixth * (a + 2 * b + 2 * c + d)
-                 for s, a, b, c, d in zip(stocks, k1, k2, k3, k4)), values
+                 for s, a, b, c, d in zip(stocks, k1, k2, k3, k4, strict=True)), values

@@ -55,7 +55,7 @@ def report_errors() -> Iterator[Outcome]:
         outcome.code = err.code if isinstance(err.code, int) else 1
     except KeyboardInterrupt:
         outcome.code = 130
-    except Exception as err:  # noqa: BLE001 - last line of defence for users
+    except Exception as err:
         print(f"error: internal error ({type(err).__name__}: {err}); please report it "
               "with the model file", file=sys.stderr)
         outcome.code = 70

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -30,15 +30,15 @@ def parse_assignments(assignments: list[str]) -> dict[str, float]:
 
 def run(
     model: Annotated[Path, typer.Argument(help="Model file (.xmile, .stmx, .itmx).")],
-    output: Annotated[Optional[Path], typer.Option(
+    output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="CSV file to write (default: standard output).")] = None,
-    data: Annotated[Optional[list[Path]], typer.Option(
+    data: Annotated[list[Path] | None, typer.Option(
         "--data", help="Data file feeding data variables (Vensim .tab/.csv).")] = None,
-    set_: Annotated[Optional[list[str]], typer.Option(
+    set_: Annotated[list[str] | None, typer.Option(
         "--set", help="Set a constant: NAME=VALUE (repeatable).")] = None,
-    method: Annotated[Optional[str], typer.Option(
+    method: Annotated[str | None, typer.Option(
         "--method", help="Integration method: euler or rk4 (default: the model's).")] = None,
-    columns: Annotated[Optional[list[str]], typer.Option(
+    columns: Annotated[list[str] | None, typer.Option(
         "--columns", help="Only these variables (repeatable; default: all).")] = None,
 ) -> None:
     """Simulate MODEL and write one CSV row per saved time: Time, then every variable."""
