@@ -18,6 +18,7 @@ from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ModelStructureError, UnknownNameError
 from wholesystem.ir.model import Dimension, GraphicalFunction, Variable, VariableKind
 from wholesystem.ir.names import python_identifier
+from wholesystem.ir.printer import print_xmile
 
 __all__ = ["GeneratedModel", "OutputVariable", "generate_source"]
 
@@ -170,6 +171,20 @@ def _euler_function(parts: _Parts) -> list[str]:
     return ["def run_euler(rt, n_steps, save_every):"] + ["    " + line for line in body]
 
 
+def _comment(variable: Variable, initial: bool) -> str:
+    """The original equation above its generated line, so readers can follow the code."""
+    if variable.elements:
+        equation = f"{len(variable.elements)} element equations"
+    elif variable.equation is None:
+        equation = "(no equation)"
+    else:
+        equation = " ".join(print_xmile(variable.equation).split())
+        if len(equation) > 200:
+            equation = equation[:197] + "..."
+    what = "initial value of " if initial and variable.kind is VariableKind.STOCK else ""
+    return f"# {what}{variable.display} = {equation}   [{variable.span}]"
+
+
 def _init_lines(order: list[str], variables: dict[str, Variable], constants: set[str],
                 identifiers: dict[str, str], scope: Scope, dimensions: dict[str, Dimension]
                 ) -> list[str]:
@@ -179,7 +194,7 @@ def _init_lines(order: list[str], variables: dict[str, Variable], constants: set
         value = _value_text(variable, scope, initial=True)
         if name in constants or variable.kind is VariableKind.STOCK:
             value = f"rt.param({name!r}, {value}, {_shape(variable, dimensions)!r})"
-        lines += [f"# {variable.display}  ({variable.span})", f"{identifiers[name]} = {value}"]
+        lines += [_comment(variable, initial=True), f"{identifiers[name]} = {value}"]
     return lines
 
 
@@ -188,7 +203,7 @@ def _step_lines(order: list[str], variables: dict[str, Variable],
     lines = []
     for name in order:
         variable = variables[name]
-        lines += [f"# {variable.display}  ({variable.span})",
+        lines += [_comment(variable, initial=False),
                   f"{identifiers[name]} = {_value_text(variable, scope, initial=False)}"]
     return lines
 
