@@ -12,7 +12,11 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "lookup", "pulse", "step", "ramp", "safediv", "sqrt", "ln", "log10", "arcsin", "arccos",
     "round_half_away", "reduce", "rank", "dimension_positions", "PipelineDelay",
-    "PreviousValue", "assemble", "as_runs", "divide", "power", "take",
+    "PreviousValue", "assemble", "as_runs", "divide", "power", "take", "new_state",
+    "MaterialDelay", "RandomDraws", "allocate_available", "allocate_by_priority",
+    "get_time_value", "log_base", "lookup_area", "lookup_forward", "lookup_invert",
+    "pulse_train", "pulse_width", "quantum", "step_half", "time_base", "trunc",
+    "vector_elm_map", "vector_rank", "vector_reorder", "vector_sort_order",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -107,7 +111,7 @@ def round_half_away(x: ArrayLike) -> FloatArray:
 
 _REDUCERS = {
     "SUM": np.sum, "PROD": np.prod, "MIN": np.min, "MAX": np.max, "MEAN": np.mean,
-    "STDDEV": np.std,
+    "STDDEV": np.std, "VMIN": np.min, "VMAX": np.max,
 }
 
 
@@ -314,3 +318,44 @@ def take_positions(values: ArrayLike, axis: int, positions: tuple[int, ...]) -> 
 def floor_at_zero(value: ArrayLike) -> FloatArray:
     """``max(value, 0)`` element by element (non-negative stocks)."""
     return np.maximum(value, 0.0)
+
+
+# Vensim's kernels (time inputs, lookups, vectors, allocation, states) live in their own
+# module; generated code reaches them through this one.
+from wholesystem.builtins.vensim_kernels import (  # noqa: E402
+    MaterialDelay,
+    RandomDraws,
+    allocate_available,
+    allocate_by_priority,
+    get_time_value,
+    log_base,
+    lookup_area,
+    lookup_forward,
+    lookup_invert,
+    pulse_train,
+    pulse_width,
+    quantum,
+    step_half,
+    time_base,
+    trunc,
+    vector_elm_map,
+    vector_rank,
+    vector_reorder,
+    vector_sort_order,
+)
+
+
+def new_state(kind: str, *, start: float, dt: float, steps: int, runs: int, seed: int,
+              site: int, scalar: bool) -> object:
+    """A fresh discrete state of ``kind`` (a :class:`~wholesystem.compiler.lower.StateKind`
+    value) for one run (or one ensemble) starting at ``start``; ``site`` is its position
+    in the model's state list (it seeds random streams)."""
+    if kind == "pipeline":
+        return PipelineDelay(start, dt, steps)
+    if kind == "previous":
+        return PreviousValue()
+    if kind == "material":
+        return MaterialDelay(start, dt, steps)
+    if kind == "random":
+        return RandomDraws(runs, seed, site, dt, scalar)
+    raise ValueError(f"unknown state kind {kind!r}")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-__all__ = ["BuiltinKind", "Builtin", "BUILTINS", "CONSTANTS", "DIALECTS", "builtins_of",
+__all__ = ["BuiltinKind", "Builtin", "BOTH", "BUILTINS", "CONSTANTS", "DIALECTS", "builtins_of",
            "lookup_builtin"]
 
 
@@ -27,6 +27,9 @@ class BuiltinKind(enum.Enum):
     """Keeps state between time steps; rewritten into hidden stocks or state objects."""
     LOOKUP = "lookup"
     """Reads a graphical function."""
+    ARRAY = "array"
+    """Sees whole arrays along their last axis (Vensim's VECTOR and ALLOCATE functions);
+    arguments are aligned to the axes of the variable being defined."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,26 +55,39 @@ class Builtin:
     """File formats in which the name is a builtin."""
     aliases: tuple[str, ...] = ()
     """Other names for the same function."""
+    vector_only: bool = False
+    """True when only the NumPy backend has a kernel (the function needs arrays)."""
+    raw_args: tuple[int, ...] = ()
+    """ARRAY kind: arguments passed whole, axes in their variable's order (not aligned)."""
+    profile_args: tuple[int, ...] = ()
+    """ARRAY kind: arguments whose last axis is their own (a priority profile), kept last."""
+
+
+BOTH = ("xmile", "mdl")
+"""Dialects of a function that means the same in XMILE and Vensim."""
 
 
 def _e(name: str, n: tuple[int, int], signature: str, doc: str, template: str,
-       aliases: tuple[str, ...] = ()) -> Builtin:
+       aliases: tuple[str, ...] = (), dialects: tuple[str, ...] = ("xmile",)) -> Builtin:
     return Builtin(name, n[0], n[1], BuiltinKind.ELEMENTWISE, signature, doc, template,
-                   aliases=aliases)
+                   dialects=dialects, aliases=aliases)
 
 
 _FUNCTIONS: tuple[Builtin, ...] = (
-    _e("ABS", (1, 1), "ABS(x)", "Absolute value.", "k.abs({0})"),
-    _e("SQRT", (1, 1), "SQRT(x)", "Square root (NaN for negative x).", "k.sqrt({0})"),
-    _e("EXP", (1, 1), "EXP(x)", "e to the power x.", "k.exp({0})"),
-    _e("LN", (1, 1), "LN(x)", "Natural logarithm.", "k.ln({0})"),
+    _e("ABS", (1, 1), "ABS(x)", "Absolute value.", "k.abs({0})", dialects=BOTH),
+    _e("SQRT", (1, 1), "SQRT(x)", "Square root (NaN for negative x).", "k.sqrt({0})",
+       dialects=BOTH),
+    _e("EXP", (1, 1), "EXP(x)", "e to the power x.", "k.exp({0})", dialects=BOTH),
+    _e("LN", (1, 1), "LN(x)", "Natural logarithm.", "k.ln({0})", dialects=BOTH),
     _e("LOG10", (1, 1), "LOG10(x)", "Base-10 logarithm.", "k.log10({0})"),
-    _e("SIN", (1, 1), "SIN(x)", "Sine of x radians.", "k.sin({0})"),
-    _e("COS", (1, 1), "COS(x)", "Cosine of x radians.", "k.cos({0})"),
-    _e("TAN", (1, 1), "TAN(x)", "Tangent of x radians.", "k.tan({0})"),
-    _e("ARCSIN", (1, 1), "ARCSIN(x)", "Inverse sine, in radians.", "k.arcsin({0})"),
-    _e("ARCCOS", (1, 1), "ARCCOS(x)", "Inverse cosine, in radians.", "k.arccos({0})"),
-    _e("ARCTAN", (1, 1), "ARCTAN(x)", "Inverse tangent, in radians.", "k.arctan({0})"),
+    _e("SIN", (1, 1), "SIN(x)", "Sine of x radians.", "k.sin({0})", dialects=BOTH),
+    _e("COS", (1, 1), "COS(x)", "Cosine of x radians.", "k.cos({0})", dialects=BOTH),
+    _e("TAN", (1, 1), "TAN(x)", "Tangent of x radians.", "k.tan({0})", dialects=BOTH),
+    _e("ARCSIN", (1, 1), "ARCSIN(x)", "Inverse sine, in radians.", "k.arcsin({0})", dialects=BOTH),
+    _e("ARCCOS", (1, 1), "ARCCOS(x)", "Inverse cosine, in radians.", "k.arccos({0})",
+       dialects=BOTH),
+    _e("ARCTAN", (1, 1), "ARCTAN(x)", "Inverse tangent, in radians.", "k.arctan({0})",
+       dialects=BOTH),
     _e("INT", (1, 1), "INT(x)", "Largest integer not above x.", "k.floor({0})"),
     _e("ROUND", (1, 1), "ROUND(x)", "Nearest integer, halves away from zero.",
        "k.round_half_away({0})"),
@@ -81,17 +97,18 @@ _FUNCTIONS: tuple[Builtin, ...] = (
        "a / b, or x (default 0) where b is zero.", "k.safediv({0}, {1}, {2:0.0})"),
     _e("IF THEN ELSE", (3, 3), "IF THEN ELSE(c, a, b)",
        "a where c is non-zero, else b (function form).", "k.where({0}, {1}, {2})",
-       aliases=("IF_THEN_ELSE",)),
+       aliases=("IF_THEN_ELSE",), dialects=BOTH),
     _e("INF", (0, 0), "INF()", "Positive infinity.", "k.inf"),
     Builtin("MIN", 1, 2, BuiltinKind.REDUCTION, "MIN(a, b) or MIN(array[*])",
-            "Smaller of two values, or the smallest element of an array."),
+            "Smaller of two values, or the smallest element of an array.", dialects=BOTH),
     Builtin("MAX", 1, 2, BuiltinKind.REDUCTION, "MAX(a, b) or MAX(array[*])",
-            "Larger of two values, or the largest element of an array."),
-    Builtin("SUM", 1, 1, BuiltinKind.REDUCTION, "SUM(array[*])", "Sum of the elements."),
+            "Larger of two values, or the largest element of an array.", dialects=BOTH),
+    Builtin("SUM", 1, 1, BuiltinKind.REDUCTION, "SUM(array[*])", "Sum of the elements.",
+            dialects=BOTH),
     Builtin("MEAN", 1, 1, BuiltinKind.REDUCTION, "MEAN(array[*])",
             "Arithmetic mean of the elements (several scalar arguments: their mean)."),
     Builtin("PROD", 1, 1, BuiltinKind.REDUCTION, "PROD(array[*])",
-            "Product of the elements."),
+            "Product of the elements.", dialects=BOTH),
     Builtin("STDDEV", 1, 1, BuiltinKind.REDUCTION, "STDDEV(array[*])",
             "Population standard deviation of the elements."),
     Builtin("SIZE", 1, 1, BuiltinKind.REDUCTION, "SIZE(array[*])", "Number of elements."),
@@ -102,14 +119,14 @@ _FUNCTIONS: tuple[Builtin, ...] = (
     Builtin("STEP", 2, 2, BuiltinKind.TIME, "STEP(height, start)",
             "0 before start, height from start on."),
     Builtin("RAMP", 2, 3, BuiltinKind.TIME, "RAMP(slope, start [, end])",
-            "0 before start, then rising by slope per time unit until end."),
+            "0 before start, then rising by slope per time unit until end.", dialects=BOTH),
     Builtin("DELAY", 2, 3, BuiltinKind.STATEFUL, "DELAY(input, delay [, initial])",
             "Pipeline (fixed) delay: input as it was delay time units ago; initial "
             "(default: input at the start) before that."),
     Builtin("DELAY1", 2, 3, BuiltinKind.STATEFUL, "DELAY1(input, delay [, initial])",
-            "First-order material delay (one stock)."),
+            "First-order material delay (one stock).", dialects=BOTH),
     Builtin("DELAY3", 2, 3, BuiltinKind.STATEFUL, "DELAY3(input, delay [, initial])",
-            "Third-order material delay (three stocks in cascade)."),
+            "Third-order material delay (three stocks in cascade).", dialects=BOTH),
     Builtin("DELAYN", 3, 4, BuiltinKind.STATEFUL, "DELAYN(input, delay, n [, initial])",
             "n-th order material delay (n stocks; n fixed at the start)."),
     Builtin("SMTH1", 2, 3, BuiltinKind.STATEFUL, "SMTH1(input, time [, initial])",
@@ -145,7 +162,10 @@ def _tables(functions: tuple[Builtin, ...]) -> dict[str, dict[str, Builtin]]:
     return tables
 
 
-_TABLES = _tables(_FUNCTIONS)
+from wholesystem.builtins.vensim_functions import VENSIM_FUNCTIONS  # noqa: E402 - needs Builtin
+from wholesystem.builtins.data_functions import DATA_FUNCTIONS  # noqa: E402 - needs Builtin
+
+_TABLES = _tables(_FUNCTIONS + VENSIM_FUNCTIONS + DATA_FUNCTIONS)
 BUILTINS: dict[str, Builtin] = _TABLES["xmile"]
 """XMILE builtins by upper-case name (aliases included)."""
 

@@ -15,7 +15,9 @@ __all__ = [
     "abs", "exp", "sin", "cos", "tan", "arctan", "floor", "mod", "where", "minimum",
     "maximum", "logical_and", "logical_or", "logical_not", "pi", "inf", "e", "nan", "table",
     "floor_at_zero", "lookup", "pulse", "step", "ramp", "safediv", "sqrt", "ln", "log10",
-    "arcsin", "arccos", "round_half_away", "divide", "power", "as_runs",
+    "arcsin", "arccos", "round_half_away", "divide", "power", "as_runs", "trunc", "quantum",
+    "log_base", "pulse_width", "pulse_train", "step_half", "time_base", "get_time_value",
+    "lookup_forward", "lookup_invert", "lookup_area",
 ]
 
 pi = math.pi
@@ -216,3 +218,86 @@ def as_runs(value: float, ndim: int) -> float:
     """A scalar stays a scalar in the scalar backend (``ndim`` is always 0 here)."""
     del ndim
     return float(value)
+
+
+# -- Vensim ----------------------------------------------------------------------------
+def trunc(x: float) -> float:
+    """x truncated toward zero (Vensim INTEGER); inf and NaN pass through."""
+    return float(math.trunc(x)) if math.isfinite(x) else x
+
+
+def quantum(a: float, q: float) -> float:
+    """``q * INTEGER(a / q)``; ``a`` itself when ``q <= 0``."""
+    return q * trunc(a / q) if q > 0 else a
+
+
+def log_base(x: float, base: float) -> float:
+    """Logarithm of ``x`` in ``base`` (IEEE results at the edges, as NumPy)."""
+    return divide(ln(x), ln(base))
+
+
+def pulse_width(t: float, dt: float, start: float, width: float) -> float:
+    """Vensim PULSE (see :func:`kernels.pulse_width`)."""
+    plus = t + dt / 2
+    return 1.0 if start < plus < start + (width if width > 0 else dt) else 0.0
+
+
+def pulse_train(t: float, dt: float, start: float, width: float, between: float,
+                end: float) -> float:
+    """Vensim PULSE TRAIN (see :func:`kernels.pulse_train`)."""
+    plus = t + dt / 2
+    if not (plus > start and t <= end + dt * 1e-6):
+        return 0.0
+    width = max(width, dt)
+    if between <= width:
+        return 1.0
+    return 1.0 if (plus - start) % between < width else 0.0
+
+
+def step_half(t: float, dt: float, height: float, start: float) -> float:
+    """Vensim STEP: ``height`` once ``Time + dt/2 > start``."""
+    return height if t + dt / 2 > start else 0.0
+
+
+def time_base(t: float, start: float, slope: float) -> float:
+    """``start + Time * slope``."""
+    return start + t * slope
+
+
+def get_time_value(t: float, initial: float, relative_to: float, offset: float,
+                   measure: float) -> float:
+    """Model time relative to now (0) or the start (1) plus ``offset``; NaN otherwise."""
+    if measure != 0 or relative_to not in (0, 1):
+        return math.nan
+    return (t if relative_to == 0 else initial) + offset
+
+
+def lookup_forward(x: float, xs: list[float], ys: list[float]) -> float:
+    """The y of the first point at or after ``x``."""
+    from bisect import bisect_left
+
+    return ys[min(bisect_left(xs, x), len(xs) - 1)]
+
+
+def lookup_invert(y: float, xs: list[float], ys: list[float]) -> float:
+    """The x at which a monotonic table reaches ``y``, clamped to its ends."""
+    if ys[-1] < ys[0]:
+        xs, ys = xs[::-1], ys[::-1]
+    return lookup(y, ys, xs, "continuous")
+
+
+def lookup_area(start: float, end: float, xs: list[float], ys: list[float]) -> float:
+    """Area under the table from ``start`` to ``end``, end values held beyond it."""
+    return _integral(end, xs, ys) - _integral(start, xs, ys)
+
+
+def _integral(x: float, xs: list[float], ys: list[float]) -> float:
+    if x <= xs[0] or len(xs) < 2:
+        return (x - xs[0]) * ys[0]
+    total = 0.0
+    for i in range(len(xs) - 1):
+        if x <= xs[i + 1]:
+            y = lookup(x, xs, ys, "continuous")
+            return total + (x - xs[i]) * (ys[i] + y) / 2
+        total += (xs[i + 1] - xs[i]) * (ys[i] + ys[i + 1]) / 2
+    return total + (x - xs[-1]) * ys[-1]

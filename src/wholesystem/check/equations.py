@@ -12,14 +12,13 @@ import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from wholesystem.builtins import BUILTINS, CONSTANTS, lookup_builtin
-from wholesystem.builtins.registry import BuiltinKind
+from wholesystem.builtins import CONSTANTS, BuiltinKind, builtins_of, lookup_builtin
 from wholesystem.check.codes import diagnose
 from wholesystem.check.scope import ModelScope
 from wholesystem.diagnostics import Diagnostic
 from wholesystem.ir.expr import Call, Expr, Number, Reference, Wildcard, children
 from wholesystem.ir.graph import is_table_only
-from wholesystem.ir.model import Variable
+from wholesystem.ir.model import Dimension, Variable
 
 __all__ = ["check_equations", "equations_of", "has_table"]
 
@@ -122,13 +121,11 @@ def _check_subscripts(ref: Reference, variable: Variable, scope: ModelScope,
         dim_name = dims[axis] if axis < len(dims) else None
         dimension = scope.dimensions.get(dim_name) if dim_name is not None else None
         if isinstance(subscript, Number):
-            count = len(dimension.elements) if dimension is not None else None
-            if count is not None and not (1 <= subscript.value <= count
-                                          and subscript.value == int(subscript.value)):
+            if dimension is not None and not _position_in(subscript.value, dimension):
                 yield diagnose(
                     "bad-subscript",
                     f"subscript {subscript.value:g} is outside dimension "
-                    f"'{dimension.display}' (1 to {count})", subscript.span)  # type: ignore[union-attr]
+                    f"'{dimension.display}' (1 to {len(dimension.elements)})", subscript.span)
         elif isinstance(subscript, Reference) and not subscript.subscripts:
             stack.append((subscript, _Slot(dim_name if dimension is not None else None)))
         else:
@@ -140,10 +137,15 @@ def _display(dimension: str, scope: ModelScope) -> str:
     return declared.display if declared is not None else dimension
 
 
+def _position_in(value: float, dimension: Dimension) -> bool:
+    return 1 <= value <= len(dimension.elements) and value == int(value)
+
+
 def _check_call(call: Call, scope: ModelScope,
                 stack: list[tuple[Expr, _Role]]) -> Iterator[Diagnostic]:
     table = scope.resolve_function(call.function)
-    builtin = lookup_builtin(call.function) if not call.function.startswith("#") else None
+    builtin = (lookup_builtin(call.function, scope.project.dialect)
+               if not call.function.startswith("#") else None)
     args: list[tuple[Expr, _Role]] = [(a, None) for a in call.args]
     if table is not None and (has_table(table) or builtin is None):
         if not has_table(table):
@@ -232,7 +234,8 @@ def _name_hint(ref: Reference, scope: ModelScope) -> str | None:
 
 def _function_hint(function: str, scope: ModelScope) -> str:
     tables = {n: v.display for n, v in scope.variables.items() if has_table(v)}
-    names = {n: n for n in BUILTINS} | {n.upper(): d for n, d in tables.items()}
+    names = {n: n for n in builtins_of(scope.project.dialect)}
+    names |= {n.upper(): d for n, d in tables.items()}
     close = difflib.get_close_matches(function.upper(), list(names), n=1, cutoff=0.6)
     if close:
         return f"did you mean '{names[close[0]]}'?"

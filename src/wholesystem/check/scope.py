@@ -85,9 +85,19 @@ class ProjectScope:
         """The main model's scope."""
         return self.models[self.project.main.name]
 
+    @property
+    def dialect(self) -> str:
+        """Equation language of the file (``xmile`` or ``mdl``): which builtins exist."""
+        return self.project.format
+
     def element_of(self, dimension: str, name: str) -> bool:
-        """True when ``name`` (canonical) is an element of the dimension named ``dimension``."""
-        return name in self.elements.get(dimension, frozenset())
+        """True when ``name`` (canonical) is an element of the dimension named ``dimension``
+        (or of the dimension it is another name for)."""
+        if name in self.elements.get(dimension, frozenset()):
+            return True
+        declared = self.dimensions.get(dimension)
+        target = declared.alias_of if declared is not None else None
+        return target is not None and name in self.elements.get(target, frozenset())
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,9 @@ _MAX_LISTED = 5
 
 def check_structure(project: ProjectScope) -> Iterator[Diagnostic]:
     """Every structural problem of every model, and of the modules placing them."""
+    wired = _connected_inputs(project)
     for scope in project.models.values():
-        yield from _check_stocks_and_flows(scope)
+        yield from _check_stocks_and_flows(scope, wired.get(scope.model.name, set()))
         yield from _check_dimensions(scope)
         yield from _check_modules(scope)
     yield from _check_recursion(project)
@@ -36,8 +37,18 @@ def check_structure(project: ProjectScope) -> Iterator[Diagnostic]:
 
 
 # -- stocks and flows ----------------------------------------------------------------
-def _check_stocks_and_flows(scope: ModelScope) -> Iterator[Diagnostic]:
-    attached: set[str] = set()
+def _connected_inputs(project: ProjectScope) -> dict[str, set[str]]:
+    """Variables of each model that some module placing it wires from outside."""
+    wired: dict[str, set[str]] = {}
+    for scope in project.models.values():
+        for module in scope.model.modules:
+            wired.setdefault(module.model_name, set()).update(c.to for c in module.connections)
+    return wired
+
+
+def _check_stocks_and_flows(scope: ModelScope, wired: set[str]) -> Iterator[Diagnostic]:
+    """A flow wired into a module from outside is a value there, not a rate of a stock."""
+    attached: set[str] = set(wired)
     flows = {n: v.display for n, v in scope.variables.items() if v.kind is VariableKind.FLOW}
     for stock in scope.model.variables:
         if stock.kind is not VariableKind.STOCK:

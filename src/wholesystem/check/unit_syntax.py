@@ -159,7 +159,9 @@ class _ToUnits(lark.Transformer[Token, Units]):
         return units
 
     def divide(self, left: Units, *rest: Units | Token) -> Units:
-        return left / rest[-1]  # type: ignore[operator]
+        right = rest[-1]  # "per" is kept as a token before the divisor; "/" is not
+        assert isinstance(right, Units)
+        return left / right
 
     def multiply(self, left: Units, right: Units) -> Units:
         return left * right

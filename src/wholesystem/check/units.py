@@ -1,11 +1,13 @@
 """Units consistency: each equation's units inferred bottom-up and compared with what is declared.
 
 A number has no units of its own and takes those its context needs, so ``2 * x`` and
-``x + 1`` are never flagged; ``+``, ``-``, comparisons and the branches of ``IF``, ``MIN``
-and ``MAX`` need equal units; ``*``, ``/`` and ``^`` combine them. A stock's inflows and
-outflows need the stock's units per time unit (``sim_specs time_units``). Anything whose
-units are unknown (not declared) is skipped silently. Every finding is a warning
-(``unit-mismatch``; ``unit-syntax`` for a units string that cannot be read).
+``x + 1`` are never flagged. In a product a number may be a rate or a conversion factor, so
+the product's units are unknown; only a literal ``1`` there is taken as dimensionless.
+``+``, ``-``, comparisons and the branches of ``IF``, ``MIN`` and ``MAX`` need equal units;
+``*``, ``/`` and ``^`` combine them. A stock's inflows and outflows need the stock's units
+per time unit (``sim_specs time_units``). Anything whose units are unknown (not declared) is
+skipped silently. Every finding is a warning (``unit-mismatch``; ``unit-syntax`` for a units
+string that cannot be read).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from wholesystem.ir.expr import (
     IfThenElse,
     Number,
     Reference,
+    Text,
     Unary,
     Wildcard,
     walk,
@@ -52,33 +55,58 @@ Inferred = Units | _Free | None
 
 _COMPARISONS = frozenset({"=", "<>", "<", "<=", ">", ">="})
 _SAME_AS_INPUT = frozenset({"ABS", "INT", "ROUND", "SUM", "MEAN", "STDDEV", "STEP",
-                            "FORECAST"})
-_DIMENSIONLESS_RESULT = frozenset({"EXP", "LN", "LOG10", "SIN", "COS", "TAN", "ARCSIN",
-                                   "ARCCOS", "ARCTAN"})
-_FREE_RESULT = frozenset({"INF", "SIZE", "RANK"})
-_INITIAL_ARGUMENT = {"DELAY": 2, "DELAY1": 2, "DELAY3": 2, "DELAYN": 3, "SMTH1": 2,
-                     "SMTH3": 2, "SMTHN": 3, "PREVIOUS": 1, "INIT": None}
+                            "FORECAST", "INTEGER", "VMIN", "VMAX", "GAME"})
+_DIMENSIONLESS_RESULT = frozenset({"EXP", "LN", "LOG10", "LOG", "SIN", "COS", "TAN",
+                                   "ARCSIN", "ARCCOS", "ARCTAN"})
+_FREE_RESULT = frozenset({"INF", "SIZE", "RANK", "ELMCOUNT", "PULSE TRAIN"})
+_INITIAL_ARGUMENT = {
+    "DELAY": 2, "DELAY1": 2, "DELAY3": 2, "DELAYN": 3, "SMTH1": 2, "SMTH3": 2, "SMTHN": 3,
+    "PREVIOUS": 1, "INIT": None,
+    "SMOOTH": None, "SMOOTHI": 2, "SMOOTH3": None, "SMOOTH3I": 2, "SMOOTH N": 2,
+    "DELAY1I": 2, "DELAY3I": 2, "DELAY N": 2, "DELAY FIXED": 2, "DELAY INFORMATION": 2,
+    "DELAY MATERIAL": 2, "INITIAL": None, "REINITIAL": None, "ACTIVE INITIAL": 1}
 """Stateful builtins returning their input's units -> position of their initial value."""
 
 
 def check_units(project: ProjectScope) -> Iterator[Diagnostic]:
     """Every units problem in every model of the project."""
     names = UnitNames.of(project.project.units)
-    time = _time_units(project, names)
-    for scope in project.models.values():
-        inference = UnitInference(scope, names, time)
+    specs = project.project.sim_specs
+    time = None
+    if specs.time_units:
+        try:
+            time = parse_units(specs.time_units, names, specs.span)
+        except ModelSyntaxError as err:
+            yield diagnose("unit-syntax", f"time units: {err.message}", specs.span,
+                           hint=err.hint)
+    inferences = {name: UnitInference(scope, names, time)
+                  for name, scope in project.models.items()}
+    for inference in inferences.values():
         yield from inference.check_model()
+        yield from _check_connections(inference, inferences)
         yield from inference.found
 
 
-def _time_units(project: ProjectScope, names: UnitNames) -> Units | None:
-    specs = project.project.sim_specs
-    if not specs.time_units:
-        return None
-    try:
-        return parse_units(specs.time_units, names, specs.span)
-    except ModelSyntaxError:
-        return None
+def _check_connections(outer: UnitInference, inferences: dict[str, UnitInference]
+                       ) -> Iterator[Diagnostic]:
+    """A module input wired from outside should have the units of what feeds it."""
+    for module in outer.scope.model.modules:
+        inner = inferences.get(module.model_name)
+        if inner is None:
+            continue
+        for connection in module.connections:
+            target = inner.scope.variables.get(connection.to)
+            source = outer.scope.resolve(connection.source.lstrip("."))
+            if target is None or source is None:
+                continue  # reported by the structure checks
+            wanted, given = inner.declared(target), outer.declared(source)
+            if wanted is not None and given is not None and wanted != given:
+                yield diagnose(
+                    "unit-mismatch",
+                    f"'{module.display}.{target.display}' is in {wanted} but is connected to "
+                    f"'{source.display}', in {given}", connection.span,
+                    hint="connect a variable with the same units, or convert it first",
+                    variables=(target.display, source.display))
 
 
 def equation_start(expr: Expr) -> SourceSpan | None:
@@ -144,10 +172,11 @@ class UnitInference:
                     f"{inferred}", equation_start(equation) or variable.span,
                     hint="change the units or the equation", variables=(variable.display,))
         if variable.rate is not None:
-            yield from self._check_rate(variable, declared)
+            yield from self._check_rate(variable, variable.rate, declared)
 
-    def _check_rate(self, stock: Variable, declared: Units | None) -> Iterator[Diagnostic]:
-        rate = self.infer(stock.rate)  # type: ignore[arg-type]
+    def _check_rate(self, stock: Variable, equation: Expr, declared: Units | None
+                    ) -> Iterator[Diagnostic]:
+        rate = self.infer(equation)
         if declared is None or self.time is None or not isinstance(rate, Units):
             return
         expected = declared / self.time
@@ -155,7 +184,7 @@ class UnitInference:
             yield diagnose(
                 "unit-mismatch", f"the net rate of stock '{stock.display}' gives {rate}, but "
                 f"the stock needs {expected} (its units per time unit)",
-                equation_start(stock.rate) or stock.span,  # type: ignore[arg-type]
+                equation_start(equation) or stock.span,
                 hint="change the units or the equation", variables=(stock.display,))
 
     def _check_flows(self, stock: Variable) -> Iterator[Diagnostic]:
@@ -227,7 +256,7 @@ class UnitInference:
         match node:
             case Number():
                 return FREE
-            case Wildcard():
+            case Wildcard() | Text():
                 return None
             case Reference():
                 return self._reference(node)
@@ -259,10 +288,9 @@ class UnitInference:
             return FREE
         if op in ("and", "or"):
             return FREE
-        if op == "*":
-            return _multiply(left, right)
-        if op == "/":
-            return _multiply(left, _reciprocal(right))
+        if op in ("*", "/"):
+            left, right = _unit_one(node.left, left), _unit_one(node.right, right)
+            return _multiply(left, right if op == "*" else _reciprocal(right))
         if op == "mod":
             return self.same(left, right, node.span, "the two sides of MOD")
         return _power(left, right, node.right)
@@ -271,7 +299,7 @@ class UnitInference:
         table = self._table(call)
         if table is not None:
             return self.declared(table)
-        builtin = lookup_builtin(call.function)
+        builtin = lookup_builtin(call.function, self.scope.project.dialect)
         if builtin is None or not values:
             return FREE if builtin is not None else None
         rule = _CALL_RULES.get(builtin.name)
@@ -293,21 +321,28 @@ class UnitInference:
             return None
         return left
 
-    def _per_time(self, value: Inferred) -> Inferred:
+    def per_time(self, value: Inferred) -> Inferred:
         return _multiply(value, _reciprocal(self.time))
 
-    def _times_time(self, value: Inferred) -> Inferred:
+    def times_time(self, value: Inferred) -> Inferred:
         return _multiply(value, self.time)
 
 
+def _unit_one(node: Expr, value: Inferred) -> Inferred:
+    """A literal 1 in a product or quotient is dimensionless (``1/delay`` is per time)."""
+    return DIMENSIONLESS if isinstance(node, Number) and abs(node.value) == 1 else value
+
+
 def _multiply(left: Inferred, right: Inferred) -> Inferred:
-    """A number may carry any units, so a number times a dimensionless value is a number."""
+    """Product of units. A number may carry any units (``0.01`` people per day, ``7`` days
+    per week), so a number times a dimensional value has unknown units, and a number times
+    a dimensionless value is still just a number."""
     if left is None or right is None:
         return None
     if isinstance(left, _Free):
-        return FREE if isinstance(right, _Free) or right.is_dimensionless else right
+        return FREE if isinstance(right, _Free) or right.is_dimensionless else None
     if isinstance(right, _Free):
-        return FREE if left.is_dimensionless else left
+        return FREE if left.is_dimensionless else None
     return left * right
 
 
@@ -324,12 +359,15 @@ def _power(base: Inferred, exponent: Inferred, exponent_node: Expr) -> Inferred:
 
 
 def _stateful(inference: UnitInference, call: Call, values: list[Inferred]) -> Inferred:
-    builtin = lookup_builtin(call.function)
+    builtin = lookup_builtin(call.function, inference.scope.project.dialect)
     position = _INITIAL_ARGUMENT.get(builtin.name) if builtin is not None else None
     if position is None or position >= len(values):
         return values[0]
     return inference.same(values[0], values[position], call.span,
                            f"the input and initial value of {call.function}")
+
+
+_Rule = Callable[["UnitInference", Call, list[Inferred]], Inferred]
 
 
 def _min_max(inference: UnitInference, call: Call, values: list[Inferred]) -> Inferred:
@@ -351,8 +389,24 @@ def _safediv(inference: UnitInference, call: Call, values: list[Inferred]) -> In
     quotient = _multiply(values[0], _reciprocal(values[1]))
     if len(values) > 2:
         return inference.same(quotient, values[2], call.span,
-                               "the quotient and fallback of SAFEDIV")
+                              f"the quotient and fallback of {call.function}")
     return quotient
+
+
+def _same_pair(first: int, second: int, what: str) -> _Rule:
+    """Two arguments that need the same units, which the result has."""
+    def rule(inference: UnitInference, call: Call, values: list[Inferred]) -> Inferred:
+        if len(values) <= max(first, second):
+            return None
+        return inference.same(values[first], values[second], call.span,
+                              f"the {what} of {call.function}")
+    return rule
+
+
+def _pulse(inference: UnitInference, call: Call, values: list[Inferred]) -> Inferred:
+    if inference.scope.project.dialect == "mdl":
+        return FREE  # Vensim's PULSE(start, width) is 1 or 0
+    return inference.per_time(values[0])  # XMILE's PULSE(volume...) spreads volume over DT
 
 
 def _lookup(inference: UnitInference, call: Call, values: list[Inferred]) -> Inferred:
@@ -361,23 +415,27 @@ def _lookup(inference: UnitInference, call: Call, values: list[Inferred]) -> Inf
     return inference.declared(variable) if variable is not None else None
 
 
-_Rule = Callable[[UnitInference, Call, list[Inferred]], Inferred]
-
 _CALL_RULES: dict[str, _Rule] = {
     **{name: (lambda inf, call, values: values[0]) for name in _SAME_AS_INPUT},
     **{name: (lambda inf, call, values: DIMENSIONLESS) for name in _DIMENSIONLESS_RESULT},
     **{name: (lambda inf, call, values: FREE) for name in _FREE_RESULT},
-    **{name: _stateful for name in _INITIAL_ARGUMENT},
+    **dict.fromkeys(_INITIAL_ARGUMENT, _stateful),
     "SQRT": lambda inf, call, values: _power(values[0], FREE, Number(0.5)),
-    "MOD": lambda inf, call, values: inf.same(values[0], values[-1], call.span,
-                                               "the two arguments of MOD"),
+    "POWER": lambda inf, call, values: _power(values[0], values[-1], call.args[-1]),
+    "MOD": _same_pair(0, 1, "two arguments"),
+    "MODULO": _same_pair(0, 1, "two arguments"),
+    "QUANTUM": _same_pair(0, 1, "two arguments"),
+    "SAMPLE IF TRUE": _same_pair(1, 2, "input and initial value"),
+    "INTEG": lambda inf, call, values: values[-1],
     "SAFEDIV": _safediv,
+    "ZIDZ": _safediv,
+    "XIDZ": _safediv,
     "IF THEN ELSE": _if_then_else,
     "MIN": _min_max,
     "MAX": _min_max,
     "PROD": lambda inf, call, values: None,
-    "PULSE": lambda inf, call, values: inf._per_time(values[0]),
-    "RAMP": lambda inf, call, values: inf._times_time(values[0]),
+    "PULSE": _pulse,
+    "RAMP": lambda inf, call, values: inf.times_time(values[0]),
     "TREND": lambda inf, call, values: _reciprocal(inf.time),
     "LOOKUP": _lookup,
 }

@@ -13,18 +13,21 @@ import enum
 from dataclasses import dataclass, field, replace
 
 from wholesystem.builtins import BuiltinKind, lookup_builtin
+from wholesystem.compiler.data import lower_external_data
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ArityError, ModelStructureError
-from wholesystem.ir.expr import Binary, Call, Expr, Number, Reference, transform
+from wholesystem.ir.expr import Binary, Call, Expr, Number, Reference, transform, walk
 from wholesystem.ir.model import Project, Variable, VariableKind
 
 __all__ = ["StateKind", "StateSpec", "LoweredModel", "lower_project", "PIPELINE_READ",
-           "PREVIOUS_READ"]
+           "PREVIOUS_READ", "STATE_READ"]
 
 PIPELINE_READ = "#PIPELINE"
 """Internal function: ``#PIPELINE(delay, initial)`` reads pipeline state ``state_index``."""
 PREVIOUS_READ = "#PREVIOUS"
 """Internal function: ``#PREVIOUS(initial)`` reads previous-value state ``state_index``."""
+STATE_READ = "#STATE"
+"""Internal function: ``#STATE(state_index, args...)`` is ``state.read(t, args...)``."""
 
 
 class StateKind(enum.Enum):
@@ -32,6 +35,8 @@ class StateKind(enum.Enum):
 
     PIPELINE = "pipeline"
     PREVIOUS = "previous"
+    MATERIAL = "material"
+    RANDOM = "random"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,16 +69,22 @@ class LoweredModel:
     """Variables computed once, at the start (INIT and defaults of DELAY/PREVIOUS)."""
     states: tuple[StateSpec, ...] = field(default=())
     """Pipeline delays and previous values, by index."""
+    initial_variables: dict[str, Variable] = field(default_factory=dict)
+    """Variables whose value while the model initialises comes from other equations
+    (Vensim's ACTIVE INITIAL), as they are at that time, by name."""
 
 
 class _Lowerer:
     """Collects the hidden variables and states made while rewriting one project."""
 
-    def __init__(self, constants: dict[str, float], dialect: str):
+    def __init__(self, constants: dict[str, float], dialect: str, flat: Project):
         self.constants = constants
         self.dialect = dialect
+        self.variables = flat.main.variable_map()
+        self.dimensions = {d.name: d for d in flat.dimensions}
         self.new_variables: list[Variable] = []
         self.initial_only: set[str] = set()
+        self.initial_variables: dict[str, Variable] = {}
         self.states: list[StateSpec] = []
         self.counter = 0
 
@@ -88,7 +99,11 @@ class _Lowerer:
         elements = tuple(
             replace(e, equation=self.lower_expr(e.equation, ((), e.subscripts)))
             for e in variable.elements)
-        return replace(variable, equation=equation, rate=rate, elements=elements)
+        lowered = replace(variable, equation=equation, rate=rate, elements=elements)
+        if not any(_has_call(e, ACTIVE_INITIAL) for e in _equations(lowered)):
+            return lowered
+        self.initial_variables[variable.name] = _choose(lowered, 1)
+        return _choose(lowered, 0)
 
     def lower_expr(self, expr: Expr | None,
                    context: tuple[tuple[str, ...], tuple[str, ...] | None]) -> Expr | None:
@@ -98,9 +113,10 @@ class _Lowerer:
         def rewrite(node: Expr) -> Expr | None:
             if isinstance(node, Call):
                 builtin = lookup_builtin(node.function, self.dialect)
-                if builtin is not None and builtin.kind is BuiltinKind.STATEFUL:
+                if builtin is not None and (builtin.kind is BuiltinKind.STATEFUL
+                                            or builtin.name in REWRITTEN):
+                    _check_arity(node, builtin.min_args, builtin.max_args, builtin.signature)
                     args = tuple(self.lower_expr(a, context) for a in node.args)
-                    _check_arity(node, builtin.min_args, builtin.max_args)
                     return self.lower_call(builtin.name, args, node.span, context)  # type: ignore[arg-type]
             return None
 
@@ -126,6 +142,10 @@ class _Lowerer:
     def lower_call(self, function: str, args: tuple[Expr, ...], span: SourceSpan,
                    context: tuple[tuple[str, ...], tuple[str, ...] | None]) -> Expr:
         dims = context[0]
+        if self.dialect == "mdl":
+            lowered = lower_vensim_call(self, function, args, span, context)
+            if lowered is not None:
+                return lowered
         if function == "INIT":
             return self.aux("init", args[0], span, dims, initial_only=True)
         if function in ("SMTH1", "SMTH3", "SMTHN"):
@@ -152,14 +172,26 @@ class _Lowerer:
             return self.previous(args, span, context)
         raise ModelStructureError(f"cannot lower {function}", span)  # pragma: no cover
 
-    def order(self, expr: Expr, span: SourceSpan) -> int:
-        value = expr.value if isinstance(expr, Number) else (
-            self.constants.get(expr.name) if isinstance(expr, Reference) else None)
+    def order(self, expr: Expr, span: SourceSpan, what: str = "the order of a smooth or "
+              "delay") -> int:
+        value = self.constant(expr)
         if value is None or value < 1 or value != int(value):
             raise ModelStructureError(
-                "the order of SMTHN/DELAYN must be a whole number >= 1 known at the start",
-                span, hint="write a number, or a constant holding one")
+                f"{what} must be a whole number >= 1 known at the start", span,
+                hint="write a number, or a constant holding one")
         return int(value)
+
+    def constant(self, expr: Expr) -> float | None:
+        """The value of a number, or of a constant named without subscripts."""
+        if isinstance(expr, Number):
+            return expr.value
+        if isinstance(expr, Reference) and not expr.subscripts:
+            return self.constants.get(expr.name)
+        return None
+
+    def safediv(self, a: Expr, b: Expr, span: SourceSpan) -> Expr:
+        """``a / b``, or 0 where b is zero, in this dialect's words."""
+        return Call("SAFEDIV" if self.dialect == "xmile" else "ZIDZ", (a, b), span)
 
     def smooth(self, input_: Expr, time: Expr, order: int, initial: Expr | None,
                span: SourceSpan, dims: tuple[str, ...]) -> Expr:
@@ -196,7 +228,7 @@ class _Lowerer:
                                            Binary("*", initial_trend, time, span), span), span)
         average = self.smooth(input_, time, 1, start, span, dims)
         change = Binary("-", input_, average, span)
-        return Call("SAFEDIV", (change, Binary("*", average, time, span)), span)
+        return self.safediv(change, Binary("*", average, time, span), span)
 
     def pipeline(self, args: tuple[Expr, ...], span: SourceSpan,
                  context: tuple[tuple[str, ...], tuple[str, ...] | None]) -> Expr:
@@ -222,18 +254,44 @@ class _RateBuilder:  # pragma: no cover - typing aid only
     def __call__(self, level: Reference) -> Expr: ...
 
 
-def _check_arity(call: Call, low: int, high: int) -> None:
+def _check_arity(call: Call, low: int, high: int, signature: str = "") -> None:
     count = len(call.args)
     if not low <= count <= high:
         expected = str(low) if low == high else f"{low} to {high}"
-        raise ArityError(f"{call.function} takes {expected} arguments, got {count}", call.span)
+        usage = f"; usage: {signature}" if signature else ""
+        raise ArityError(f"{call.function} takes {expected} argument(s), got {count}{usage}",
+                         call.span)
+
+
+def _equations(variable: Variable) -> list[Expr]:
+    found = [variable.equation] if variable.equation is not None else []
+    return found + [e.equation for e in variable.elements if e.equation is not None]
+
+
+def _has_call(expr: Expr, function: str) -> bool:
+    return any(isinstance(node, Call) and node.function == function for node in walk(expr))
+
+
+def _choose(variable: Variable, which: int) -> Variable:
+    """The variable with every ACTIVE INITIAL replaced by its active (0) or initial (1)
+    part."""
+    def pick(expr: Expr | None) -> Expr | None:
+        if expr is None:
+            return None
+        return transform(expr, lambda node: pick(node.args[which])  # type: ignore[union-attr]
+                         if isinstance(node, Call) and node.function == ACTIVE_INITIAL
+                         else None)
+
+    return replace(variable, equation=pick(variable.equation), elements=tuple(
+        replace(e, equation=pick(e.equation)) for e in variable.elements))
 
 
 def lower_project(flat: Project) -> LoweredModel:
     """Rewrite the stateful calls of a flat project (see the module docstring)."""
+    flat = lower_external_data(flat)  # GET XLS / GET DIRECT calls and data variables
     constants = {v.name: v.equation.value for v in flat.main.variables
                  if isinstance(v.equation, Number) and not v.dimensions}
-    lowerer = _Lowerer(constants, flat.format)
+    lowerer = _Lowerer(constants, flat.format, flat)
     variables = [lowerer.lower_variable(v) for v in flat.main.variables]
     # Hidden variables can hold further stateful calls only through their arguments,
     # which were lowered before the hidden variable was made.
@@ -243,4 +301,12 @@ def lower_project(flat: Project) -> LoweredModel:
         hidden=frozenset(v.name for v in lowerer.new_variables),
         initial_only=frozenset(lowerer.initial_only),
         states=tuple(lowerer.states),
+        initial_variables=lowerer.initial_variables,
     )
+
+
+from wholesystem.compiler.lower_vensim import (  # noqa: E402 - uses the names above
+    ACTIVE_INITIAL,
+    REWRITTEN,
+    lower_vensim_call,
+)

@@ -23,10 +23,11 @@ from wholesystem.ir.expr import Call, Expr, Reference, Wildcard, children
 from wholesystem.ir.model import Dimension, Project, Variable, VariableKind
 from wholesystem.ir.names import canonical_name
 
-__all__ = ["STEP_ARGUMENTS", "START_ARGUMENTS", "dependency_graph", "reference_span", "reads", "is_table_only",
-           "function_name"]
+__all__ = ["STEP_ARGUMENTS", "START_ARGUMENTS", "dependency_graph", "reference_span", "reads",
+           "is_table_only", "function_name"]
 
 STEP_ARGUMENTS: Mapping[str, tuple[int, ...]] = {
+    # XMILE
     "SMTH1": (), "SMTH3": (), "SMTHN": (),
     "DELAY1": (1,), "DELAY3": (1,), "DELAYN": (1,),
     "DELAY": (1, 2),
@@ -34,17 +35,26 @@ STEP_ARGUMENTS: Mapping[str, tuple[int, ...]] = {
     "FORECAST": (0, 1, 2),
     "PREVIOUS": (1,),
     "INIT": (),
+    # Vensim
+    "INTEG": (), "INITIAL": (), "REINITIAL": (), "ACTIVE INITIAL": (0,),
+    "SMOOTH": (), "SMOOTHI": (), "SMOOTH3": (), "SMOOTH3I": (), "SMOOTH N": (),
+    "DELAY1I": (1,), "DELAY3I": (1,), "DELAY N": (1,),
+    "DELAY FIXED": (1, 2), "DELAY INFORMATION": (1, 2), "DELAY MATERIAL": (2, 3),
+    "NPV": (0, 3),
+    "SAMPLE IF TRUE": (0, 1),
 }
 """Stateful builtin -> positions of the arguments it reads within a time step.
 
 A smooth's output is its last hidden stock; a material delay's output is its last stock
-divided by the stage time (so it reads the delay time); ``DELAY`` reads its delay time and
-its initial value; ``TREND`` and ``FORECAST`` compare the input with its smooth, so they do
-read the input; ``PREVIOUS`` reads only its initial value; ``INIT`` reads nothing. This
-mirrors how the compiler lowers them (``compiler/lower.py``)."""
-
+divided by the stage time (so it reads the delay time); a pipeline delay reads its delay
+time and its initial value; ``TREND`` and ``FORECAST`` compare the input with its smooth,
+so they do read the input; ``PREVIOUS`` reads only its initial value; ``INIT`` nothing;
+``SAMPLE IF TRUE`` its condition and input. This mirrors how the compiler lowers them
+(``compiler/lower.py``). A stateful builtin missing here (the random draws) reads all of
+its arguments."""
 
 START_ARGUMENTS: Mapping[str, tuple[tuple[int, ...], int | None]] = {
+    # XMILE
     "SMTH1": ((), 2), "SMTH3": ((), 2), "SMTHN": ((), 3),
     "DELAY1": ((1,), 2), "DELAY3": ((1,), 2), "DELAYN": ((1,), 3),
     "DELAY": ((1,), 2),
@@ -52,6 +62,15 @@ START_ARGUMENTS: Mapping[str, tuple[tuple[int, ...], int | None]] = {
     "FORECAST": ((0, 1, 2, 3), None),
     "PREVIOUS": ((), 1),
     "INIT": ((), None),
+    # Vensim
+    "INTEG": ((), 1), "INITIAL": ((), None), "REINITIAL": ((), None),
+    "ACTIVE INITIAL": ((), 1),
+    "SMOOTH": ((), None), "SMOOTHI": ((), 2), "SMOOTH3": ((), None), "SMOOTH3I": ((), 2),
+    "SMOOTH N": ((), 2),
+    "DELAY1I": ((1,), 2), "DELAY3I": ((1,), 2), "DELAY N": ((1,), 2),
+    "DELAY FIXED": ((1,), 2), "DELAY INFORMATION": ((1,), 2), "DELAY MATERIAL": ((3,), 2),
+    "NPV": ((0, 3), 2),
+    "SAMPLE IF TRUE": ((0, 1), 2),
 }
 """Stateful builtin -> (arguments read at the start, position of the initial value).
 
@@ -77,7 +96,7 @@ def is_table_only(variable: Variable) -> bool:
 
 
 def reads(expr: Expr, variables: Mapping[str, Variable], dimensions: Mapping[str, Dimension],
-          *, initial: bool = False) -> Iterator[Reference]:
+          *, initial: bool = False, dialect: str = "xmile") -> Iterator[Reference]:
     """References to ``variables`` whose values ``expr`` needs (in the step, or at the start).
 
     Element and dimension names in subscripts, the table argument of ``LOOKUP`` and the
@@ -92,7 +111,7 @@ def reads(expr: Expr, variables: Mapping[str, Variable], dimensions: Mapping[str
                 yield node
             stack.extend(_read_subscripts(node, variable, variables, dimensions))
         elif isinstance(node, Call):
-            stack.extend(reversed(_read_arguments(node, variables, initial)))
+            stack.extend(reversed(_read_arguments(node, variables, initial, dialect)))
         elif not isinstance(node, Wildcard):
             stack.extend(reversed(children(node)))
 
@@ -113,11 +132,11 @@ def _read_subscripts(ref: Reference, variable: Variable | None,
     return found
 
 
-def _read_arguments(call: Call, variables: Mapping[str, Variable], initial: bool
-                    ) -> tuple[Expr, ...]:
+def _read_arguments(call: Call, variables: Mapping[str, Variable], initial: bool,
+                    dialect: str) -> tuple[Expr, ...]:
     if function_name(call.function) in variables:
         return call.args  # a graphical function applied to an input: only the input is read
-    builtin = lookup_builtin(call.function)
+    builtin = lookup_builtin(call.function, dialect)
     if builtin is None:
         return call.args
     if builtin.kind is BuiltinKind.LOOKUP:
@@ -164,7 +183,8 @@ def dependency_graph(flat: Project, *, initial: bool = False) -> nx.DiGraph:
         if variable.kind is VariableKind.STOCK and not initial:
             continue  # integrated from last step's flows, not computed in this one
         for equation in _equations(variable):
-            for ref in reads(equation, variables, dimensions, initial=initial):
+            for ref in reads(equation, variables, dimensions, initial=initial,
+                             dialect=flat.format):
                 if not initial and variables[ref.name].kind is VariableKind.STOCK:
                     continue
                 if not graph.has_edge(ref.name, variable.name):

@@ -1,8 +1,16 @@
-"""Expression trees -> XMILE equation text.
+"""Expression trees -> equation text, in XMILE or Vensim syntax.
 
 :func:`print_xmile` writes the fewest parentheses that keep the tree's shape, so the text
 parses back (``wholesystem.parse.expr.parse_xmile_expression``) to the same tree, spans
 aside. Generated code quotes it above each line and messages quote it to users.
+
+:func:`print_vensim` writes Vensim ``.mdl`` equation text. Vensim's manuals leave the
+binding of unary minus against ``^`` and of ``:AND:``/``:OR:`` against comparisons open to
+doubt, so it brackets everything except arithmetic nested in the usual way: the text means
+the same whichever way a reader settles those questions.
+
+Both print names as the tree holds them (``Reference.text``, ``Call.function``); making
+those valid for the target language is the exporter's job (:mod:`wholesystem.export`).
 """
 
 from __future__ import annotations
@@ -10,9 +18,19 @@ from __future__ import annotations
 import math
 import re
 
-from wholesystem.ir.expr import Binary, Call, Expr, IfThenElse, Number, Reference, Unary, Wildcard
+from wholesystem.ir.expr import (
+    Binary,
+    Call,
+    Expr,
+    IfThenElse,
+    Number,
+    Reference,
+    Text,
+    Unary,
+    Wildcard,
+)
 
-__all__ = ["print_xmile"]
+__all__ = ["print_xmile", "print_vensim"]
 
 # Binding strength, loosest first, as in grammars/xmile_expr.lark. IF THEN ELSE is an atom
 # there, but its ELSE branch runs to the end of the text, so it is bracketed as an operand.
@@ -32,7 +50,8 @@ def print_xmile(expr: Expr) -> str:
 
     Names are printed as written (``Reference.text``) when known, functions as stored.
     Non-finite numbers, which XMILE cannot write as literals, print as ``INF``, ``-INF``
-    and ``NAN``.
+    and ``NAN``. String literals (Vensim's file and cell names), which XMILE lacks, print
+    in single quotes for messages; they do not parse back.
 
     >>> from wholesystem.ir.expr import Binary, Number, Reference
     >>> print_xmile(Binary("*", Binary("+", Reference("a", "a"), Number(1.0)), Number(2.0)))
@@ -58,6 +77,8 @@ def _print(expr: Expr) -> str:
     match expr:
         case Number(value=value):
             return _number(value)
+        case Text(value=value):
+            return f"'{value}'"
         case Reference():
             return _reference(expr)
         case Wildcard(dimension=dimension):
@@ -123,3 +144,85 @@ def _name(name: str) -> str:
         return name
     escaped = name.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
+
+
+# -- Vensim ------------------------------------------------------------------------------
+
+_VENSIM_WORDS = {"and": ":AND:", "or": ":OR:", "not": ":NOT:"}
+_ARITHMETIC = {"+": _SUM, "-": _SUM, "*": _PRODUCT, "/": _PRODUCT}
+
+
+def print_vensim(expr: Expr) -> str:
+    """Vensim ``.mdl`` text for an expression tree.
+
+    ``IF THEN ELSE`` and ``MOD`` become Vensim's function forms, ``AND``/``OR``/``NOT``
+    its ``:AND:``/``:OR:``/``:NOT:``, a ``Wildcard`` with a dimension ``Dim!``. Raises
+    ``ValueError`` for what Vensim cannot write: non-finite numbers and ``*`` subscripts
+    whose dimension is not named (resolve them first).
+
+    >>> from wholesystem.ir.expr import Binary, IfThenElse, Number, Reference, Unary
+    >>> a, b = Reference("a", "a"), Reference("b", "b")
+    >>> print_vensim(IfThenElse(Binary("and", a, b), Unary("-", Binary("^", a, b)), Number(1)))
+    'IF THEN ELSE(a :AND: b, -(a ^ b), 1)'
+    """
+    match expr:
+        case Number(value=value):
+            if not math.isfinite(value):
+                raise ValueError(f"Vensim has no literal for {value}")
+            return _number(value)
+        case Text(value=value):
+            return f"'{value}'"
+        case Reference(text=text, name=name, subscripts=subscripts):
+            written = text or name
+            if not subscripts:
+                return written
+            return f"{written}[{', '.join(print_vensim(s) for s in subscripts)}]"
+        case Wildcard(dimension=dimension):
+            if dimension is None:
+                raise ValueError("a '*' subscript needs its dimension named to print in "
+                                 "Vensim (Dim!)")
+            return f"{dimension}!"
+        case Call(function=function, args=args):
+            return f"{function}({', '.join(print_vensim(a) for a in args)})"
+        case IfThenElse(condition=c, then=t, otherwise=o):
+            return f"IF THEN ELSE({print_vensim(c)}, {print_vensim(t)}, {print_vensim(o)})"
+        case Unary(op="+", operand=operand):
+            return print_vensim(operand)
+        case Unary(op=op, operand=operand):
+            word = _VENSIM_WORDS.get(op, op)
+            separator = " " if op == "not" else ""
+            return f"{word}{separator}{_vensim_bracketed(operand)}"
+        case Binary(op="mod", left=left, right=right):
+            return f"MODULO({print_vensim(left)}, {print_vensim(right)})"
+        case Binary(op=op, left=left, right=right):
+            return _vensim_binary(op, left, right)
+    raise TypeError(f"not an expression node: {expr!r}")
+
+
+def _vensim_binary(op: str, left: Expr, right: Expr) -> str:
+    word = _VENSIM_WORDS.get(op, op)
+    if op in _ARITHMETIC:
+        strength = _ARITHMETIC[op]
+        left_text = _vensim_arithmetic_operand(left, strength)
+        right_text = _vensim_arithmetic_operand(right, strength + 1)
+    elif op in ("and", "or", "^"):
+        left_text, right_text = _vensim_bracketed(left), _vensim_bracketed(right)
+    else:  # comparisons: arithmetic binds tighter in every reading
+        left_text = _vensim_arithmetic_operand(left, _SUM)
+        right_text = _vensim_arithmetic_operand(right, _SUM)
+    return f"{left_text} {word} {right_text}"
+
+
+def _vensim_arithmetic_operand(expr: Expr, weakest: int) -> str:
+    """Bare when ``expr`` is an atom or arithmetic binding at least as strongly."""
+    if isinstance(expr, Binary) and _ARITHMETIC.get(expr.op, -1) >= weakest:
+        return print_vensim(expr)
+    return _vensim_bracketed(expr)
+
+
+def _vensim_bracketed(expr: Expr) -> str:
+    """``expr`` printed as an atom: bracketed unless it is one already."""
+    text = print_vensim(expr)
+    atomic = isinstance(expr, Reference | Call | IfThenElse | Wildcard | Text) or (
+        isinstance(expr, Number) and math.copysign(1.0, expr.value) > 0)
+    return text if atomic else f"({text})"

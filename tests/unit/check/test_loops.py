@@ -110,3 +110,21 @@ def test_dependency_graph_skips_subscripts_tables_and_stock_reads(read_model_tex
     assert sorted(step.edges) == [("i", "x"), ("pop", "x")]
     start = dependency_graph(flatten(project), initial=True)
     assert sorted(start.edges) == [("i", "x"), ("pop", "x"), ("s", "pop")]
+
+
+@pytest.mark.parametrize(("equation", "expected"), [
+    ("SMOOTH(y, 3)", ["initial-value-loop"]),
+    ("SMOOTHI(y, 3, 0)", []),
+    ("DELAY_FIXED(y, 3, 0)", []),
+    ("SAMPLE_IF_TRUE(1, y, 0)", ["algebraic-loop"]),
+    ("ACTIVE_INITIAL(y, 0)", ["algebraic-loop"]),
+])
+def test_vensim_stateful_builtins(read_model_text, equation, expected):
+    from dataclasses import replace
+
+    from wholesystem.check import check_project
+
+    project = read_model_text(f'<aux name="x"><eqn>{equation}</eqn></aux>',
+                              '<aux name="y"><eqn>x * 2</eqn></aux>')
+    assert [d.code for d in check_project(replace(project, format="mdl"))] == expected
+    assert "unknown-function" in [d.code for d in check_project(project)]

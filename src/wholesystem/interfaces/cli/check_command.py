@@ -19,7 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from wholesystem.check import CheckReport, check_path
-from wholesystem.compiler.compile import compile_project
+from wholesystem.compiler import compile_project
 from wholesystem.diagnostics import Diagnostic, Severity, SourceSpan
 from wholesystem.errors import WholesystemError
 

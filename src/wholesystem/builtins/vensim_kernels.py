@@ -1,0 +1,402 @@
+"""NumPy kernels of Vensim's builtins: time inputs, lookups, vectors, allocation, states.
+
+Re-exported by :mod:`wholesystem.builtins.kernels`, so generated code reaches them as
+``k.<name>``. Like every vector kernel they take floats or arrays whose first axis is
+the run axis. Array functions (VECTOR ..., ALLOCATE ...) work along the last axis, with
+their arguments already aligned to the axes of the variable being defined.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "trunc", "quantum", "log_base", "pulse_width", "pulse_train", "step_half", "time_base",
+    "get_time_value", "lookup_forward", "lookup_invert", "lookup_area", "vector_elm_map",
+    "vector_sort_order", "vector_rank", "vector_reorder", "allocate_available",
+    "allocate_by_priority", "MaterialDelay", "RandomDraws",
+]
+
+FloatArray = NDArray[np.float64]
+
+
+# -- element-wise ---------------------------------------------------------------------
+def trunc(x: ArrayLike) -> FloatArray:
+    """x truncated toward zero (Vensim INTEGER)."""
+    return np.trunc(np.asarray(x, dtype=float))
+
+
+def quantum(a: ArrayLike, q: ArrayLike) -> FloatArray:
+    """``q * INTEGER(a / q)``; ``a`` itself where ``q <= 0``."""
+    a, q = np.asarray(a, dtype=float), np.asarray(q, dtype=float)
+    positive = q > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(positive, np.where(positive, q, 1.0) * np.trunc(
+            a / np.where(positive, q, 1.0)), a)
+
+
+def log_base(x: ArrayLike, base: ArrayLike) -> FloatArray:
+    """Logarithm of ``x`` in ``base``."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(x) / np.log(base)
+
+
+# -- time inputs ----------------------------------------------------------------------
+def pulse_width(t: float, dt: float, start: ArrayLike, width: ArrayLike) -> FloatArray:
+    """Vensim PULSE: 1 while ``start < Time + dt/2 < start + width`` (width 0: one dt)."""
+    start, width = np.asarray(start, dtype=float), np.asarray(width, dtype=float)
+    width = np.where(width > 0, width, dt)
+    plus = t + dt / 2
+    return np.where((plus > start) & (plus < start + width), 1.0, 0.0)
+
+
+def pulse_train(t: float, dt: float, start: ArrayLike, width: ArrayLike,
+                between: ArrayLike, end: ArrayLike) -> FloatArray:
+    """PULSE(start, width) repeated every ``between`` until ``end``; 1 throughout when
+    ``between`` is shorter than ``width``."""
+    start, width, between, end = (np.asarray(v, dtype=float)
+                                  for v in (start, width, between, end))
+    width = np.maximum(width, dt)
+    plus = t + dt / 2
+    safe = np.where(between > 0, between, np.inf)
+    phase = np.mod(plus - start, safe)
+    on = (phase < width) | (between <= width)
+    return np.where((plus > start) & (t <= end + dt * 1e-6) & on, 1.0, 0.0)
+
+
+def step_half(t: float, dt: float, height: ArrayLike, start: ArrayLike) -> FloatArray:
+    """Vensim STEP: ``height`` once ``Time + dt/2 > start``, 0 before."""
+    return np.where(t + dt / 2 > np.asarray(start, dtype=float), height, 0.0)
+
+
+def time_base(t: float, start: ArrayLike, slope: ArrayLike) -> FloatArray:
+    """``start + Time * slope``."""
+    return np.asarray(start, dtype=float) + t * np.asarray(slope, dtype=float)
+
+
+def get_time_value(t: float, initial: float, relative_to: ArrayLike, offset: ArrayLike,
+                   measure: ArrayLike) -> FloatArray:
+    """Time (``relative_to`` 0) or the initial time (1) plus ``offset``, in model time
+    units (``measure`` 0); NaN for calendar and clock measures, which depend on dates
+    and the computer's clock."""
+    relative_to, measure = np.asarray(relative_to), np.asarray(measure)
+    base = np.where(relative_to == 0, t, np.where(relative_to == 1, initial, np.nan))
+    return np.where(measure == 0, base + np.asarray(offset, dtype=float), np.nan)
+
+
+# -- lookups --------------------------------------------------------------------------
+def lookup_forward(x: ArrayLike, xs: FloatArray, ys: FloatArray) -> FloatArray:
+    """The y of the first point at or after ``x`` (the last point beyond the table)."""
+    index = np.clip(np.searchsorted(xs, np.asarray(x, dtype=float), side="left"), 0,
+                    len(xs) - 1)
+    return ys[index]
+
+
+def lookup_invert(y: ArrayLike, xs: FloatArray, ys: FloatArray) -> FloatArray:
+    """The x at which a monotonic table reaches ``y``, clamped to the table's ends."""
+    if ys[-1] < ys[0]:
+        xs, ys = xs[::-1], ys[::-1]
+    return np.interp(np.asarray(y, dtype=float), ys, xs)
+
+
+def lookup_area(start: ArrayLike, end: ArrayLike, xs: FloatArray, ys: FloatArray
+                ) -> FloatArray:
+    """Area under the table from ``start`` to ``end``, end values held beyond it."""
+    return _integral(np.asarray(end, dtype=float), xs, ys) - _integral(
+        np.asarray(start, dtype=float), xs, ys)
+
+
+def _integral(x: FloatArray, xs: FloatArray, ys: FloatArray) -> FloatArray:
+    """Area under the table from its first x to ``x`` (negative before it)."""
+    if len(xs) < 2:
+        return (x - xs[0]) * ys[0]
+    knots = np.concatenate(([0.0], np.cumsum(np.diff(xs) * (ys[:-1] + ys[1:]) / 2)))
+    index = np.clip(np.searchsorted(xs, x, side="right") - 1, 0, len(xs) - 2)
+    inner = knots[index] + (x - xs[index]) * (ys[index] + np.interp(x, xs, ys)) / 2
+    return np.where(x < xs[0], (x - xs[0]) * ys[0],
+                    np.where(x > xs[-1], knots[-1] + (x - xs[-1]) * ys[-1], inner))
+
+
+# -- vectors --------------------------------------------------------------------------
+def _trailing(value: ArrayLike, ndim: int) -> FloatArray:
+    """``value`` with size-1 axes appended up to ``ndim`` axes (run axis first)."""
+    value = np.asarray(value, dtype=float)
+    if value.ndim in (0, ndim):
+        return value
+    return value.reshape(value.shape + (1,) * (ndim - value.ndim))
+
+
+def vector_elm_map(values: ArrayLike, index: ArrayLike) -> FloatArray:
+    """Element ``index`` (0-based, row-major over all axes but the run axis) of each
+    run's ``values``; NaN outside the array."""
+    values = np.asarray(values, dtype=float)
+    flat = values.reshape(values.shape[0], -1)
+    position = np.asarray(index, dtype=float)
+    if position.ndim == 0:
+        position = position.reshape(1)
+    runs = max(flat.shape[0], position.shape[0])
+    position = np.broadcast_to(position, (runs,) + position.shape[1:])
+    flat = np.broadcast_to(flat, (runs, flat.shape[1]))
+    valid = np.isfinite(position) & (position > -0.5) & (position < flat.shape[1] - 0.5)
+    whole = np.clip(np.rint(np.where(valid, position, 0.0)), 0, flat.shape[1] - 1)
+    picked = np.take_along_axis(flat, whole.astype(int).reshape(runs, -1), axis=1)
+    return np.where(valid, picked.reshape(position.shape), np.nan)
+
+
+def vector_sort_order(vector: ArrayLike, direction: ArrayLike) -> FloatArray:
+    """0-based positions of the elements in sorted order along the last axis: ascending
+    where ``direction > 0``, descending elsewhere (ties keep their order)."""
+    vector = np.asarray(vector, dtype=float)
+    direction = _trailing(direction, vector.ndim)
+    ascending = np.argsort(vector, axis=-1, kind="stable")
+    descending = np.argsort(-vector, axis=-1, kind="stable")
+    return np.where(direction > 0, ascending, descending).astype(float)
+
+
+def vector_rank(vector: ArrayLike, direction: ArrayLike) -> FloatArray:
+    """1-based rank of each element along the last axis (ascending if direction > 0)."""
+    order = vector_sort_order(vector, direction).astype(int)
+    return np.argsort(order, axis=-1, kind="stable").astype(float) + 1.0
+
+
+def vector_reorder(vector: ArrayLike, order: ArrayLike) -> FloatArray:
+    """``vector`` rearranged along its last axis: element i is ``vector[order[i]]``."""
+    vector, order = np.asarray(vector, dtype=float), np.asarray(order, dtype=float)
+    shape = np.broadcast_shapes(vector.shape, order.shape)
+    index = np.clip(np.rint(order), 0, vector.shape[-1] - 1).astype(int)
+    return np.take_along_axis(np.broadcast_to(vector, shape),
+                              np.broadcast_to(index, shape), axis=-1)
+
+
+# -- allocation -----------------------------------------------------------------------
+_ROOT_HALF = math.sqrt(0.5)
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+def _share(kind: FloatArray, z: FloatArray) -> FloatArray:
+    """Fraction of its request a requester gets when the priority level lies ``z``
+    widths below its priority: the integral of its profile's shape (Vensim's ptype 0
+    fixed, 1 rectangular, 2 triangular, 3 normal, 4 exponential)."""
+    lifted = np.clip(z + 0.5, 0.0, 1.0)
+    triangular = np.where(lifted < 0.5, 2 * lifted ** 2, 1 - 2 * (1 - lifted) ** 2)
+    normal = 0.5 * _erfc(-z * _ROOT_HALF).astype(float)
+    with np.errstate(over="ignore"):
+        exponential = np.where(z > 0, 1 - 0.5 * np.exp(-np.abs(z)), 0.5 * np.exp(
+            -np.abs(z)))
+    kind = np.mod(kind, 10)
+    return np.select([kind == 0, kind == 1, kind == 2, kind == 3, kind == 4],
+                     [np.ones_like(z), lifted, triangular, normal, exponential], np.nan)
+
+
+def allocate_available(request: ArrayLike, profile: ArrayLike, available: ArrayLike
+                       ) -> FloatArray:
+    """Vensim ALLOCATE AVAILABLE: ``available`` shared among the requests along the last
+    axis. Every requester receives ``request * share((priority - level) / width)`` at a
+    single priority level, found by bisection so the shares add up to ``available``;
+    when enough is available every request is met exactly."""
+    request = np.asarray(request, dtype=float)
+    profile = np.asarray(profile, dtype=float)
+    available = np.asarray(available, dtype=float)
+    if available.ndim == request.ndim:
+        available = available[..., 0]
+    elif available.ndim:
+        available = available.reshape(available.shape + (1,) * (
+            request.ndim - 1 - available.ndim))
+    shape = np.broadcast_shapes(request.shape, profile.shape[:-1], available.shape + (1,))
+    request = np.broadcast_to(request, shape)
+    profile = np.broadcast_to(profile, shape + profile.shape[-1:])
+    available = np.broadcast_to(available, shape[:-1])
+    kind, centre = profile[..., 0], profile[..., 1]
+    width = np.where(profile[..., 2] > 0, profile[..., 2], 1e-12)
+    low = np.min(centre - 40 * width, axis=-1) - 1.0
+    high = np.max(centre + 40 * width, axis=-1) + 1.0
+    for _ in range(100):
+        level = (low + high) / 2
+        given = np.sum(request * _share(kind, (centre - level[..., None]) / width), axis=-1)
+        too_much = given > available
+        low = np.where(too_much, level, low)
+        high = np.where(too_much, high, level)
+    shares = request * _share(kind, (centre - high[..., None]) / width)
+    enough = (np.sum(request, axis=-1) <= available)[..., None]
+    return np.where(enough, request, np.where((available <= 0)[..., None], 0.0, shares))
+
+
+def allocate_by_priority(request: ArrayLike, priority: ArrayLike, width: ArrayLike,
+                         supply: ArrayLike) -> FloatArray:
+    """Vensim ALLOCATE BY PRIORITY: ALLOCATE AVAILABLE with rectangular profiles of the
+    given priorities and width."""
+    request = np.asarray(request, dtype=float)
+    priority = np.asarray(priority, dtype=float)
+    width = np.asarray(width, dtype=float)
+    if width.ndim == request.ndim:
+        width = width[..., 0]
+    width = _trailing(width, max(request.ndim - 1, 0))
+    shape = np.broadcast_shapes(request.shape, priority.shape)
+    profile = np.stack(np.broadcast_arrays(
+        np.ones(shape), np.broadcast_to(priority, shape),
+        np.broadcast_to(width[..., None] if width.ndim else width, shape),
+        np.zeros(shape)), axis=-1)
+    return allocate_available(request, profile, supply)
+
+
+# -- states ---------------------------------------------------------------------------
+class MaterialDelay:
+    """State of one ``DELAY MATERIAL(input, delay, initial, missing)``.
+
+    The input of each full step leaves ``delay`` later, the delay read when it entered
+    (at least one step). What leaves at a step is the sum of what is due then;
+    ``initial`` until the first delay has passed, ``missing`` when nothing is due.
+    ``read`` notes the delay of the step; ``stage`` schedules the step's input.
+    """
+
+    __slots__ = ("start", "dt", "length", "due", "count", "delay", "first", "pending",
+                 "step")
+
+    def __init__(self, start: float, dt: float, steps: int):
+        self.start, self.dt, self.length = start, dt, steps + 2
+        self.due: FloatArray | None = None
+        self.count: FloatArray | None = None
+        self.delay: FloatArray | None = None
+        self.first: FloatArray | None = None
+        self.pending: tuple[int, FloatArray, FloatArray] | None = None
+        self.step = 0
+
+    def _steps(self, delay: ArrayLike) -> FloatArray:
+        return np.maximum(np.rint(np.asarray(delay, dtype=float) / self.dt), 1.0)
+
+    def read(self, t: float, delay: ArrayLike, initial: ArrayLike, missing: ArrayLike
+             ) -> FloatArray:
+        """What leaves at time ``t``."""
+        self.step = int(math.floor((t - self.start) / self.dt + 1e-9))
+        self.delay = self._steps(delay)
+        if self.first is None:
+            self.first = self.delay
+        before = self.step < self.first
+        if self.due is None or self.count is None or not 0 <= self.step < self.length:
+            return np.where(before, initial, missing) + 0.0 * self.delay
+        arrived = self.due[self.step]
+        return np.where(before, initial, np.where(self.count[self.step] > 0, arrived,
+                                                  missing))
+
+    def stage(self, value: ArrayLike) -> None:
+        """The input at the current full step, to be scheduled by :meth:`commit`."""
+        assert self.delay is not None, "read before stage"
+        self.pending = (self.step, np.asarray(value, dtype=float), self.delay)
+
+    def commit(self) -> None:
+        """Schedule the staged input ``delay`` steps later."""
+        if self.pending is None:
+            return
+        step, value, delay = self.pending
+        self.pending = None
+        shape = np.broadcast_shapes(value.shape, delay.shape)
+        if self.due is None or self.count is None or self.due.shape[1:] != shape:
+            self._grow_to(shape)
+        assert self.due is not None and self.count is not None
+        when = (step + np.broadcast_to(delay, shape)).astype(int)
+        inside = when < self.length
+        cells = np.indices(shape).reshape(len(shape), -1)
+        index = (when.reshape(-1),) + tuple(cells)
+        keep = inside.reshape(-1)
+        index = tuple(i[keep] for i in index)
+        np.add.at(self.due, index, np.broadcast_to(value, shape).reshape(-1)[keep])
+        np.add.at(self.count, index, 1.0)
+
+    def _grow_to(self, shape: tuple[int, ...]) -> None:
+        old_due, old_count = self.due, self.count
+        if old_due is not None:
+            shape = np.broadcast_shapes(shape, old_due.shape[1:])
+        self.due = np.zeros((self.length, *shape))
+        self.count = np.zeros((self.length, *shape))
+        if old_due is not None and old_count is not None:
+            self.due += old_due
+            self.count += old_count
+
+
+class RandomDraws:
+    """State of one RANDOM ... call: a new draw each time step, one stream per run.
+
+    Run ``r`` of call site ``site`` draws from ``SeedSequence(seed, spawn_key=(r, site))``,
+    so a run's numbers do not depend on how many runs share the ensemble, and one run of
+    the scalar backend draws what run 0 of the vector backend draws. Vensim's own
+    generator is not reproduced.
+    """
+
+    __slots__ = ("generators", "runs", "dt", "scalar", "time", "value")
+
+    def __init__(self, runs: int, seed: int, site: int, dt: float, scalar: bool):
+        self.generators = [np.random.default_rng(np.random.SeedSequence(
+            seed, spawn_key=(run, site))) for run in range(runs)]
+        self.runs, self.dt, self.scalar = runs, dt, scalar
+        self.time: float | None = None
+        self.value: Any = None
+
+    def read(self, t: float, distribution: float, *args: ArrayLike) -> Any:
+        """A draw of distribution number ``distribution`` (in the order of
+        :data:`~wholesystem.builtins.vensim_functions.RANDOM_DISTRIBUTIONS`) from its
+        parameters; further arguments only widen the shape (one draw per element)."""
+        if self.time is not None and t < self.time + self.dt * (1 - 1e-9):
+            return self.value
+        self.time = t
+        from wholesystem.builtins.vensim_functions import RANDOM_DISTRIBUTIONS
+
+        name = tuple(RANDOM_DISTRIBUTIONS)[int(distribution)]
+        count = RANDOM_DISTRIBUTIONS[name][0]
+        arrays = [np.asarray(a, dtype=float) for a in args]
+        shape = np.broadcast_shapes((self.runs,), *(a.shape[:1] for a in arrays if a.ndim),
+                                    *(a.shape for a in arrays))
+        # the last argument is Vensim's stream number: each call has its own stream here
+        params = [np.broadcast_to(a, shape) for a in arrays[:max(count - 1, 0)]]
+        drawn = np.empty(shape)
+        for run, generator in enumerate(self.generators):
+            drawn[run] = _draw(name, generator, [p[run] for p in params], shape[1:])
+        self.value = float(drawn.reshape(-1)[0]) if self.scalar else drawn
+        return self.value
+
+
+def _draw(name: str, generator: np.random.Generator, params: list[FloatArray],
+          shape: tuple[int, ...]) -> FloatArray:
+    """One draw per element of ``shape``, truncated to [min, max] by redrawing."""
+    if name == "RANDOM 0 1":
+        return generator.uniform(0.0, 1.0, shape)
+    low, high = params[0], params[1]
+    value = _sample(name, generator, params, shape)
+    for _ in range(100):
+        outside = (value < low) | (value > high)
+        if not outside.any():
+            return value
+        value = np.where(outside, _sample(name, generator, params, shape), value)
+    return np.clip(value, low, high)
+
+
+def _sample(name: str, g: np.random.Generator, p: list[FloatArray], shape: tuple[int, ...]
+            ) -> FloatArray:
+    if name == "RANDOM UNIFORM":
+        return g.uniform(p[0], p[1], shape)
+    if name == "RANDOM NORMAL":
+        return g.normal(p[2], np.abs(p[3]), shape)
+    if name == "RANDOM TRIANGULAR":
+        return g.triangular(p[2], np.clip(p[3], p[2], p[4]), p[4], shape)
+    shift, stretch = p[-2], p[-1]
+    if name == "RANDOM EXPONENTIAL":
+        base = g.exponential(1.0, shape)
+    elif name == "RANDOM POISSON":
+        base = g.poisson(np.maximum(p[2], 0.0), shape).astype(float)
+    elif name == "RANDOM GAMMA":
+        base = g.gamma(np.maximum(p[2], 1.0), 1.0, shape)
+    elif name == "RANDOM WEIBULL":
+        form = np.maximum(p[2], 1e-9)
+        base = g.weibull(form, shape) / np.exp(np.frompyfunc(math.lgamma, 1, 1)(
+            1 + 1 / form).astype(float))
+    elif name == "RANDOM BETA":
+        base = g.beta(p[2], p[3], shape)
+    elif name == "RANDOM BINOMIAL":
+        base = g.binomial(np.rint(p[3]).astype(int), np.clip(p[2], 0, 1), shape).astype(float)
+    else:  # RANDOM NEGATIVE BINOMIAL: trials needed for n successes
+        trials = np.rint(p[3])
+        base = g.negative_binomial(trials, np.clip(p[2], 1e-12, 1), shape) + trials
+    return base * stretch + shift

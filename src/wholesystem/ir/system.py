@@ -1,0 +1,575 @@
+"""Public-service systems: organisations, services, cohorts, pathways and interventions.
+
+A :class:`SystemSpec` is what the system-file reader (:mod:`wholesystem.parse.system`)
+produces from a YAML file, in the words of the field. It is lowered onto an ordinary
+:class:`~wholesystem.ir.model.Project` (stocks of people waiting and in service, flows
+limited by capacity, cost accumulators), so every later stage works on it unchanged.
+Like the rest of the IR, every object is a frozen, slotted dataclass; a scenario is
+applied by building a new spec (:func:`wholesystem.parse.system.apply_scenario`).
+
+:class:`SystemLayout` says which variables of the lowered project hold which people and
+which costs; the analysis layer reads results through it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from dataclasses import dataclass, field
+
+from wholesystem.diagnostics import UNKNOWN_SPAN, SourceSpan
+from wholesystem.ir.model import SourceFile
+
+__all__ = [
+    "TIME_UNITS",
+    "LEAVE",
+    "UNMET",
+    "Interpolation",
+    "Quantity",
+    "TimeSettings",
+    "Organisation",
+    "Distribution",
+    "Duration",
+    "UnitCosts",
+    "WhenFull",
+    "ServiceKind",
+    "Service",
+    "Need",
+    "Cohort",
+    "Route",
+    "Pathway",
+    "CapacityChange",
+    "StayChange",
+    "PreventionChange",
+    "RoutingChange",
+    "Change",
+    "InterventionCost",
+    "Intervention",
+    "Scenario",
+    "OUTCOMES",
+    "SystemSpec",
+    "ServiceLayout",
+    "SystemLayout",
+]
+
+TIME_UNITS: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 365.0 / 12, "year": 365.0}
+"""Length of each time unit in days (a year is 365 days, a month a twelfth of it)."""
+
+LEAVE = "leave"
+"""Route target: the person leaves the system with their need met."""
+UNMET = "unmet"
+"""Route target: the person leaves the system with their need not met."""
+
+
+class Interpolation(enum.Enum):
+    """How a time series reads between its points."""
+
+    STEP = "step"
+    """Each value holds until the next point."""
+    LINEAR = "linear"
+    """Straight lines between points; the end values hold outside them."""
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    """A value that may change over time: a constant, a series, a weekly profile or growth.
+
+    Times are in the system's time unit, counted from the start of the run.
+    """
+
+    value: float = 0.0
+    """Constant value, or the starting value of a growing quantity."""
+    points: tuple[tuple[float, float], ...] = ()
+    """(time, value) pairs of a time series, in time order (empty: not a series)."""
+    interpolation: Interpolation = Interpolation.STEP
+    """How a series reads between its points."""
+    weekly: tuple[float, ...] = ()
+    """Seven values, Monday first, repeating every week (empty: not weekly)."""
+    first_weekday: int = 0
+    """Weekday of time 0 for a weekly profile (0 = Monday)."""
+    growth: float = 0.0
+    """Compound growth per time unit of a constant (0: no growth)."""
+    origin: str = ""
+    """Where a series came from (a CSV file and column), for reports."""
+    span: SourceSpan = UNKNOWN_SPAN
+    """Where the quantity is written."""
+
+    @property
+    def is_constant(self) -> bool:
+        """True when the value never changes."""
+        return not self.points and not self.weekly and self.growth == 0.0
+
+    def at(self, time: float) -> float:
+        """The value at ``time`` (used by the journeys simulation and reports)."""
+        if self.weekly:
+            return self.weekly[(self.first_weekday + int(time // 1)) % 7]
+        if self.points:
+            return _read_points(self.points, self.interpolation, time)
+        return self.value * (1.0 + self.growth) ** time if self.growth else self.value
+
+    def scaled(self, factor: float) -> Quantity:
+        """This quantity multiplied by ``factor`` at every time."""
+        from dataclasses import replace
+
+        return replace(self, value=self.value * factor,
+                       points=tuple((t, v * factor) for t, v in self.points),
+                       weekly=tuple(v * factor for v in self.weekly))
+
+
+def _read_points(points: tuple[tuple[float, float], ...], how: Interpolation,
+                 time: float) -> float:
+    if time <= points[0][0]:
+        return points[0][1]
+    for (t0, v0), (t1, v1) in zip(points, points[1:]):
+        if t0 <= time < t1:
+            if how is Interpolation.STEP or t1 == t0:
+                return v0
+            return v0 + (v1 - v0) * (time - t0) / (t1 - t0)
+    return points[-1][1]
+
+
+@dataclass(frozen=True, slots=True)
+class TimeSettings:
+    """How long to simulate, in what steps and units."""
+
+    horizon: float
+    """Length of the run, in time units."""
+    step: float = 1.0
+    """Time step, in time units."""
+    unit: str = "day"
+    """``day``, ``week``, ``month`` or ``year``."""
+    start_date: _dt.date | None = None
+    """Calendar date of time 0, when given."""
+    report_every: float | None = None
+    """Length of a ledger period in time units (None: a sensible default for the unit)."""
+    span: SourceSpan = UNKNOWN_SPAN
+    """Where the settings are written."""
+
+    @property
+    def period(self) -> float:
+        """Ledger period length: ``report_every`` or about a month (a year for years)."""
+        if self.report_every:
+            return self.report_every
+        default = {"day": 30.0, "week": 4.0, "month": 3.0, "year": 1.0}[self.unit]
+        return min(default, self.horizon)
+
+    def label(self, time: float) -> str:
+        """A time as people read it: a date when the start date is known."""
+        if self.start_date is not None and self.unit in ("day", "week"):
+            days = time * TIME_UNITS[self.unit]
+            return (self.start_date + _dt.timedelta(days=days)).isoformat()
+        return f"{self.unit} {time:g}"
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    """A budget holder: an NHS trust, a council department, the police..."""
+
+    id: str
+    """Identifier used in the file."""
+    name: str
+    """Name for reports."""
+    kind: str = ""
+    """Free text, e.g. ``NHS acute trust``."""
+    span: SourceSpan = UNKNOWN_SPAN
+    """Where it is defined."""
+
+
+class Distribution(enum.Enum):
+    """Shape of a length of stay or a delay."""
+
+    EXPONENTIAL = "exponential"
+    ERLANG = "erlang"
+    LOGNORMAL = "lognormal"
+    FIXED = "fixed"
+
+
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """A length of stay, service time or delay: a mean and a distribution."""
+
+    mean: float
+    """Mean, in the system's time unit."""
+    distribution: Distribution = Distribution.EXPONENTIAL
+    """Shape of the distribution."""
+    order: int = 1
+    """Erlang order (number of stages)."""
+    sigma: float = 0.0
+    """Lognormal: standard deviation of log(duration)."""
+    span: SourceSpan = UNKNOWN_SPAN
+    """Where it is written."""
+
+    @property
+    def mu(self) -> float:
+        """Lognormal: mean of log(duration)."""
+        import math
+
+        return math.log(self.mean) - self.sigma ** 2 / 2
+
+
+@dataclass(frozen=True, slots=True)
+class UnitCosts:
+    """What a service costs, in currency units."""
+
+    per_contact: float = 0.0
+    """Per contact (attendance, visit, call) of a contacts service."""
+    per_occupied_day: float = 0.0
+    """Per occupied place per time unit (already including any per-visit cost)."""
+    per_delayed_day: float = 0.0
+    """Per person waiting per time unit (e.g. an acute bed held by a delayed patient)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WhenFull:
+    """What happens to people who arrive when a service is full."""
+
+    divert_to: str | None = None
+    """Service they go to instead, or ``unmet``; None: they queue."""
+    queue_in: str = ""
+    """Where they wait, in words (e.g. ``acute bed``)."""
+    payer: str | None = None
+    """Organisation paying for waiting days (None: the service's owner)."""
+
+
+class ServiceKind(enum.Enum):
+    """Places (beds, packages, caseload) hold people; contacts see and pass them on."""
+
+    PLACES = "places"
+    CONTACTS = "contacts"
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    """A service owned by one organisation."""
+
+    id: str
+    """Identifier used in the file."""
+    name: str
+    """Name for reports."""
+    owner: str
+    """Organisation id."""
+    kind: ServiceKind = ServiceKind.PLACES
+    """Places or contacts."""
+    capacity: Quantity | None = None
+    """Places, or contacts per time unit; None: unlimited."""
+    length_of_stay: Duration | None = None
+    """Places only: how long people stay."""
+    costs: UnitCosts = field(default_factory=UnitCosts)
+    """Unit costs."""
+    when_full: WhenFull = field(default_factory=WhenFull)
+    """Queue or divert."""
+    initial_in_service: float = 0.0
+    """People in the service at time 0."""
+    initial_waiting: float = 0.0
+    """People waiting for it at time 0."""
+    remaining_stay: str = "residual"
+    """Stays of people in service at time 0: ``residual`` (as in a steady state) or
+    ``uniform`` (a uniform fraction of a fresh stay)."""
+    span: SourceSpan = UNKNOWN_SPAN
+    """Where it is defined."""
+
+    @property
+    def delay_payer(self) -> str:
+        """Organisation that pays for people waiting."""
+        return self.when_full.payer or self.owner
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """One need of a cohort: how often it arises and which service people go to first."""
+
+    id: str
+    """Identifier used in the file."""
+    name: str
+    """Name for reports."""
+    service: str
+    """Service id where people present."""
+    arrivals: Quantity
+    """People per time unit; per person of the population when ``per_person``."""
+    per_person: bool = False
+    """True when ``arrivals`` is a rate per person of the cohort's population."""
+    span: SourceSpan = UNKNOWN_SPAN
+    """Where it is defined."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cohort:
+    """A group of residents with needs."""
+
+    id: str
+    """Identifier used in the file."""
+    name: str
+    """Name for reports."""
+    needs: tuple[Need, ...]
+    """Their needs."""
+    population: Quantity | None = None
+    """People in the cohort (drives per-person arrival rates)."""
+    span: SourceSpan = UNKNOWN_SPAN
+    """Where it is defined."""
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """Where a share of the people leaving a service go next."""
+
+    to: str
+    """Service id, ``leave`` or ``unmet``."""
+    fraction: float
+    """Share of the people leaving, 0 to 1."""
+    after: Duration | None = None
+    """Re-presentation (failure demand): they come back to ``to`` after this delay."""
+    why: str = ""
+    """Reason, in words, for reports."""
+    span: SourceSpan = UNKNOWN_SPAN
+    """Where it is written."""
+
+    @property
+    def is_return(self) -> bool:
+        """True for a re-presentation after a delay."""
+        return self.after is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Pathway:
+    """Routes out of one service."""
+
+    source: str
+    """Service id people leave."""
+    routes: tuple[Route, ...]
+    """Where they go; fractions add up to 1."""
+    span: SourceSpan = UNKNOWN_SPAN
+    """Where it is defined."""
+
+
+@dataclass(frozen=True, slots=True)
+class CapacityChange:
+    """Set, add to or multiply the capacity of services."""
+
+    services: tuple[str, ...]
+    """Service ids."""
+    set_to: Quantity | None = None
+    """New capacity (None: unlimited when neither add nor multiply is given)."""
+    add: float = 0.0
+    """Places (or contacts per time unit) added."""
+    multiply: float = 1.0
+    """Factor applied after ``add``."""
+    span: SourceSpan = UNKNOWN_SPAN
+    """Where it is written."""
+
+
+@dataclass(frozen=True, slots=True)
+class StayChange:
+    """Change the length of stay of services."""
+
+    services: tuple[str, ...]
+    """Service ids."""
+    set_to: Duration | None = None
+    """New length of stay."""
+    multiply: float = 1.0
+    """Factor on the mean (shape kept)."""
+    span: SourceSpan = UNKNOWN_SPAN
+    """Where it is written."""
+
+
+@dataclass(frozen=True, slots=True)
+class PreventionChange:
+    """Prevention: fewer arrivals of a cohort's needs, starting after a delay."""
+
+    cohort: str
+    """Cohort id."""
+    needs: tuple[str, ...]
+    """Need ids (empty: every need of the cohort)."""
+    reduce_by: float
+    """Share of arrivals prevented at full effect, 0 to 1."""
+    after: float = 0.0
+    """Time from the start until the effect begins."""
+    ramp: float = 0.0
+    """Time the effect takes to build up to full (0: at once)."""
+    span: SourceSpan = UNKNOWN_SPAN
+    """Where it is written."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingChange:
+    """Replace the routes out of a service."""
+
+    source: str
+    """Service id."""
+    routes: tuple[Route, ...]
+    """New routes; fractions add up to 1."""
+    span: SourceSpan = UNKNOWN_SPAN
+    """Where it is written."""
+
+
+Change = CapacityChange | StayChange | PreventionChange | RoutingChange
+
+
+@dataclass(frozen=True, slots=True)
+class InterventionCost:
+    """What an intervention itself costs, and who pays."""
+
+    payer: str
+    """Organisation id."""
+    per_time: float = 0.0
+    """Running cost per time unit of the system."""
+    one_off: float = 0.0
+    """Paid once, at the start."""
+
+
+@dataclass(frozen=True, slots=True)
+class Intervention:
+    """A named set of changes with its own cost."""
+
+    id: str
+    """Identifier used in the file."""
+    name: str
+    """Name for reports."""
+    changes: tuple[Change, ...]
+    """What it changes."""
+    cost: InterventionCost | None = None
+    """Its own cost, if any."""
+    description: str = ""
+    """What it is, in words."""
+    span: SourceSpan = UNKNOWN_SPAN
+    """Where it is defined."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A named combination of interventions."""
+
+    id: str
+    """Identifier used in the file."""
+    name: str
+    """Name for reports."""
+    interventions: tuple[str, ...]
+    """Intervention ids, applied in order."""
+    description: str = ""
+    """What it tests, in words."""
+    span: SourceSpan = UNKNOWN_SPAN
+    """Where it is defined."""
+
+
+OUTCOMES: dict[str, str] = {
+    "people_waiting": "people waiting, on average",
+    "people_waiting_at_end": "people waiting at the end",
+    "days_waited": "days waited (all people together)",
+    "needs_unmet": "people who left with their need unmet",
+    "repeat_presentations": "repeat presentations (failure demand)",
+    "people_served": "admissions and contacts",
+}
+"""Resident outcome measures a system file may ask for, with their report wording."""
+
+
+@dataclass(frozen=True, slots=True)
+class SystemSpec:
+    """A whole public-service system, as the system file describes it."""
+
+    name: str
+    """Title of the system."""
+    source: SourceFile
+    """The file it came from."""
+    time: TimeSettings
+    """Horizon, step and units."""
+    organisations: tuple[Organisation, ...]
+    """Budget holders."""
+    services: tuple[Service, ...]
+    """Services, each owned by one organisation."""
+    cohorts: tuple[Cohort, ...] = ()
+    """Residents and their needs."""
+    pathways: tuple[Pathway, ...] = ()
+    """Routes between services."""
+    interventions: tuple[Intervention, ...] = ()
+    """Named changes."""
+    scenarios: tuple[Scenario, ...] = ()
+    """Named combinations of interventions (``baseline`` is always there)."""
+    outcomes: tuple[str, ...] = tuple(OUTCOMES)
+    """Resident outcome measures to report."""
+    description: str = ""
+    """What the system is, in words."""
+    currency: str = "£"
+    """Currency symbol for reports."""
+    sources: tuple[str, ...] = ()
+    """Where the numbers come from."""
+    applied: tuple[str, ...] = ()
+    """Interventions already applied to this spec (their costs are charged)."""
+    scenario: str = "baseline"
+    """Name of the scenario this spec stands for."""
+
+    def organisation(self, org_id: str) -> Organisation:
+        """An organisation by id."""
+        return next(o for o in self.organisations if o.id == org_id)
+
+    def service(self, service_id: str) -> Service:
+        """A service by id."""
+        return next(s for s in self.services if s.id == service_id)
+
+    def pathway_from(self, service_id: str) -> Pathway | None:
+        """The routes out of a service, if any are written."""
+        return next((p for p in self.pathways if p.source == service_id), None)
+
+    def routes_from(self, service_id: str) -> tuple[Route, ...]:
+        """Where people leaving a service go: its pathway, or everyone leaves."""
+        pathway = self.pathway_from(service_id)
+        return pathway.routes if pathway else (Route(LEAVE, 1.0),)
+
+    def intervention(self, intervention_id: str) -> Intervention:
+        """An intervention by id."""
+        return next(i for i in self.interventions if i.id == intervention_id)
+
+    def scenario_named(self, name: str) -> Scenario | None:
+        """A scenario by id; ``baseline`` exists even when not written."""
+        found = next((s for s in self.scenarios if s.id == name), None)
+        if found is None and name == "baseline":
+            return Scenario("baseline", "Baseline", ())
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceLayout:
+    """Names of the lowered variables that describe one service."""
+
+    service: str
+    """Service id."""
+    waiting: str
+    """Stock: people waiting."""
+    in_service: str | None
+    """Stock: people in the service (places only)."""
+    served: str
+    """Flow: admissions (places) or contacts."""
+    owner_cost: str
+    """Stock: cumulative cost to the owner."""
+    delay_cost: str
+    """Stock: cumulative cost of waiting, to the delay payer."""
+    owner_rate: str
+    """Aux: owner cost per time unit."""
+    delay_rate: str
+    """Aux: waiting cost per time unit."""
+
+
+@dataclass(frozen=True, slots=True)
+class SystemLayout:
+    """Where the people and the money of a system are in its lowered project."""
+
+    services: tuple[ServiceLayout, ...]
+    """One per service, in file order."""
+    organisation_costs: tuple[tuple[str, str], ...]
+    """(organisation id, cumulative cost stock)."""
+    intervention_costs: tuple[tuple[str, str, str], ...]
+    """(intervention id, payer, cumulative cost stock)."""
+    people_stocks: tuple[str, ...]
+    """Every stock holding people inside the system (waiting, in service, returning)."""
+    returning: tuple[str, ...]
+    """Stocks of people who will re-present later (failure demand)."""
+    arrived: str
+    """Stock: everyone who has arrived from outside."""
+    left: str
+    """Stock: everyone who has left with their need met."""
+    left_unmet: str
+    """Stock: everyone who has left with their need unmet."""
+    repeat_presentations: str
+    """Stock: cumulative re-presentations."""
+    whole_system_cost: str
+    """Stock: cumulative cost to every organisation together."""
+    initial_people: float
+    """People inside the system at time 0."""

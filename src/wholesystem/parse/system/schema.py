@@ -1,0 +1,467 @@
+"""The JSON Schema of system files, and a validator that says where each problem is.
+
+:data:`SYSTEM_SCHEMA` is the single description of the format: the reader validates every
+file against it before building a :class:`~wholesystem.ir.system.SystemSpec`, and
+``docs/system.schema.json`` is this dictionary written out (a test keeps them equal), so
+editors that understand JSON Schema can check and complete system files.
+
+The validator implements the part of JSON Schema (draft 2020-12) the schema uses: types,
+properties, required, additionalProperties, propertyNames, items, enum, const, minimum,
+exclusiveMinimum, maximum, minItems, maxItems, pattern, anyOf and $ref.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = ["SYSTEM_SCHEMA", "SchemaProblem", "validate", "schema_json"]
+
+ID_PATTERN = "^[a-z][a-z0-9_]*$"
+
+_NUMBER = {"type": "number"}
+_NON_NEGATIVE = {"type": "number", "minimum": 0}
+_POSITIVE = {"type": "number", "exclusiveMinimum": 0}
+_FRACTION = {"type": "number", "minimum": 0, "maximum": 1}
+_TEXT = {"type": "string"}
+_ID = {"type": "string", "pattern": ID_PATTERN}
+_UNIT = {"enum": ["day", "week", "month", "year"]}
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _object(properties: dict[str, Any], required: tuple[str, ...] = (), title: str = "",
+            description: str = "") -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties,
+                              "additionalProperties": False}
+    if required:
+        schema["required"] = list(required)
+    if title:
+        schema["title"] = title
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _doc(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {**schema, "description": description}
+
+
+def _map_of(ref: str, description: str) -> dict[str, Any]:
+    return {"type": "object", "description": description,
+            "propertyNames": {"pattern": ID_PATTERN},
+            "additionalProperties": {"$ref": f"#/$defs/{ref}"}}
+
+
+_QUANTITY = {
+    "title": "a number or a time series",
+    "description": "A value that may change over time.",
+    "anyOf": [
+        _doc(_NON_NEGATIVE, "A constant."),
+        _object({
+            "value": _doc(_NON_NEGATIVE, "Value at time 0."),
+            "growth": _doc(_NUMBER, "Compound growth rate per 'per' (e.g. 0.012 a year)."),
+            "per": _doc(_UNIT, "Time unit of the growth rate (default: the system's)."),
+        }, ("value",), "a mapping with 'value' (and 'growth')"),
+        _object({
+            "series": _doc({"type": "array", "minItems": 1, "items": {
+                "type": "array", "minItems": 2, "maxItems": 2,
+                "items": {"anyOf": [_NUMBER, {"type": "string", "format": "date"}]}}},
+                "[time, value] pairs; times in the system's unit or ISO dates."),
+            "interpolate": _doc({"enum": ["step", "linear"]},
+                                "Between points: hold each value (step, default) or "
+                                "draw straight lines."),
+        }, ("series",), "a mapping with 'series'"),
+        _object({
+            "csv": _doc(_TEXT, "CSV file, relative to the system file."),
+            "column": _doc(_TEXT, "Column holding the values."),
+            "time": _doc(_TEXT, "Column holding times or ISO dates (default: 'time')."),
+            "scale": _doc(_NUMBER, "Factor applied to every value (default 1)."),
+            "interpolate": {"enum": ["step", "linear"]},
+        }, ("csv", "column"), "a mapping with 'csv' and 'column'"),
+        _object({
+            "weekly": _doc(_object({d: _NON_NEGATIVE for d in _WEEKDAYS}, _WEEKDAYS),
+                           "One value per weekday (daily systems only)."),
+        }, ("weekly",), "a mapping with 'weekly'"),
+    ],
+}
+
+_DURATION = {
+    "title": "a number or a mapping with 'mean'",
+    "description": "A length of stay or a delay: a mean (exponential) or a distribution.",
+    "anyOf": [
+        _doc(_POSITIVE, "Mean, exponentially distributed."),
+        _object({
+            "mean": _doc(_POSITIVE, "Mean duration."),
+            "distribution": _doc({"enum": ["exponential", "erlang", "lognormal", "fixed"]},
+                                 "Shape (default exponential)."),
+            "order": _doc({"type": "integer", "minimum": 1}, "Erlang order (stages)."),
+            "sigma": _doc(_POSITIVE, "Lognormal: standard deviation of the log."),
+            "median": _doc(_POSITIVE, "Lognormal: median (instead of sigma)."),
+            "sd": _doc(_POSITIVE, "Lognormal: standard deviation (instead of sigma)."),
+            "unit": _doc(_UNIT, "Unit of mean, median and sd (default: the system's)."),
+        }, ("mean",), "a mapping with 'mean'"),
+    ],
+}
+
+_ROUTE = _object({
+    "to": _doc(_ID, "Service id, 'leave' (need met) or 'unmet' (leaves with need unmet)."),
+    "fraction": _doc(_FRACTION, "Share of people leaving the service who take this route."),
+    "after": _doc({"$ref": "#/$defs/duration"},
+                  "Failure demand: they come back to 'to' after this delay."),
+    "why": _doc(_TEXT, "Reason, in words."),
+}, ("to", "fraction"), "a route")
+
+_SERVICES_REF = {"anyOf": [_ID, {"type": "array", "minItems": 1, "items": _ID}],
+                 "description": "A service id, a list of them, or 'all'."}
+
+_CHANGE = {
+    "title": "a change",
+    "description": "One change an intervention makes; 'change' says which kind.",
+    "anyOf": [
+        _object({
+            "change": {"const": "capacity"},
+            "services": _SERVICES_REF,
+            "set": _doc({"$ref": "#/$defs/quantity"}, "New capacity."),
+            "add": _doc(_NUMBER, "Places added (negative: removed)."),
+            "multiply": _doc(_NON_NEGATIVE, "Factor on capacity."),
+            "unlimited": _doc({"type": "boolean"}, "Remove the capacity limit."),
+        }, ("change", "services"), "a capacity change"),
+        _object({
+            "change": {"const": "length_of_stay"},
+            "services": _SERVICES_REF,
+            "set": _doc({"$ref": "#/$defs/duration"}, "New length of stay."),
+            "multiply": _doc(_POSITIVE, "Factor on the mean length of stay."),
+        }, ("change", "services"), "a length-of-stay change"),
+        _object({
+            "change": {"const": "prevention"},
+            "cohort": _ID,
+            "needs": {"anyOf": [_ID, {"type": "array", "items": _ID}]},
+            "reduce_by": _doc(_FRACTION, "Share of arrivals prevented at full effect."),
+            "after": _doc(_NON_NEGATIVE, "Delay before the effect begins."),
+            "ramp": _doc(_NON_NEGATIVE, "Time to reach full effect."),
+        }, ("change", "cohort", "reduce_by"), "a prevention change"),
+        _object({
+            "change": {"const": "routing"},
+            "from": _ID,
+            "routes": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/route"}},
+        }, ("change", "from", "routes"), "a routing change"),
+    ],
+}
+
+SYSTEM_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://wholesystem.invalid/system.schema.json",
+    "title": "wholesystem system file",
+    "description": "A public-service system: organisations, services, cohorts of residents, "
+                   "pathways between services, interventions and scenarios.",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["name", "time", "organisations", "services"],
+    "properties": {
+        "name": _doc(_TEXT, "Title of the system."),
+        "description": _doc(_TEXT, "What the system is, in words."),
+        "currency": _doc(_TEXT, "Currency symbol for reports (default £)."),
+        "sources": _doc({"type": "array", "items": _TEXT}, "Where the numbers come from."),
+        "time": _object({
+            "start": _doc({"anyOf": [_NUMBER, {"type": "string", "format": "date"}]},
+                          "Start: an ISO date (2023-01-01) or a number (default 0)."),
+            "horizon": _doc(_POSITIVE, "Length of the run, in 'unit'."),
+            "step": _doc(_POSITIVE, "Time step, in 'unit' (default 1)."),
+            "unit": _doc(_UNIT, "Time unit (default day)."),
+            "report_every": _doc(_POSITIVE, "Ledger period length, in 'unit'."),
+        }, ("horizon",), "time settings"),
+        "organisations": _map_of("organisation", "Budget holders, by id."),
+        "services": _map_of("service", "Services, by id."),
+        "cohorts": _map_of("cohort", "Groups of residents, by id."),
+        "pathways": _doc({"type": "array", "items": {"$ref": "#/$defs/pathway"}},
+                         "Routes out of services."),
+        "interventions": _map_of("intervention", "Named changes, by id."),
+        "scenarios": _map_of("scenario", "Named combinations of interventions, by id."),
+        "outcomes": _doc({"type": "array", "items": {"enum": [
+            "people_waiting", "people_waiting_at_end", "days_waited", "needs_unmet",
+            "repeat_presentations", "people_served"]}},
+            "Resident outcomes to report (default: all)."),
+    },
+    "$defs": {
+        "quantity": _QUANTITY,
+        "duration": _DURATION,
+        "route": _ROUTE,
+        "change": _CHANGE,
+        "organisation": {"anyOf": [
+            _doc(_TEXT, "The organisation's name."),
+            _object({"name": _TEXT, "kind": _doc(_TEXT, "e.g. NHS acute trust."),
+                     "description": _TEXT}, ("name",), "an organisation"),
+        ], "title": "a name or a mapping with 'name'"},
+        "service": _object({
+            "name": _TEXT,
+            "description": _TEXT,
+            "owner": _doc(_ID, "Organisation that runs and pays for the service."),
+            "kind": _doc({"enum": ["places", "contacts"]},
+                         "places (beds, packages, caseload; default) or contacts "
+                         "(attendances, visits, calls)."),
+            "capacity": _doc({"$ref": "#/$defs/quantity"},
+                             "Places, or contacts per time unit (default: unlimited)."),
+            "length_of_stay": _doc({"$ref": "#/$defs/duration"},
+                                   "Places: how long people stay."),
+            "costs": _object({
+                "per_contact": _NON_NEGATIVE,
+                "per_occupied_day": _doc(_NON_NEGATIVE, "Per occupied place per time unit."),
+                "per_visit": _doc(_NON_NEGATIVE, "Per home visit (with visits_per_day)."),
+                "visits_per_day": _doc(_NON_NEGATIVE, "Visits per occupied place per time "
+                                                      "unit."),
+                "per_delayed_day": _doc(_NON_NEGATIVE, "Per person waiting per time unit."),
+            }, (), "unit costs"),
+            "when_full": {"anyOf": [
+                _object({"queue_in": _doc(_TEXT, "Where people wait, e.g. 'acute bed'."),
+                         "payer": _doc(_ID, "Organisation paying for waiting days.")},
+                        (), "queue where they are"),
+                _object({"divert_to": _doc(_ID, "Service they go to instead, or 'unmet'.")},
+                        ("divert_to",), "go elsewhere"),
+            ], "title": "a mapping with 'queue_in' or 'divert_to'"},
+            "initial": _object({
+                "in_service": _NON_NEGATIVE,
+                "waiting": _NON_NEGATIVE,
+                "remaining_stay": _doc({"enum": ["residual", "uniform"]},
+                                       "Stays of people in service at the start: as in a "
+                                       "steady state (residual, default) or a uniform share "
+                                       "of a fresh stay."),
+            }, (), "people at the start"),
+        }, ("owner",), "a service"),
+        "need": _object({
+            "name": _TEXT,
+            "service": _doc(_ID, "Service where people with this need present."),
+            "arrivals": _doc({"$ref": "#/$defs/quantity"}, "People per 'per'."),
+            "rate": _doc({"$ref": "#/$defs/quantity"},
+                         "People per person of the population per 'per'."),
+            "per": _doc(_UNIT, "Time unit of arrivals or rate (default: the system's)."),
+        }, ("service",), "a need"),
+        "cohort": _object({
+            "name": _TEXT,
+            "description": _TEXT,
+            "population": _doc({"$ref": "#/$defs/quantity"}, "People in the cohort."),
+            "needs": _map_of("need", "Needs, by id."),
+        }, ("needs",), "a cohort"),
+        "pathway": _object({
+            "from": _doc(_ID, "Service people leave."),
+            "routes": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/route"}},
+            "description": _TEXT,
+        }, ("from", "routes"), "a pathway"),
+        "intervention": _object({
+            "name": _TEXT,
+            "description": _TEXT,
+            "changes": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/change"}},
+            "cost": _object({
+                "payer": _ID,
+                "amount": _doc(_NON_NEGATIVE, "Running cost per 'per'."),
+                "per": _UNIT,
+                "one_off": _doc(_NON_NEGATIVE, "Paid once, at the start."),
+            }, ("payer",), "an intervention cost"),
+        }, ("changes",), "an intervention"),
+        "scenario": {"anyOf": [
+            _doc({"type": "array", "items": _ID}, "Intervention ids."),
+            _object({"name": _TEXT, "description": _TEXT,
+                     "interventions": {"type": "array", "items": _ID}},
+                    ("interventions",), "a scenario"),
+        ], "title": "a list of interventions or a mapping with 'interventions'"},
+    },
+}
+"""The system-file format as JSON Schema (written out as ``docs/system.schema.json``)."""
+
+
+def schema_json() -> str:
+    """The schema as the text of ``docs/system.schema.json``."""
+    return json.dumps(SYSTEM_SCHEMA, indent=2, ensure_ascii=False) + "\n"
+
+
+Path = tuple[str | int, ...]
+
+
+class SchemaProblem:
+    """One place where a document breaks the schema."""
+
+    __slots__ = ("path", "message", "at_key")
+
+    def __init__(self, path: Path, message: str, at_key: bool = False):
+        self.path = path
+        """Where: keys and list positions from the top of the document."""
+        self.message = message
+        """What is wrong."""
+        self.at_key = at_key
+        """True when the problem is the key itself (an unknown field)."""
+
+    def __repr__(self) -> str:
+        return f"SchemaProblem({self.path!r}, {self.message!r})"
+
+
+def validate(document: Any, schema: dict[str, Any] = SYSTEM_SCHEMA) -> list[SchemaProblem]:
+    """Every problem of ``document`` against ``schema``, in document order."""
+    return list(_check(document, schema, (), schema))
+
+
+def _resolve(schema: dict[str, Any], root: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        schema = root["$defs"][name]
+    return schema
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return f"the number {value:g}"
+    if isinstance(value, (_dt.date, str)):
+        return f"'{value}'"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
+
+
+def _is_type(value: Any, kind: str) -> bool:
+    if kind == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "integer":
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and value.is_integer())
+    if kind == "string":
+        return isinstance(value, (str, _dt.date))
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "object":
+        return isinstance(value, dict)
+    if kind == "array":
+        return isinstance(value, list)
+    return False
+
+
+_KIND_WORDS = {"number": "a number", "integer": "a whole number", "string": "text",
+               "boolean": "true or false", "object": "a mapping", "array": "a list"}
+
+
+def _describe(schema: dict[str, Any]) -> str:
+    if "title" in schema:
+        return str(schema["title"])
+    if "enum" in schema:
+        return "one of " + ", ".join(str(v) for v in schema["enum"])
+    kind = schema.get("type")
+    return _KIND_WORDS.get(kind, "something else") if isinstance(kind, str) else "a value"
+
+
+def _check(value: Any, schema: dict[str, Any], path: Path,
+           root: dict[str, Any]) -> Iterator[SchemaProblem]:
+    schema = _resolve(schema, root)
+    if "anyOf" in schema:
+        yield from _check_any_of(value, schema, path, root)
+        return
+    kind = schema.get("type")
+    if kind is not None and not _is_type(value, kind):
+        yield SchemaProblem(path, f"expected {_describe(schema)}, got {_type_name(value)}")
+        return
+    if "const" in schema and value != schema["const"]:
+        yield SchemaProblem(path, f"expected '{schema['const']}', got {_type_name(value)}")
+    if "enum" in schema and value not in schema["enum"]:
+        choices = ", ".join(str(v) for v in schema["enum"])
+        yield SchemaProblem(path, f"expected one of {choices}; got {_type_name(value)}")
+    if kind in ("number", "integer"):
+        yield from _check_bounds(value, schema, path)
+    elif kind == "string" and "pattern" in schema and isinstance(value, str):
+        if not re.match(schema["pattern"], value):
+            yield SchemaProblem(path, f"'{value}' is not a valid id (use lower-case letters, "
+                                      "digits and _, starting with a letter)")
+    elif kind == "object":
+        yield from _check_object(value, schema, path, root)
+    elif kind == "array":
+        yield from _check_array(value, schema, path, root)
+
+
+def _check_bounds(value: float, schema: dict[str, Any], path: Path) -> Iterator[SchemaProblem]:
+    if "minimum" in schema and value < schema["minimum"]:
+        yield SchemaProblem(path, f"must be at least {schema['minimum']:g}, got {value:g}")
+    if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
+        yield SchemaProblem(path, f"must be more than {schema['exclusiveMinimum']:g}, "
+                                  f"got {value:g}")
+    if "maximum" in schema and value > schema["maximum"]:
+        yield SchemaProblem(path, f"must be at most {schema['maximum']:g}, got {value:g}")
+
+
+def _check_object(value: dict[str, Any], schema: dict[str, Any], path: Path,
+                  root: dict[str, Any]) -> Iterator[SchemaProblem]:
+    properties = schema.get("properties", {})
+    for name in schema.get("required", []):
+        if name not in value:
+            yield SchemaProblem(path, f"missing field '{name}'")
+    names = schema.get("propertyNames")
+    extra = schema.get("additionalProperties", True)
+    for key, item in value.items():
+        key_path = (*path, str(key))
+        if names is not None and not re.match(names["pattern"], str(key)):
+            yield SchemaProblem(key_path, f"'{key}' is not a valid id (use lower-case letters, "
+                                          "digits and _, starting with a letter)", True)
+            continue
+        if key in properties:
+            yield from _check(item, properties[key], key_path, root)
+        elif extra is False:
+            known = ", ".join(properties) or "none"
+            yield SchemaProblem(key_path, f"unknown field '{key}' (expected one of: {known})",
+                                True)
+        elif isinstance(extra, dict):
+            yield from _check(item, extra, key_path, root)
+
+
+def _check_array(value: list[Any], schema: dict[str, Any], path: Path,
+                 root: dict[str, Any]) -> Iterator[SchemaProblem]:
+    if "minItems" in schema and len(value) < schema["minItems"]:
+        yield SchemaProblem(path, f"needs at least {schema['minItems']} item(s), "
+                                  f"got {len(value)}")
+    if "maxItems" in schema and len(value) > schema["maxItems"]:
+        yield SchemaProblem(path, f"takes at most {schema['maxItems']} item(s), "
+                                  f"got {len(value)}")
+    if "items" in schema:
+        for index, item in enumerate(value):
+            yield from _check(item, schema["items"], (*path, index), root)
+
+
+def _check_any_of(value: Any, schema: dict[str, Any], path: Path,
+                  root: dict[str, Any]) -> Iterator[SchemaProblem]:
+    branches = [_resolve(b, root) for b in schema["anyOf"]]
+    results = [list(_check(value, b, path, root)) for b in branches]
+    if any(not problems for problems in results):
+        return
+    chosen = _closest_branch(value, branches)
+    if chosen is not None:
+        yield from results[chosen]
+        return
+    expected = " or ".join(_describe(b) for b in branches)
+    yield SchemaProblem(path, f"expected {expected}; got {_type_name(value)}")
+
+
+def _closest_branch(value: Any, branches: list[dict[str, Any]]) -> int | None:
+    """The branch a value was most likely meant to match, or None if none is clear.
+
+    A mapping matches the object branch whose ``const`` discriminator it carries, else
+    the one whose required fields it has; other values the one branch of their type.
+    """
+    if isinstance(value, dict):
+        objects = [i for i, b in enumerate(branches) if b.get("type") == "object"]
+        for i in objects:
+            for key, prop in branches[i].get("properties", {}).items():
+                if "const" in prop and value.get(key) == prop["const"]:
+                    return i
+        having = [i for i in objects
+                  if branches[i].get("required") and
+                  all(r in value for r in branches[i]["required"])]
+        if len(having) == 1:
+            return having[0]
+        sharing = [i for i in objects
+                   if any(k in branches[i].get("properties", {}) for k in value)]
+        return sharing[0] if len(sharing) == 1 else (objects[0] if len(objects) == 1 else None)
+    typed = [i for i, b in enumerate(branches)
+             if isinstance(b.get("type"), str) and _is_type(value, b["type"])]
+    return typed[0] if len(typed) == 1 else None
