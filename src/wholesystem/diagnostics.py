@@ -89,10 +89,11 @@ class Diagnostic:
 def _excerpt(source_text: str | None, span: SourceSpan) -> str:
     if not source_text or span.line <= 0:
         return ""
-    all_lines = source_text.splitlines()
+    # Lines are counted at "\n" only, as the readers (lark, libxml2) count them.
+    all_lines = source_text.split("\n")
     if span.line > len(all_lines):
         return ""
-    text = all_lines[span.line - 1].expandtabs(1)
+    text = all_lines[span.line - 1].rstrip("\r").expandtabs(1)
     caret = " " * (max(span.column, 1) - 1) + "^"
     return f"  {text}\n  {caret}"
 

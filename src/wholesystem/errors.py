@@ -23,6 +23,7 @@ __all__ = [
     "ModelCheckError",
     "ParameterError",
     "SimulationError",
+    "SystemFileError",
 ]
 
 
@@ -124,3 +125,24 @@ class ParameterError(WholesystemError, ValueError):
 
 class SimulationError(WholesystemError, RuntimeError):
     """The simulation could not be carried out (bad sim specs, numeric failure)."""
+
+
+class SystemFileError(ModelSyntaxError):
+    """A system file breaks the format; every problem names its field, line and column.
+
+    ``diagnostics`` holds them all (message ``field: what is wrong``); ``field`` and
+    ``span`` are those of the first.
+    """
+
+    def __init__(self, diagnostics: tuple[Diagnostic, ...], source_text: str | None = None,
+                 fields: tuple[str, ...] = ()):
+        self.diagnostics = diagnostics
+        self.fields = fields
+        self.field = fields[0] if fields else ""
+        self.rendered = render_diagnostics(diagnostics, source_text)
+        first = diagnostics[0] if diagnostics else None
+        super().__init__(first.message if first else "invalid system file",
+                         first.span if first else None)
+
+    def _compose(self) -> str:
+        return self.rendered

@@ -297,14 +297,12 @@ class MaterialDelay:
         if self.due is None or self.count is None or self.due.shape[1:] != shape:
             self._grow_to(shape)
         assert self.due is not None and self.count is not None
-        when = (step + np.broadcast_to(delay, shape)).astype(int)
-        inside = when < self.length
-        cells = np.indices(shape).reshape(len(shape), -1)
-        index = (when.reshape(-1),) + tuple(cells)
-        keep = inside.reshape(-1)
-        index = tuple(i[keep] for i in index)
-        np.add.at(self.due, index, np.broadcast_to(value, shape).reshape(-1)[keep])
-        np.add.at(self.count, index, 1.0)
+        when = (step + np.broadcast_to(delay, shape)).astype(int).reshape(-1)
+        cells = np.arange(when.size)
+        keep = when < self.length
+        amounts = np.broadcast_to(value, shape).reshape(-1)
+        np.add.at(self.due.reshape(self.length, -1), (when[keep], cells[keep]), amounts[keep])
+        np.add.at(self.count.reshape(self.length, -1), (when[keep], cells[keep]), 1.0)
 
     def _grow_to(self, shape: tuple[int, ...]) -> None:
         old_due, old_count = self.due, self.count
@@ -334,6 +332,12 @@ class RandomDraws:
         self.runs, self.dt, self.scalar = runs, dt, scalar
         self.time: float | None = None
         self.value: Any = None
+
+    def stage(self, value: ArrayLike) -> None:
+        """Nothing to record: draws depend on time only."""
+
+    def commit(self) -> None:
+        """Nothing to file."""
 
     def read(self, t: float, distribution: float, *args: ArrayLike) -> Any:
         """A draw of distribution number ``distribution`` (in the order of

@@ -13,9 +13,15 @@ from dataclasses import dataclass
 
 from wholesystem.compiler.expressions import Code, Scope, align, compile_expression
 from wholesystem.compiler.lower import LoweredModel, StateKind
-from wholesystem.compiler.order import equations_of, find_constants, names_read, order_variables
+from wholesystem.compiler.order import (
+    equations_of,
+    find_constants,
+    index_names,
+    names_read,
+    order_variables,
+)
 from wholesystem.diagnostics import SourceSpan
-from wholesystem.errors import ModelStructureError, UnknownNameError
+from wholesystem.errors import ModelStructureError, UnknownNameError, UnsupportedFeatureError
 from wholesystem.ir.model import Dimension, GraphicalFunction, Variable, VariableKind
 from wholesystem.ir.names import python_identifier
 from wholesystem.ir.printer import print_xmile
@@ -70,6 +76,7 @@ def generate_source(lowered: LoweredModel, backend: str = "vector") -> Generated
     project = lowered.project
     variables = project.main.variable_map()
     dimensions = {d.name: d for d in project.dimensions}
+    indices = index_names(project.dimensions)
     _check_dimensions(variables, dimensions)
     if backend == "scalar" and any(v.dimensions for v in variables.values()):
         raise ModelStructureError("the scalar backend cannot simulate arrays")
@@ -78,18 +85,22 @@ def generate_source(lowered: LoweredModel, backend: str = "vector") -> Generated
     states = {spec.index: f"_state{spec.index}" for spec in lowered.states}
     scope = Scope(variables, dimensions, identifiers, tables, states, backend=backend,
                   dialect=project.format)
-    constants = find_constants(variables, lowered.initial_only, project.format)
+    # ACTIVE INITIAL: a variable may have other equations while the model initialises
+    at_start = {**variables, **lowered.initial_variables}
+    constants = find_constants(variables, lowered.initial_only | set(lowered.initial_variables),
+                               project.format, indices)
     valued = [n for n in variables if n in identifiers]
 
-    init_order = order_variables(valued, {n: _reads(variables[n], variables) for n in valued})
+    init_order = order_variables(
+        valued, {n: _reads(at_start[n], variables, indices) for n in valued}, variables)
     stepwise = [n for n in valued if variables[n].kind is not VariableKind.STOCK
                 and n not in constants and n not in lowered.initial_only]
-    step_order = order_variables(stepwise, {n: _reads(variables[n], variables)
-                                            for n in stepwise})
+    step_order = order_variables(stepwise, {n: _reads(variables[n], variables, indices)
+                                            for n in stepwise}, variables)
     stocks = [n for n in valued if variables[n].kind is VariableKind.STOCK]
     outputs = _outputs(variables, identifiers, lowered, dimensions, constants)
     parts = _Parts(
-        init=_init_lines(init_order, variables, constants, identifiers, scope, dimensions),
+        init=_init_lines(init_order, at_start, constants, identifiers, scope, dimensions),
         step=_step_lines(step_order, variables, identifiers, scope),
         net=[f"net_{identifiers[n]} = {_net_flow(variables[n], variables, scope)}"
              for n in stocks],
@@ -268,12 +279,16 @@ def _tables(variables: dict[str, Variable]
     return tables, lines
 
 
-def _reads(variable: Variable, variables: dict[str, Variable]) -> set[str]:
+def _reads(variable: Variable, variables: dict[str, Variable],
+           indices: frozenset[str] = frozenset()) -> set[str]:
     found: set[str] = set()
     for expr in equations_of(variable):
-        found |= names_read(expr, variables)
-    if variable.kind is not VariableKind.STOCK:
-        found.discard(variable.name)
+        found |= names_read(expr, variables, indices)
+    if variable.name in found and variable.elements:
+        raise UnsupportedFeatureError(
+            f"elements of '{variable.display}' are defined from other elements of the same "
+            "variable, which wholesystem does not support yet", variable.span,
+            hint="define the elements through a second variable")
     # A graphical function called by name is a table, not a value: no ordering needed.
     return {n for n in found if not _is_table_only(variables[n])}
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from wholesystem.builtins import CONSTANTS, BuiltinKind, lookup_builtin
-from wholesystem.compiler.lower import PIPELINE_READ, PREVIOUS_READ
+from wholesystem.builtins import CONSTANTS, Builtin, BuiltinKind, lookup_builtin
+from wholesystem.compiler.lower import PIPELINE_READ, PREVIOUS_READ, STATE_READ
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import (
     ArityError,
@@ -370,6 +370,12 @@ def _call(call: Call, scope: Scope) -> Code:
         state = scope.states[int(call.args[0].value)]  # type: ignore[union-attr]
         initial = compile_expression(call.args[1], scope)
         return Code(f"{state}.read({initial.text})", initial.dims, False, initial.stars)
+    if call.function == STATE_READ:
+        state = scope.states[int(call.args[0].value)]  # type: ignore[union-attr]
+        parts = [compile_expression(a, scope) for a in call.args[1:]]
+        dims = _union(*parts)
+        joined = "".join(", " + align(p, dims) for p in parts)
+        return Code(f"{state}.read(t{joined})", dims)
     builtin = lookup_builtin(call.function, scope.dialect)
     if builtin is None:
         raise UnknownFunctionError(call.function, call.span,
@@ -383,14 +389,22 @@ def _call(call: Call, scope: Scope) -> Code:
     if builtin.kind is BuiltinKind.LOOKUP:
         target = call.args[0]
         if not isinstance(target, Reference) or target.name not in scope.variables:
-            raise ModelStructureError("LOOKUP's first argument must name a graphical "
-                                      "function", call.span)
+            raise ModelStructureError(f"{builtin.name}'s first argument must name a "
+                                      "graphical function", call.span)
+        if builtin.template is not None:
+            return _table_template_call(builtin.template, scope.variables[target.name],
+                                        call, scope)
         return _table_call(scope.variables[target.name], call.args[1:], call, scope)
+    if builtin.kind is BuiltinKind.ARRAY and builtin.template is not None:
+        return _array_call(builtin, call, scope)
     args = [compile_expression(a, scope) for a in call.args]
     if builtin.kind is BuiltinKind.REDUCTION:
         return _reduction(builtin.name, args, call)
     if builtin.kind is BuiltinKind.TIME:
         dims = _union(*args)
+        if builtin.template is not None:  # may use t, dt and start_time
+            return Code(_fill_template(builtin.template, [align(a, dims) for a in args]),
+                        dims, False)
         joined = ", ".join(align(a, dims) for a in args)
         prefix = "t, dt, " if builtin.name == "PULSE" else "t, "
         return Code(f"k.{builtin.name.lower()}({prefix}{joined})", dims, False)
@@ -450,6 +464,58 @@ def _table_call(variable: Variable, args: tuple[Expr, ...], call: Call, scope: S
         raise ModelStructureError(f"'{variable.display}' has no graphical function",
                                   call.span)
     return Code(f"k.lookup({x.text}, *{table})", x.dims, False, x.stars)
+
+
+def _table_template_call(template: str, variable: Variable, call: Call, scope: Scope
+                         ) -> Code:
+    """A lookup builtin with a template: ``{0}`` is the table, ``{1}``... the inputs."""
+    parts = [compile_expression(a, scope) for a in call.args[1:]]
+    dims = _union(*parts)
+    element = _element_key(variable, scope)
+    table = scope.tables.get((variable.name, element)) or scope.tables.get(
+        (variable.name, None))
+    if table is None:
+        raise ModelStructureError(f"'{variable.display}' has no graphical function",
+                                  call.span)
+    texts = [table] + [align(p, dims) for p in parts]
+    return Code(_fill_template(template, texts), dims, False, _stars(*parts))
+
+
+def _array_call(builtin: Builtin, call: Call, scope: Scope) -> Code:
+    """A function of whole arrays (Vensim VECTOR ..., ALLOCATE ...): arguments are laid
+    out on the axes of the variable being defined (a same-size dimension of another name
+    stands for one of its dimensions), a profile keeps its own last axis, and a raw
+    argument is passed whole."""
+    target = scope.host_dims
+    texts = []
+    for position, arg in enumerate(call.args):
+        code = compile_expression(arg, scope)
+        if position in builtin.raw_args or code.scalar or not code.dims:
+            texts.append(code.text)
+            continue
+        own = code.dims[-1:] if position in builtin.profile_args else ()
+        shared = code.dims[:len(code.dims) - len(own)]
+        labels = _match_axes(shared, target, scope, call)
+        texts.append(align(Code(code.text, labels + own), target + own))
+    return Code(_fill_template(builtin.template or "", texts), target)
+
+
+def _match_axes(dims: tuple[str, ...], target: tuple[str, ...], scope: Scope, call: Call
+                ) -> tuple[str, ...]:
+    labels: list[str] = []
+    for dim in dims:
+        if dim in target:
+            labels.append(dim)
+            continue
+        size = len(scope.dimensions[dim].elements)
+        match = next((t for t in target if t not in dims and t not in labels
+                      and len(scope.dimensions[t].elements) == size), None)
+        if match is None:
+            raise ModelStructureError(
+                f"{call.function}: dimension '{scope.dimensions[dim].display}' of an "
+                "argument matches no dimension of the variable being defined", call.span)
+        labels.append(match)
+    return tuple(labels)
 
 
 def _has_table(variable: Variable) -> bool:

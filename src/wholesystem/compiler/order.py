@@ -12,12 +12,12 @@ from collections.abc import Iterable
 import networkx as nx
 
 from wholesystem.builtins import BuiltinKind, lookup_builtin
-from wholesystem.compiler.lower import PIPELINE_READ, PREVIOUS_READ
+from wholesystem.compiler.lower import PIPELINE_READ, PREVIOUS_READ, STATE_READ
 from wholesystem.errors import CircularDefinitionError
-from wholesystem.ir.expr import Call, Expr, Reference, walk
-from wholesystem.ir.model import Variable, VariableKind
+from wholesystem.ir.expr import Call, Expr, Reference, children, walk
+from wholesystem.ir.model import Dimension, Variable, VariableKind
 
-__all__ = ["equations_of", "names_read", "find_constants", "order_variables"]
+__all__ = ["equations_of", "names_read", "index_names", "find_constants", "order_variables"]
 
 
 def equations_of(variable: Variable) -> list[Expr]:
@@ -27,15 +27,45 @@ def equations_of(variable: Variable) -> list[Expr]:
     return found
 
 
-def names_read(expr: Expr, known: set[str] | dict[str, Variable]) -> set[str]:
-    """Variables an expression reads (a graphical function called by name counts too)."""
+def names_read(expr: Expr, known: set[str] | dict[str, Variable],
+               indices: frozenset[str] = frozenset()) -> set[str]:
+    """Variables an expression reads (a graphical function called by name counts too).
+
+    A bare name used as a subscript that is a dimension or element name (``indices``) is
+    an index, not a read, even where a variable has the same name.
+    """
     names: set[str] = set()
-    for node in walk(expr):
-        if isinstance(node, Reference) and node.name in known:
-            names.add(node.name)
-        elif isinstance(node, Call) and node.function.lower() in known:
-            names.add(node.function.lower())
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Reference):
+            if node.name in known:
+                names.add(node.name)
+            stack.extend(s for s in node.subscripts
+                         if not (isinstance(s, Reference) and not s.subscripts
+                                 and s.name in indices))
+            continue
+        if isinstance(node, Call) and node.function.lower() in known:
+            table = node.function.lower()
+            variable = known.get(table) if isinstance(known, dict) else None
+            if variable is None or _has_table(variable):
+                names.add(table)  # a graphical function called by name, e.g. f(x)
+        stack.extend(children(node))
     return names
+
+
+def index_names(dimensions: Iterable[Dimension]) -> frozenset[str]:
+    """Dimension and element names: what a bare subscript may be besides a variable."""
+    found: set[str] = set()
+    for dimension in dimensions:
+        found.add(dimension.name)
+        found.update(dimension.canonical_elements)
+    return frozenset(found)
+
+
+def _has_table(variable: Variable) -> bool:
+    return variable.graphical_function is not None or any(
+        e.graphical_function is not None for e in variable.elements)
 
 
 def _time_dependent(expr: Expr, dialect: str) -> bool:
@@ -43,7 +73,7 @@ def _time_dependent(expr: Expr, dialect: str) -> bool:
         if isinstance(node, Reference) and node.name in ("time",):
             return True
         if isinstance(node, Call):
-            if node.function in (PIPELINE_READ, PREVIOUS_READ):
+            if node.function in (PIPELINE_READ, PREVIOUS_READ, STATE_READ):
                 return True
             builtin = lookup_builtin(node.function, dialect)
             if builtin is not None and builtin.kind in (BuiltinKind.TIME, BuiltinKind.STATEFUL):
@@ -52,7 +82,7 @@ def _time_dependent(expr: Expr, dialect: str) -> bool:
 
 
 def find_constants(variables: dict[str, Variable], initial_only: Iterable[str],
-                   dialect: str = "xmile") -> set[str]:
+                   dialect: str = "xmile", indices: frozenset[str] = frozenset()) -> set[str]:
     """Auxiliaries whose value never changes: they read only numbers and other constants.
 
     These are computed once and are what ``run(params=...)`` may override cheaply.
@@ -66,7 +96,8 @@ def find_constants(variables: dict[str, Variable], initial_only: Iterable[str],
     while changed:
         changed = False
         for name in sorted(candidates - constants):
-            reads = set().union(*(names_read(e, variables) for e in equations_of(variables[name])))
+            reads = set().union(*(names_read(e, variables, indices)
+                                  for e in equations_of(variables[name])))
             reads.discard(name)
             if reads <= constants and not _reads_stock(reads, variables):
                 constants.add(name)
@@ -78,20 +109,34 @@ def _reads_stock(reads: set[str], variables: dict[str, Variable]) -> bool:
     return any(variables[n].kind is VariableKind.STOCK for n in reads)
 
 
-def order_variables(nodes: Iterable[str], dependencies: dict[str, set[str]]) -> list[str]:
-    """Topological order of ``nodes`` (ties kept in the given order); raise on a loop."""
+def order_variables(nodes: Iterable[str], dependencies: dict[str, set[str]],
+                    variables: dict[str, Variable] | None = None) -> list[str]:
+    """Topological order of ``nodes`` (ties kept in the given order); raise
+    :class:`CircularDefinitionError` naming the loop (display names, first member's
+    position) when there is none."""
     node_list = list(nodes)
     graph = nx.DiGraph()
     graph.add_nodes_from(node_list)
     for name in node_list:
         for source in dependencies.get(name, set()):
-            if source in graph and source != name:
+            if source == name:
+                raise _loop_error((name,), variables)
+            if source in graph:
                 graph.add_edge(source, name)
-            elif source == name:
-                raise CircularDefinitionError((name,))
     position = {name: i for i, name in enumerate(node_list)}
     try:
         return list(nx.lexicographical_topological_sort(graph, key=lambda n: position[n]))
     except nx.NetworkXUnfeasible:
         cycle = nx.find_cycle(graph)
-        raise CircularDefinitionError(tuple(edge[0] for edge in cycle)) from None
+        raise _loop_error(tuple(edge[0] for edge in cycle), variables) from None
+
+
+def _loop_error(members: tuple[str, ...], variables: dict[str, Variable] | None
+                ) -> CircularDefinitionError:
+    if not variables:
+        return CircularDefinitionError(members)
+    first = min(members, key=lambda n: (variables[n].span.line, variables[n].span.column))
+    start = members.index(first)
+    ordered = members[start:] + members[:start]
+    return CircularDefinitionError(tuple(variables[n].display for n in ordered),
+                                   variables[first].span)

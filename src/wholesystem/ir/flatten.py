@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from wholesystem.builtins.registry import CONSTANTS
 from wholesystem.errors import ModelStructureError, UnknownNameError
-from wholesystem.ir.expr import Expr, Reference, transform
+from wholesystem.ir.expr import Call, Expr, Reference, transform
 from wholesystem.ir.model import Model, Module, Project, Variable, VariableKind
 from wholesystem.ir.names import qualify
 
@@ -28,6 +29,16 @@ def flatten(project: Project) -> Project:
     _flatten_into(project, project.main, "", "", {}, known, variables, 0)
     flat = Model("", tuple(variables), (), project.main.span)
     return replace(project, models=(flat,))
+
+
+def _global_names(project: Project) -> frozenset[str]:
+    """Names that mean the same inside every module: builtin constants, dimensions and
+    their elements."""
+    names = set(CONSTANTS)
+    for dimension in project.dimensions:
+        names.add(dimension.name)
+        names.update(dimension.canonical_elements)
+    return frozenset(names)
 
 
 def _collect_names(project: Project, model: Model, prefix: str, depth: int) -> set[str]:
@@ -54,7 +65,8 @@ def _flatten_into(project: Project, model: Model, prefix: str, display_prefix: s
                   inputs: dict[str, str], known: set[str], out: list[Variable],
                   depth: int) -> None:
     for variable in model.variables:
-        out.append(_flat_variable(variable, prefix, display_prefix, inputs, known))
+        out.append(_flat_variable(variable, prefix, display_prefix, inputs, known,
+                                  _global_names(project)))
     for module in model.modules:
         sub = _submodel(project, module, depth)
         inner = qualify(prefix, module.name)
@@ -79,7 +91,8 @@ def _connection_source(source: str, prefix: str, known: set[str], connection: ob
 
 
 def _flat_variable(variable: Variable, prefix: str, display_prefix: str,
-                   inputs: dict[str, str], known: set[str]) -> Variable:
+                   inputs: dict[str, str], known: set[str], globals_: frozenset[str]
+                   ) -> Variable:
     name = qualify(prefix, variable.name)
     display = display_prefix + variable.display
     if variable.name in inputs:
@@ -91,7 +104,7 @@ def _flat_variable(variable: Variable, prefix: str, display_prefix: str,
         return replace(variable, display=display)
 
     def requalify(expr: Expr | None) -> Expr | None:
-        return None if expr is None else _requalify(expr, prefix, known)
+        return None if expr is None else _requalify(expr, prefix, known, globals_)
 
     return replace(
         variable, name=name, display=display,
@@ -102,14 +115,25 @@ def _flat_variable(variable: Variable, prefix: str, display_prefix: str,
     )
 
 
-def _requalify(expr: Expr, prefix: str, known: set[str]) -> Expr:
+def _requalify(expr: Expr, prefix: str, known: set[str], globals_: frozenset[str]) -> Expr:
+    """Names inside a module instance made absolute. A name the module does not define stays
+    as written only when it means something everywhere (TIME, a dimension or element);
+    otherwise it is qualified anyway, so it is reported as undefined rather than silently
+    read from the main model."""
+
     def rewrite(node: Expr) -> Expr | None:
         if isinstance(node, Reference):
             qualified = qualify(prefix, node.name)
-            subs = tuple(_requalify(s, prefix, known) for s in node.subscripts)
-            if qualified in known:
+            subs = tuple(_requalify(s, prefix, known, globals_) for s in node.subscripts)
+            if qualified in known or node.name not in globals_:
                 return replace(node, name=qualified, subscripts=subs)
             return replace(node, subscripts=subs)
+        if isinstance(node, Call):
+            table = qualify(prefix, node.function.lower())
+            args = tuple(_requalify(a, prefix, known, globals_) for a in node.args)
+            if table in known:  # a graphical function of the module called as f(x)
+                return replace(node, function=table, args=args)
+            return replace(node, args=args)
         return None
 
     return transform(expr, rewrite)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from wholesystem.compiler import CompiledModel, compile_project
+from wholesystem.compiler.data import data_variables, feed_data_files
 from wholesystem.errors import ParameterError, UnknownNameError
 from wholesystem.ir.expr import Number
 from wholesystem.ir.model import Project, VariableKind
@@ -40,7 +41,10 @@ class Model:
     def __init__(self, project: Project):
         self.project = project
         self.compiled = compile_project(project)
-        self._variants: dict[frozenset[str], CompiledModel] = {frozenset(): self.compiled}
+        # Keyed by forced constants and data files; a model with data variables has no
+        # variant until a run names its data files.
+        self._variants: dict[tuple[frozenset[str], tuple[str, ...]], CompiledModel] = (
+            {} if data_variables(project) else {(frozenset(), ()): self.compiled})
 
     # -- what the model holds ---------------------------------------------------------
     @property
@@ -69,15 +73,17 @@ class Model:
     # -- running ----------------------------------------------------------------------
     def run(self, params: Mapping[str, Any] | None = None,
             return_columns: Sequence[str] | None = None,
-            method: str | None = None) -> pd.DataFrame:
+            method: str | None = None,
+            data: Sequence[str | Path] | None = None) -> pd.DataFrame:
         """Simulate once; a DataFrame indexed by time with one column per variable.
 
         ``params`` sets constants, stock initial values or (as constants) any other
-        variable; values are numbers, or arrays for arrayed variables.
+        variable; values are numbers, or arrays for arrayed variables. ``data`` names the
+        files (Vensim .tab or .csv) feeding the model's data variables.
         """
         table = {name: [value] for name, value in (params or {}).items()}
         overrides = {k: np.asarray(v[0], dtype=float) for k, v in table.items()}
-        compiled, resolved = self._prepare(overrides)
+        compiled, resolved = self._prepare(overrides, data)
         raw = simulate(compiled, resolved, 1, method)
         values, labels = raw.cube(select_outputs(compiled.outputs, return_columns))
         frame = pd.DataFrame(values[:, 0, :], index=pd.Index(raw.times, name="time"),
@@ -86,19 +92,21 @@ class Model:
 
     def run_many(self, param_table: pd.DataFrame | Mapping[str, Sequence[float]],
                  return_columns: Sequence[str] | None = None,
-                 method: str | None = None) -> EnsembleResults:
+                 method: str | None = None,
+                 data: Sequence[str | Path] | None = None) -> EnsembleResults:
         """Simulate one run per row of ``param_table`` (columns name parameters), all at
-        once, vectorised over runs."""
+        once, vectorised over runs; ``data`` as for :meth:`run`."""
         table = pd.DataFrame(param_table)
         if table.empty:
             raise ParameterError("the parameter table has no rows")
         overrides = {str(c): table[c].to_numpy(dtype=float) for c in table.columns}
-        compiled, resolved = self._prepare(overrides)
+        compiled, resolved = self._prepare(overrides, data)
         raw = simulate(compiled, resolved, len(table), method)
         values, labels = raw.cube(select_outputs(compiled.outputs, return_columns))
         return EnsembleResults(raw.times, values, labels, table)
 
-    def _prepare(self, overrides: Mapping[str, np.ndarray]
+    def _prepare(self, overrides: Mapping[str, np.ndarray],
+                 data: Sequence[str | Path] | None = None
                  ) -> tuple[CompiledModel, dict[str, np.ndarray]]:
         variables = self.compiled.lowered.project.main.variable_map()
         by_display = {canonical_name(v.display): v.name for v in variables.values()}
@@ -115,13 +123,18 @@ class Model:
         forced = frozenset(k for k in resolved
                            if k not in self.compiled.generated.constants
                            and variables[k].kind is not VariableKind.STOCK)
-        return self._variant(forced), resolved
+        return self._variant(forced, tuple(str(f) for f in data or ())), resolved
 
-    def _variant(self, forced: frozenset[str]) -> CompiledModel:
-        """The model compiled with ``forced`` variables turned into settable constants."""
-        if forced not in self._variants:
-            self._variants[forced] = compile_project(_with_constants(self.project, forced))
-        return self._variants[forced]
+    def _variant(self, forced: frozenset[str], data: tuple[str, ...] = ()) -> CompiledModel:
+        """The model compiled with ``forced`` variables turned into settable constants and
+        its data variables fed from the ``data`` files."""
+        key = (forced, data)
+        if key not in self._variants:
+            project = feed_data_files(self.project, data)
+            if forced:
+                project = _with_constants(project, forced)
+            self._variants[key] = compile_project(project)
+        return self._variants[key]
 
     def __repr__(self) -> str:
         return f"<wholesystem.Model {self.name!r} from {self.project.source.path}>"

@@ -16,9 +16,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from wholesystem.builtins.kernels import PipelineDelay, PreviousValue
+from wholesystem.builtins.kernels import new_state
 from wholesystem.compiler import CompiledModel
-from wholesystem.compiler.lower import StateKind
 from wholesystem.errors import ParameterError, SimulationError
 from wholesystem.run.results import RawResults
 
@@ -84,11 +83,13 @@ def _steps(span: float, step: float, what: str) -> int:
 
 
 def simulate(compiled: CompiledModel, overrides: Mapping[str, Any] | None = None,
-             runs: int = 1, method: str | None = None) -> RawResults:
+             runs: int = 1, method: str | None = None, seed: int = 0) -> RawResults:
     """Simulate ``runs`` runs of ``compiled``; ``overrides`` map canonical names to values.
 
     One run of a model without arrays uses the scalar backend (plain floats); everything
-    else the vector backend, all runs advancing together.
+    else the vector backend, all runs advancing together. ``seed`` seeds the random-number
+    functions: run ``r`` draws from its own child of ``SeedSequence(seed)``, so its numbers
+    do not depend on the size of the ensemble.
     """
     specs = compiled.sim_specs
     method = (method or specs.method or "euler").lower()
@@ -104,8 +105,9 @@ def simulate(compiled: CompiledModel, overrides: Mapping[str, Any] | None = None
     scalar = runs == 1 and compiled.scalar is not None
     backend = compiled.scalar if scalar and compiled.scalar else compiled.vector
     runtime = (ScalarRuntime if scalar else Runtime)(specs.start, specs.stop, dt, runs, values)
-    runtime.states = [PipelineDelay(specs.start, dt, n_steps) if kind is StateKind.PIPELINE
-                      else PreviousValue() for kind in compiled.state_kinds]
+    runtime.states = [new_state(kind.value, start=specs.start, dt=dt, steps=n_steps,
+                                runs=runs, seed=seed, site=site, scalar=scalar)
+                      for site, kind in enumerate(compiled.state_kinds)]
     with np.errstate(all="ignore"):
         if method == "euler":
             saved = backend.run_euler(runtime, n_steps, save_every)

@@ -30,5 +30,7 @@ app.command("compile")(compile_command.compile_model)
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script."""
     with report_errors() as outcome:
-        app(args=argv if argv is not None else sys.argv[1:], standalone_mode=False)
+        returned = app(args=argv if argv is not None else sys.argv[1:], standalone_mode=False)
+        if isinstance(returned, int):
+            outcome.code = returned  # typer returns a command's exit code in this mode
     return outcome.code if outcome.code is not None else 0

@@ -47,7 +47,8 @@ def run(
         for path in data:
             if not path.exists():
                 raise FileNotFoundError(2, "no such data file", str(path))
-    results = load(model).run(params=params, method=method, return_columns=columns or None)
+    results = load(model).run(params=params, method=method, return_columns=columns or None,
+                              data=data or None)
     frame = results.reset_index().rename(columns={"time": "Time"})
     if output is None:
         frame.to_csv(sys.stdout, index=False)

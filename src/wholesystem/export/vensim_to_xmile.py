@@ -1,0 +1,123 @@
+"""A project read from a Vensim ``.mdl`` file, reshaped so XMILE can hold it.
+
+Two changes, each keeping every result the same:
+
+- **Stocks get flows.** Vensim defines a stock by ``INTEG(rate, init)``; XMILE by its
+  inflows and outflows. A rate that is a plain sum of other variables,
+  ``in1 + in2 - out1 - out2`` (the way Vensim writes stock-and-flow diagrams), turns those
+  variables into the stock's flows; any other rate becomes one new flow, ``<stock> net
+  flow``.
+- **Builtins get their XMILE names** where XMILE has one that computes the same thing
+  (:mod:`wholesystem.export.builtin_map`): ``SMOOTH`` -> ``SMTH1``, ``XIDZ`` ->
+  ``SAFEDIV``, ``IF THEN ELSE`` -> ``IF .. THEN .. ELSE``... When any call has none, the
+  equations stay Vensim's and the file is marked as such (see :mod:`.xmile`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from wholesystem.export.builtin_map import translate_equations, vensim_to_xmile_call
+from wholesystem.export.names import unique_name
+from wholesystem.ir.expr import Binary, Expr, Reference, Unary
+from wholesystem.ir.model import Model, Project, Variable, VariableKind
+
+__all__ = ["translate_vensim_project", "rates_to_flows"]
+
+
+def translate_vensim_project(project: Project) -> tuple[Project, str]:
+    """The project ready for XMILE and the dialect its equations are in (``xmile`` when
+    every builtin was translated, else ``mdl``)."""
+    with_flows = replace(project, models=tuple(rates_to_flows(m) for m in project.models))
+    translated = translate_equations(with_flows, vensim_to_xmile_call)
+    if translated is None:
+        return with_flows, "mdl"
+    return replace(translated, format="xmile"), "xmile"
+
+
+def rates_to_flows(model: Model) -> Model:
+    """``model`` with every stock defined by a net rate given inflows and outflows."""
+    if not any(v.rate is not None for v in model.variables):
+        return model
+    variables = {v.name: v for v in model.variables}
+    taken = set(variables) | {m.name for m in model.modules}
+    new_flows: list[Variable] = []
+    for stock in [v for v in model.variables if v.rate is not None]:
+        split = _split_rate(stock, variables)
+        if split is None:
+            flow = _net_flow(stock, taken)
+            new_flows.append(flow)
+            variables[stock.name] = replace(stock, rate=None, inflows=(flow.name,))
+            continue
+        inflows, outflows = split
+        for name in inflows + outflows:
+            variables[name] = replace(variables[name], kind=VariableKind.FLOW)
+        variables[stock.name] = replace(stock, rate=None, inflows=inflows, outflows=outflows)
+    ordered = [variables[v.name] for v in model.variables]
+    return replace(model, variables=tuple(ordered + new_flows))
+
+
+def _net_flow(stock: Variable, taken: set[str]) -> Variable:
+    display = unique_name(f"{stock.display} net flow", taken)
+    from wholesystem.ir.names import canonical_name
+
+    return Variable(canonical_name(display), display, VariableKind.FLOW, stock.rate,
+                    stock.span, stock.dimensions,
+                    doc=f"Net rate of '{stock.display}' (its INTEG rate in the Vensim model).")
+
+
+def _split_rate(stock: Variable, variables: dict[str, Variable]
+                ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """Inflows and outflows when the rate reads ``in1 + ... - out1 - ...`` over plain
+    references to auxiliaries or flows shaped like the stock; else None.
+
+    The order matters: the compiler sums inflows, then subtracts outflows, so only a rate
+    written in that order gives bit-identical results.
+    """
+    terms = _terms(stock.rate)  # type: ignore[arg-type]
+    if terms is None:
+        return None
+    inflows: list[str] = []
+    outflows: list[str] = []
+    for sign, term in terms:
+        name = _plain_reference(term, stock, variables)
+        if name is None or name in inflows or name in outflows:
+            return None
+        if sign > 0:
+            if outflows:
+                return None
+            inflows.append(name)
+        else:
+            outflows.append(name)
+    if not inflows and len(outflows) > 1:
+        return None  # "-a - b" computes -(a) - b, the compiler 0 - a - b: same; keep simple
+    return tuple(inflows), tuple(outflows)
+
+
+def _terms(expr: Expr) -> list[tuple[int, Expr]] | None:
+    """``a + b - c`` as [(+1, a), (+1, b), (-1, c)], left to right; None for other shapes."""
+    if isinstance(expr, Binary) and expr.op in ("+", "-"):
+        left = _terms(expr.left)
+        if left is None or isinstance(expr.right, Binary | Unary):
+            return None
+        return [*left, (1 if expr.op == "+" else -1, expr.right)]
+    if isinstance(expr, Unary) and expr.op == "-" and isinstance(expr.operand, Reference):
+        return [(-1, expr.operand)]
+    return [(1, expr)]
+
+
+def _plain_reference(term: Expr, stock: Variable, variables: dict[str, Variable]
+                     ) -> str | None:
+    if not isinstance(term, Reference):
+        return None
+    target = variables.get(term.name)
+    if target is None or target.kind is VariableKind.STOCK or target.non_negative:
+        return None
+    if target.dimensions != stock.dimensions:
+        return None
+    expected = tuple(Reference(d, d) for d in stock.dimensions)
+    written = tuple((s.name if isinstance(s, Reference) and not s.subscripts else None)
+                    for s in term.subscripts)
+    if term.subscripts and written != tuple(r.name for r in expected):
+        return None
+    return target.name
