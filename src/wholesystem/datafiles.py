@@ -122,6 +122,11 @@ class Sheet:
         """Number of rows up to the last used one."""
         return len(self.rows)
 
+    @property
+    def where(self) -> str:
+        """How messages name it: ``sheet 'Data'``, or ``the file`` for a text file."""
+        return f"sheet '{self.name}'" if self.name else "the file"
+
     def cell(self, row: int, column: int) -> Cell:
         """The value at (row, column), 0-based; None outside the used area."""
         if 0 <= row < len(self.rows) and 0 <= column < len(self.rows[row]):
@@ -180,7 +185,7 @@ class Workbooks:
                     found = _text_sheet(path, file, _separator(sheet, suffix))
             except DataFileError:
                 raise
-            except Exception as err:  # noqa: BLE001 - a broken file, whatever the library says
+            except Exception as err:
                 raise DataFileError(f"cannot read the file ({type(err).__name__}: {err})",
                                     span, data_file=file) from None
             self._sheets[key] = found
@@ -223,7 +228,7 @@ class Workbooks:
                 continue
             try:
                 area_sheet, first_row, end_row, first_col, end_col = name.area2d()
-            except Exception:  # noqa: BLE001, S112 - not a plain cell range
+            except Exception:
                 continue
             if area_sheet.name == title:
                 names[name.name.lower()] = (first_row, first_col, end_row - 1, end_col - 1)
@@ -325,8 +330,8 @@ def _subscript_bounds(sheet: Sheet, first: str, last: str, span: SourceSpan | No
     if start is None:
         named = sheet.named(first)
         if named is None:
-            raise DataFileError(f"'{first}' is neither a cell nor a named range of sheet "
-                                f"'{sheet.name}'", span, data_file=sheet.file)
+            raise DataFileError(f"'{first}' is neither a cell nor a named range of "
+                                f"{sheet.where}", span, data_file=sheet.file)
         return named
     last = last.strip()
     end_row, end_col = sheet.height - 1, sheet.width - 1
@@ -365,7 +370,7 @@ def read_subscript_cells(model_path: str | Path, file: str, sheet: str, first: s
                 elements.append(prefix + text)
     if not elements:
         raise DataFileError(f"no subscript elements in cells {first}:{last or 'end'} of "
-                            f"sheet '{found.name or sheet}'", span, data_file=file)
+                            f"{found.where}", span, data_file=file)
     return tuple(elements)
 
 
@@ -390,7 +395,7 @@ def read_series_file(path: str | Path) -> SeriesTable:
         raise DataFileError("no such data file", data_file=str(path))
     sheet = _text_sheet(path, str(path), "," if path.suffix.lower() == ".csv" else "\t")
     rows = sheet.rows
-    if not rows or len(rows) < 2 and len(rows[0]) < 2:
+    if not rows or (len(rows) < 2 and len(rows[0]) < 2):
         raise DataFileError("the data file holds no series", data_file=str(path))
     header = rows[0]
     across = len(header) > 1 and all(isinstance(v, float) for v in header[1:])

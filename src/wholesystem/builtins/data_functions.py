@@ -26,9 +26,9 @@ DATA_QUERIES = ("GET DATA AT TIME", "GET DATA BETWEEN TIMES", "GET DATA FIRST TI
                 "GET DATA LAST TIME", "GET DATA TOTAL POINTS")
 """Functions asking about the points of a data variable."""
 
-_WHERE = ("The file is named relative to the model file; 'sheet' is the Excel tab (xls, "
-          "xlsx) or, for GET DIRECT on a text file, the separator (default tab, comma for "
-          ".csv).")
+_XLS = "Reads an Excel workbook (.xlsx, .xls) named relative to the model file."
+_DIRECT = ("Reads an Excel workbook or a delimited text file named relative to the model "
+           "file; for a text file 'sheet' is the separator (default tab, comma for .csv).")
 _SERIES = ("'x row or column' is a row number ('1': values run across) or a column letter "
            "('A': values run down), or a named range; one row or column per element from "
            "'first cell' on (a cell or named range). Empty or non-numeric cells are skipped.")
@@ -39,13 +39,12 @@ def _mdl(name: str, n: tuple[int, int], kind: BuiltinKind, signature: str, doc: 
     return Builtin(name, n[0], n[1], kind, signature, doc, dialects=("mdl",))
 
 
-def _family(stem: str, n: tuple[int, int], kind: BuiltinKind, arguments: str, doc: str,
-            text_files: str) -> tuple[Builtin, Builtin]:
+def _family(stem: str, n: tuple[int, int], kind: BuiltinKind, arguments: str, doc: str
+            ) -> tuple[Builtin, Builtin]:
     return (
-        _mdl(f"GET XLS {stem}", n, kind, f"GET XLS {stem}({arguments})",
-             f"{doc} Reads an Excel workbook (.xlsx, .xls). {_WHERE}"),
+        _mdl(f"GET XLS {stem}", n, kind, f"GET XLS {stem}({arguments})", f"{doc} {_XLS}"),
         _mdl(f"GET DIRECT {stem}", n, kind, f"GET DIRECT {stem}({arguments})",
-             f"{doc} Reads an Excel workbook or {text_files}. {_WHERE}"),
+             f"{doc} {_DIRECT}"),
     )
 
 
@@ -56,23 +55,22 @@ DATA_FUNCTIONS: tuple[Builtin, ...] = (
              "is interpolated (default, :INTERPOLATE:), held from the earlier point "
              "(:HOLD BACKWARD:), taken from the next point (:LOOK FORWARD:) or missing, NaN "
              "(:RAW:); before the first and after the last point the end values hold. "
-             + _SERIES, "a delimited text file (.csv, .tab, .txt)"),
+             + _SERIES),
     *_family("CONSTANTS", (3, 3), BuiltinKind.ELEMENTWISE, "'file', 'sheet', 'first cell'",
              "A constant, or an array of constants read across along the last subscript "
              "range with more than one element and down along the one before; a cell "
-             "ending in * reads transposed; a named range must have the array's shape.",
-             "a delimited text file"),
+             "ending in * reads transposed; a named range must have the array's shape."),
     *_family("LOOKUPS", (4, 4), BuiltinKind.ELEMENTWISE,
              "'file', 'sheet', 'x row or column', 'first cell'",
              "Graphical function (lookup) with x values in a row or column of the sheet and "
              "one row or column of y values per element; read like a lookup table, "
-             "clamped at the ends. " + _SERIES, "a delimited text file"),
+             "clamped at the ends. " + _SERIES),
     *_family("SUBSCRIPT", (3, 5), BuiltinKind.ELEMENTWISE,
              "'file', 'sheet', 'first cell', 'last cell', 'prefix'",
              "In a subscript range definition: the elements are the cells from 'first cell' "
              "to 'last cell' (a cell, a row number, a column letter, or empty for the edge "
              "of the sheet), read across then down, empty cells skipped, each preceded by "
-             "'prefix'.", "a delimited text file"),
+             "'prefix'."),
     _mdl("GET DATA AT TIME", (2, 2), BuiltinKind.TIME, "GET DATA AT TIME(data, time)",
          "Value of a data variable at another time, read with its own data keyword."),
     _mdl("GET DATA BETWEEN TIMES", (3, 3), BuiltinKind.TIME,

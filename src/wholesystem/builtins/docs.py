@@ -6,7 +6,7 @@ committed page matches, so the docs cannot drift from the code.
 
 from __future__ import annotations
 
-from wholesystem.builtins.registry import BUILTINS, CONSTANTS, BuiltinKind
+from wholesystem.builtins.registry import CONSTANTS, DIALECTS, BuiltinKind, builtins_of
 
 __all__ = ["functions_markdown"]
 
@@ -16,6 +16,7 @@ _KIND_TITLES = {
     BuiltinKind.TIME: "Time-dependent inputs",
     BuiltinKind.STATEFUL: "Delays, smooths and memory",
     BuiltinKind.LOOKUP: "Graphical functions (lookups)",
+    BuiltinKind.ARRAY: "Vector and allocation functions (whole arrays)",
 }
 
 
@@ -24,17 +25,23 @@ def functions_markdown() -> str:
     lines = ["# Supported functions", "",
              "Generated from `src/wholesystem/builtins/registry.py` by "
              "`python -m wholesystem.builtins.docs`; do not edit by hand.", "",
-             "Names are case-insensitive; `_` and space are the same character.", ""]
-    unique = {id(b): b for b in BUILTINS.values()}.values()
+             "Names are case-insensitive; `_` and space are the same character. The "
+             "formats column says in which equation language a name has this meaning: "
+             "`xmile` (Stella, iThink) or `mdl` (Vensim); a name may mean different things "
+             "in the two (PULSE, TREND). Functions marked *vector only* need arrays and "
+             "run on the NumPy backend.", ""]
+    unique = {id(b): b for d in DIALECTS for b in builtins_of(d).values()}.values()
     for kind, title in _KIND_TITLES.items():
-        members = sorted((b for b in unique if b.kind is kind), key=lambda b: b.name)
+        members = sorted((b for b in unique if b.kind is kind),
+                         key=lambda b: (b.name, b.dialects))
         if not members:
             continue
         lines += [f"## {title}", "", "| function | formats | meaning |", "| --- | --- | --- |"]
         for builtin in members:
             aliases = f" (also {', '.join(builtin.aliases)})" if builtin.aliases else ""
+            vector = " *Vector only.*" if builtin.vector_only else ""
             lines.append(f"| `{builtin.signature}`{aliases} | {', '.join(builtin.dialects)} "
-                         f"| {builtin.doc} |")
+                         f"| {builtin.doc}{vector} |")
         lines.append("")
     lines += ["## Operators", "",
               "`+ - * / ^` (power, right-associative), `MOD`, comparisons "

@@ -16,7 +16,7 @@ __all__ = [
     "MaterialDelay", "RandomDraws", "allocate_available", "allocate_by_priority",
     "get_time_value", "log_base", "lookup_area", "lookup_forward", "lookup_invert",
     "pulse_train", "pulse_width", "quantum", "step_half", "time_base", "trunc",
-    "vector_elm_map", "vector_rank", "vector_reorder", "vector_sort_order",
+    "vector_elm_map", "vector_rank", "vector_reorder", "vector_sort_order", "invert_matrix",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -50,19 +50,19 @@ def pulse(t: float, dt: float, volume: ArrayLike, first: ArrayLike,
     phase = np.mod(since + tolerance, safe_interval)
     hit = np.where(repeating, (since >= -tolerance) & (phase < dt - tolerance),
                    (since >= -tolerance) & (since < dt - tolerance))
-    return np.where(hit, volume / dt, 0.0)
+    return np.atleast_1d(np.where(hit, volume / dt, 0.0))
 
 
 def step(t: float, height: ArrayLike, start: ArrayLike) -> FloatArray:
     """``height`` from ``start`` on, 0 before."""
-    return np.where(t >= np.asarray(start) - 1e-12, height, 0.0)
+    return np.atleast_1d(np.where(t >= np.asarray(start) - 1e-12, height, 0.0))
 
 
 def ramp(t: float, slope: ArrayLike, start: ArrayLike, end: ArrayLike = np.inf) -> FloatArray:
     """0 before ``start``, then ``slope`` per time unit until ``end``."""
     start = np.asarray(start, dtype=float)
     span = np.clip(np.minimum(t, end) - start, 0.0, None)
-    return np.asarray(slope) * span
+    return np.atleast_1d(np.asarray(slope) * span)
 
 
 def safediv(a: ArrayLike, b: ArrayLike, fallback: ArrayLike = 0.0) -> FloatArray:
@@ -285,7 +285,7 @@ def take(values: ArrayLike, axis: int, position: ArrayLike) -> FloatArray:
 
 # Primitives the generated code calls through ``k.``; the scalar backend defines the same
 # names for plain floats (:mod:`wholesystem.builtins.scalar_kernels`).
-abs = np.abs  # noqa: A001 - the name the templates use
+abs = np.abs
 exp = np.exp
 sin = np.sin
 cos = np.cos
@@ -328,6 +328,7 @@ from wholesystem.builtins.vensim_kernels import (  # noqa: E402
     allocate_available,
     allocate_by_priority,
     get_time_value,
+    invert_matrix,
     log_base,
     lookup_area,
     lookup_forward,
@@ -355,7 +356,7 @@ def new_state(kind: str, *, start: float, dt: float, steps: int, runs: int, seed
     if kind == "previous":
         return PreviousValue()
     if kind == "material":
-        return MaterialDelay(start, dt, steps)
+        return MaterialDelay(start, dt, steps, scalar)
     if kind == "random":
         return RandomDraws(runs, seed, site, dt, scalar)
     raise ValueError(f"unknown state kind {kind!r}")

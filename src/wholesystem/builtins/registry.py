@@ -162,8 +162,8 @@ def _tables(functions: tuple[Builtin, ...]) -> dict[str, dict[str, Builtin]]:
     return tables
 
 
-from wholesystem.builtins.vensim_functions import VENSIM_FUNCTIONS  # noqa: E402 - needs Builtin
 from wholesystem.builtins.data_functions import DATA_FUNCTIONS  # noqa: E402 - needs Builtin
+from wholesystem.builtins.vensim_functions import VENSIM_FUNCTIONS  # noqa: E402 - needs Builtin
 
 _TABLES = _tables(_FUNCTIONS + VENSIM_FUNCTIONS + DATA_FUNCTIONS)
 BUILTINS: dict[str, Builtin] = _TABLES["xmile"]

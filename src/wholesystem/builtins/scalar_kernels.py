@@ -27,7 +27,7 @@ nan = math.nan
 import builtins as _builtins  # noqa: E402
 
 builtin_abs = _builtins.abs
-abs = _builtins.abs  # noqa: A001 - the name the templates use
+abs = _builtins.abs
 arctan = math.atan
 
 
@@ -173,7 +173,7 @@ def power(a: float, b: float) -> float:
     try:
         return math.pow(a, b)
     except OverflowError:
-        return math.inf if a > 0 or float(b).is_integer() and b % 2 == 0 else -math.inf
+        return math.inf if a > 0 or (float(b).is_integer() and b % 2 == 0) else -math.inf
     except ValueError:
         if a == 0 and b < 0:
             return math.inf

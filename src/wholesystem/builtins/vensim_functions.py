@@ -191,6 +191,9 @@ _ARRAYS = (
        "vector rearranged along its last dimension: element i is vector[order[i]] "
        "(0-based, as VECTOR SORT ORDER gives).", "k.vector_reorder({0}, {1})",
        vector_only=True),
+    _v("INVERT MATRIX", (2, 2), A, "INVERT MATRIX(matrix, size)",
+       "Inverse of the square matrix formed by the last two dimensions (NaN if singular).",
+       "k.invert_matrix({0})", vector_only=True),
     _v("ALLOCATE AVAILABLE", (3, 3), A,
        "ALLOCATE AVAILABLE(request, profile[..., ptype], available)",
        "available shared among requests along the last dimension by priority profiles "

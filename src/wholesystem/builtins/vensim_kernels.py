@@ -17,7 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "trunc", "quantum", "log_base", "pulse_width", "pulse_train", "step_half", "time_base",
     "get_time_value", "lookup_forward", "lookup_invert", "lookup_area", "vector_elm_map",
-    "vector_sort_order", "vector_rank", "vector_reorder", "allocate_available",
+    "vector_sort_order", "vector_rank", "vector_reorder", "invert_matrix", "allocate_available",
     "allocate_by_priority", "MaterialDelay", "RandomDraws",
 ]
 
@@ -46,12 +46,18 @@ def log_base(x: ArrayLike, base: ArrayLike) -> FloatArray:
 
 
 # -- time inputs ----------------------------------------------------------------------
+def _runs(value: ArrayLike) -> FloatArray:
+    """``value`` with at least a run axis: time inputs of constant arguments are still
+    values of every run, so they can be laid out on a variable's axes."""
+    return np.atleast_1d(np.asarray(value, dtype=float))
+
+
 def pulse_width(t: float, dt: float, start: ArrayLike, width: ArrayLike) -> FloatArray:
     """Vensim PULSE: 1 while ``start < Time + dt/2 < start + width`` (width 0: one dt)."""
     start, width = np.asarray(start, dtype=float), np.asarray(width, dtype=float)
     width = np.where(width > 0, width, dt)
     plus = t + dt / 2
-    return np.where((plus > start) & (plus < start + width), 1.0, 0.0)
+    return _runs(np.where((plus > start) & (plus < start + width), 1.0, 0.0))
 
 
 def pulse_train(t: float, dt: float, start: ArrayLike, width: ArrayLike,
@@ -65,17 +71,17 @@ def pulse_train(t: float, dt: float, start: ArrayLike, width: ArrayLike,
     safe = np.where(between > 0, between, np.inf)
     phase = np.mod(plus - start, safe)
     on = (phase < width) | (between <= width)
-    return np.where((plus > start) & (t <= end + dt * 1e-6) & on, 1.0, 0.0)
+    return _runs(np.where((plus > start) & (t <= end + dt * 1e-6) & on, 1.0, 0.0))
 
 
 def step_half(t: float, dt: float, height: ArrayLike, start: ArrayLike) -> FloatArray:
     """Vensim STEP: ``height`` once ``Time + dt/2 > start``, 0 before."""
-    return np.where(t + dt / 2 > np.asarray(start, dtype=float), height, 0.0)
+    return _runs(np.where(t + dt / 2 > np.asarray(start, dtype=float), height, 0.0))
 
 
 def time_base(t: float, start: ArrayLike, slope: ArrayLike) -> FloatArray:
     """``start + Time * slope``."""
-    return np.asarray(start, dtype=float) + t * np.asarray(slope, dtype=float)
+    return _runs(np.asarray(start, dtype=float) + t * np.asarray(slope, dtype=float))
 
 
 def get_time_value(t: float, initial: float, relative_to: ArrayLike, offset: ArrayLike,
@@ -85,7 +91,7 @@ def get_time_value(t: float, initial: float, relative_to: ArrayLike, offset: Arr
     and the computer's clock."""
     relative_to, measure = np.asarray(relative_to), np.asarray(measure)
     base = np.where(relative_to == 0, t, np.where(relative_to == 1, initial, np.nan))
-    return np.where(measure == 0, base + np.asarray(offset, dtype=float), np.nan)
+    return _runs(np.where(measure == 0, base + np.asarray(offset, dtype=float), np.nan))
 
 
 # -- lookups --------------------------------------------------------------------------
@@ -93,21 +99,21 @@ def lookup_forward(x: ArrayLike, xs: FloatArray, ys: FloatArray) -> FloatArray:
     """The y of the first point at or after ``x`` (the last point beyond the table)."""
     index = np.clip(np.searchsorted(xs, np.asarray(x, dtype=float), side="left"), 0,
                     len(xs) - 1)
-    return ys[index]
+    return _runs(ys[index])
 
 
 def lookup_invert(y: ArrayLike, xs: FloatArray, ys: FloatArray) -> FloatArray:
     """The x at which a monotonic table reaches ``y``, clamped to the table's ends."""
     if ys[-1] < ys[0]:
         xs, ys = xs[::-1], ys[::-1]
-    return np.interp(np.asarray(y, dtype=float), ys, xs)
+    return _runs(np.interp(np.asarray(y, dtype=float), ys, xs))
 
 
 def lookup_area(start: ArrayLike, end: ArrayLike, xs: FloatArray, ys: FloatArray
                 ) -> FloatArray:
     """Area under the table from ``start`` to ``end``, end values held beyond it."""
-    return _integral(np.asarray(end, dtype=float), xs, ys) - _integral(
-        np.asarray(start, dtype=float), xs, ys)
+    return _runs(_integral(np.asarray(end, dtype=float), xs, ys) - _integral(
+        np.asarray(start, dtype=float), xs, ys))
 
 
 def _integral(x: FloatArray, xs: FloatArray, ys: FloatArray) -> FloatArray:
@@ -172,9 +178,22 @@ def vector_reorder(vector: ArrayLike, order: ArrayLike) -> FloatArray:
                               np.broadcast_to(index, shape), axis=-1)
 
 
+def invert_matrix(matrix: ArrayLike) -> FloatArray:
+    """Inverse of each square matrix formed by the last two axes; NaN where singular."""
+    matrix = np.asarray(matrix, dtype=float)
+    result = np.full(matrix.shape, np.nan)
+    stacked = matrix.reshape((-1,) + matrix.shape[-2:])
+    for index, square in enumerate(stacked):
+        try:
+            result.reshape(stacked.shape)[index] = np.linalg.inv(square)
+        except np.linalg.LinAlgError:
+            continue
+    return result
+
+
 # -- allocation -----------------------------------------------------------------------
 _ROOT_HALF = math.sqrt(0.5)
-_erfc = np.frompyfunc(math.erfc, 1, 1)
+_erfc = np.vectorize(math.erfc, otypes=[float])
 
 
 def _share(kind: FloatArray, z: FloatArray) -> FloatArray:
@@ -183,7 +202,7 @@ def _share(kind: FloatArray, z: FloatArray) -> FloatArray:
     fixed, 1 rectangular, 2 triangular, 3 normal, 4 exponential)."""
     lifted = np.clip(z + 0.5, 0.0, 1.0)
     triangular = np.where(lifted < 0.5, 2 * lifted ** 2, 1 - 2 * (1 - lifted) ** 2)
-    normal = 0.5 * _erfc(-z * _ROOT_HALF).astype(float)
+    normal = 0.5 * _erfc(-z * _ROOT_HALF)
     with np.errstate(over="ignore"):
         exponential = np.where(z > 0, 1 - 0.5 * np.exp(-np.abs(z)), 0.5 * np.exp(
             -np.abs(z)))
@@ -254,10 +273,10 @@ class MaterialDelay:
     """
 
     __slots__ = ("start", "dt", "length", "due", "count", "delay", "first", "pending",
-                 "step")
+                 "step", "scalar")
 
-    def __init__(self, start: float, dt: float, steps: int):
-        self.start, self.dt, self.length = start, dt, steps + 2
+    def __init__(self, start: float, dt: float, steps: int, scalar: bool = False):
+        self.start, self.dt, self.length, self.scalar = start, dt, steps + 2, scalar
         self.due: FloatArray | None = None
         self.count: FloatArray | None = None
         self.delay: FloatArray | None = None
@@ -269,18 +288,23 @@ class MaterialDelay:
         return np.maximum(np.rint(np.asarray(delay, dtype=float) / self.dt), 1.0)
 
     def read(self, t: float, delay: ArrayLike, initial: ArrayLike, missing: ArrayLike
-             ) -> FloatArray:
-        """What leaves at time ``t``."""
-        self.step = int(math.floor((t - self.start) / self.dt + 1e-9))
+             ) -> Any:
+        """What leaves at time ``t`` (a float for the scalar backend)."""
+        value = self._leaving(t, delay, initial, missing)
+        return float(value.reshape(-1)[0]) if self.scalar else value
+
+    def _leaving(self, t: float, delay: ArrayLike, initial: ArrayLike, missing: ArrayLike
+                 ) -> FloatArray:
+        self.step = math.floor((t - self.start) / self.dt + 1e-9)
         self.delay = self._steps(delay)
         if self.first is None:
             self.first = self.delay
         before = self.step < self.first
         if self.due is None or self.count is None or not 0 <= self.step < self.length:
-            return np.where(before, initial, missing) + 0.0 * self.delay
+            return _runs(np.where(before, initial, missing) + 0.0 * self.delay)
         arrived = self.due[self.step]
-        return np.where(before, initial, np.where(self.count[self.step] > 0, arrived,
-                                                  missing))
+        return _runs(np.where(before, initial, np.where(self.count[self.step] > 0, arrived,
+                                                        missing)))
 
     def stage(self, value: ArrayLike) -> None:
         """The input at the current full step, to be scheduled by :meth:`commit`."""
@@ -296,7 +320,8 @@ class MaterialDelay:
         shape = np.broadcast_shapes(value.shape, delay.shape)
         if self.due is None or self.count is None or self.due.shape[1:] != shape:
             self._grow_to(shape)
-        assert self.due is not None and self.count is not None
+        assert self.due is not None
+        assert self.count is not None
         when = (step + np.broadcast_to(delay, shape)).astype(int).reshape(-1)
         cells = np.arange(when.size)
         keep = when < self.length
@@ -394,13 +419,14 @@ def _sample(name: str, g: np.random.Generator, p: list[FloatArray], shape: tuple
         base = g.gamma(np.maximum(p[2], 1.0), 1.0, shape)
     elif name == "RANDOM WEIBULL":
         form = np.maximum(p[2], 1e-9)
-        base = g.weibull(form, shape) / np.exp(np.frompyfunc(math.lgamma, 1, 1)(
-            1 + 1 / form).astype(float))
+        mean = np.exp(np.vectorize(math.lgamma, otypes=[float])(1 + 1 / form))
+        base = g.weibull(form, shape) / mean
     elif name == "RANDOM BETA":
         base = g.beta(p[2], p[3], shape)
     elif name == "RANDOM BINOMIAL":
         base = g.binomial(np.rint(p[3]).astype(int), np.clip(p[2], 0, 1), shape).astype(float)
     else:  # RANDOM NEGATIVE BINOMIAL: trials needed for n successes
         trials = np.rint(p[3])
-        base = g.negative_binomial(trials, np.clip(p[2], 1e-12, 1), shape) + trials
+        base = (g.negative_binomial(trials, np.clip(p[2], 1e-12, 1), shape) + trials
+                ).astype(float)
     return base * stretch + shift

@@ -13,11 +13,13 @@ into IR the compiler already handles:
   just after or around each point. Before the first and after the last point the end
   values hold (:RAW: is NaN, Vensim's :NA:, away from the points).
 
-Empty or non-numeric cells are skipped, element by element, as Vensim does. Data
-variables written without an equation (the reader makes them ``#DATA(name [, keyword])``
-calls) take their series from data files (``--data``) through :func:`feed_data_files`;
-a model compiled without them holds NaN there. The ``GET DATA ...`` queries about data
-variables are answered from the same points.
+Empty or non-numeric cells are skipped, element by element, as Vensim does. The data
+keyword of a definition (``x :HOLD BACKWARD: := GET XLS DATA(...)``) reaches this module as
+a fifth ``Text`` argument of the call. Data variables written without an equation (the
+reader makes them ``#DATA(name [, keyword])`` calls) take their series from data files
+(``--data``) through :func:`feed_data_files`; a model compiled without them holds NaN
+there. The ``GET DATA ...`` queries about data variables are answered from the same
+points.
 """
 
 from __future__ import annotations
@@ -306,11 +308,11 @@ class _DataLowering:
             block = sheet.numbers(self.named(sheet, cell, call.span))
             if block.shape != (rows, cols):
                 raise DataFileError(
-                    f"range '{cell}' of sheet '{sheet.name}' holds {block.shape[0]}x"
+                    f"range '{cell}' of {sheet.where} holds {block.shape[0]}x"
                     f"{block.shape[1]} cells where the subscripts need {rows}x{cols}",
                     call.span, data_file=file)
         if np.all(np.isnan(block)):
-            raise DataFileError(f"no numbers at '{cell}' of sheet '{sheet.name or sheet_name}'",
+            raise DataFileError(f"no numbers at '{cell}' of {sheet.where}",
                                 call.span, data_file=file)
         return (block.T if transpose else block).reshape(-1)
 
@@ -318,8 +320,8 @@ class _DataLowering:
         bounds = sheet.named(name)
         if bounds is None:
             raise DataFileError(
-                f"'{name}' is neither a cell (like B2) nor a named range of sheet "
-                f"'{sheet.name}'", span, data_file=sheet.file)
+                f"'{name}' is neither a cell (like B2) nor a named range of {sheet.where}",
+                span, data_file=sheet.file)
         return bounds
 
     def read_series(self, call: Call, size: int) -> tuple[FloatArray, FloatArray]:
@@ -338,8 +340,8 @@ class _DataLowering:
         keep = ~np.isnan(xs)
         xs, block = xs[keep], block[keep]
         if not len(xs):
-            raise DataFileError(f"no numbers for the times (x values) at '{axis}' of sheet "
-                                f"'{sheet.name or sheet_name}'", call.span, data_file=file)
+            raise DataFileError(f"no numbers for the times (x values) at '{axis}' of "
+                                f"{sheet.where}", call.span, data_file=file)
         order = np.argsort(xs, kind="stable")
         xs, block = xs[order], block[order]
         if np.any(np.diff(xs) == 0):

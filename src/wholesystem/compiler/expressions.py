@@ -463,7 +463,7 @@ def _table_call(variable: Variable, args: tuple[Expr, ...], call: Call, scope: S
     if table is None:
         raise ModelStructureError(f"'{variable.display}' has no graphical function",
                                   call.span)
-    return Code(f"k.lookup({x.text}, *{table})", x.dims, False, x.stars)
+    return Code(f"k.lookup({x.text}, *{table})", x.dims, x.scalar, x.stars)
 
 
 def _table_template_call(template: str, variable: Variable, call: Call, scope: Scope

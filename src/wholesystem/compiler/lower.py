@@ -10,14 +10,15 @@ and updated once the step is complete.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from wholesystem.builtins import BuiltinKind, lookup_builtin
 from wholesystem.compiler.data import lower_external_data
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ArityError, ModelStructureError
-from wholesystem.ir.expr import Binary, Call, Expr, Number, Reference, transform, walk
-from wholesystem.ir.model import Project, Variable, VariableKind
+from wholesystem.ir.expr import Binary, Call, Expr, Number, Reference, Unary, transform, walk
+from wholesystem.ir.model import ElementDefinition, Project, Variable, VariableKind
 
 __all__ = ["StateKind", "StateSpec", "LoweredModel", "lower_project", "PIPELINE_READ",
            "PREVIOUS_READ", "STATE_READ"]
@@ -79,6 +80,7 @@ class _Lowerer:
 
     def __init__(self, constants: dict[str, float], dialect: str, flat: Project):
         self.constants = constants
+        self.start, self.dt = flat.sim_specs.start, flat.sim_specs.dt
         self.dialect = dialect
         self.variables = flat.main.variable_map()
         self.dimensions = {d.name: d for d in flat.dimensions}
@@ -96,14 +98,43 @@ class _Lowerer:
         context = (variable.dimensions, None)
         equation = self.lower_expr(variable.equation, context)
         rate = self.lower_expr(variable.rate, context)
-        elements = tuple(
-            replace(e, equation=self.lower_expr(e.equation, ((), e.subscripts)))
-            for e in variable.elements)
+        elements = tuple(self.lower_element(variable, e) for e in variable.elements)
         lowered = replace(variable, equation=equation, rate=rate, elements=elements)
         if not any(_has_call(e, ACTIVE_INITIAL) for e in _equations(lowered)):
             return lowered
         self.initial_variables[variable.name] = _choose(lowered, 1)
         return _choose(lowered, 0)
+
+    def lower_element(self, variable: Variable, element: ElementDefinition
+                      ) -> ElementDefinition:
+        bound = self.bind(element.equation, variable, element)
+        # once bound, the equation needs no element context (its hidden variables and
+        # states are scalars)
+        context = ((), None if bound is not element.equation else element.subscripts)
+        return replace(element, equation=self.lower_expr(bound, context))
+
+    def bind(self, expr: Expr | None, variable: Variable, element: ElementDefinition
+             ) -> Expr | None:
+        """An element's equation with the dimension names it stands for replaced by its
+        elements where they subscript something, when it calls stateful builtins (their
+        hidden variables are scalars, outside the element's context)."""
+        if expr is None or not any(
+                isinstance(n, Call) and (b := lookup_builtin(n.function, self.dialect))
+                is not None and b.kind is BuiltinKind.STATEFUL for n in walk(expr)):
+            return expr
+        bound = dict(zip(variable.dimensions, element.subscripts, strict=False))
+        bound.update(dict(element.bindings))
+
+        def rewrite(node: Expr) -> Expr | None:
+            if isinstance(node, Reference) and node.subscripts:
+                subscripts = tuple(
+                    Reference(bound[s.name], bound[s.name], (), s.span)
+                    if isinstance(s, Reference) and not s.subscripts and s.name in bound
+                    else transform(s, rewrite) for s in node.subscripts)
+                return replace(node, subscripts=subscripts)
+            return None
+
+        return transform(expr, rewrite)
 
     def lower_expr(self, expr: Expr | None,
                    context: tuple[tuple[str, ...], tuple[str, ...] | None]) -> Expr | None:
@@ -131,7 +162,7 @@ class _Lowerer:
             self.initial_only.add(name)
         return Reference(name, name, (), span)
 
-    def stock(self, tag: str, initial: Expr, rate_of: "_RateBuilder", span: SourceSpan,
+    def stock(self, tag: str, initial: Expr, rate_of: Callable[[Reference], Expr], span: SourceSpan,
               dims: tuple[str, ...]) -> Reference:
         name = self.hidden_name(tag)
         ref = Reference(name, name, (), span)
@@ -181,12 +212,32 @@ class _Lowerer:
                 hint="write a number, or a constant holding one")
         return int(value)
 
-    def constant(self, expr: Expr) -> float | None:
-        """The value of a number, or of a constant named without subscripts."""
+    def constant(self, expr: Expr, seen: frozenset[str] = frozenset()) -> float | None:
+        """The value of ``expr`` at the start, when numbers, unsubscripted variables and
+        arithmetic give it (STEP too, as Vensim reads it at INITIAL TIME); else None."""
         if isinstance(expr, Number):
             return expr.value
         if isinstance(expr, Reference) and not expr.subscripts:
-            return self.constants.get(expr.name)
+            if expr.name in self.constants:
+                return self.constants[expr.name]
+            variable = self.variables.get(expr.name)
+            if (variable is None or expr.name in seen or variable.dimensions
+                    or variable.kind is not VariableKind.AUX or variable.equation is None):
+                return None
+            return self.constant(variable.equation, seen | {expr.name})
+        if isinstance(expr, Unary) and expr.op in "+-":
+            inner = self.constant(expr.operand, seen)
+            return None if inner is None else (-inner if expr.op == "-" else inner)
+        if isinstance(expr, Binary) and expr.op in _ARITHMETIC:
+            left, right = self.constant(expr.left, seen), self.constant(expr.right, seen)
+            if left is None or right is None or (expr.op == "/" and right == 0):
+                return None
+            return _ARITHMETIC[expr.op](left, right)
+        if isinstance(expr, Call) and expr.function == "STEP" and len(expr.args) == 2:
+            height, start = (self.constant(a, seen) for a in expr.args)
+            if height is None or start is None:
+                return None
+            return height if self.start + self.dt / 2 > start else 0.0
         return None
 
     def safediv(self, a: Expr, b: Expr, span: SourceSpan) -> Expr:
@@ -200,11 +251,8 @@ class _Lowerer:
         start = initial if initial is not None else input_
         for _ in range(order):
             source = upstream
-            upstream = self.stock(
-                "smooth", start,
-                lambda level, s=source: Binary("/", Binary("-", s, level, span), stage_time,
-                                               span),
-                span, dims)
+            upstream = self.stock("smooth", start, _smooth_rate(source, stage_time, span),
+                                  span, dims)
         return upstream
 
     def material_delay(self, input_: Expr, delay: Expr, order: int, initial: Expr | None,
@@ -215,10 +263,8 @@ class _Lowerer:
         inflow = input_
         for _ in range(order):
             source = inflow
-            level = self.stock(
-                "delay", per_stage,
-                lambda lv, s=source: Binary("-", s, Binary("/", lv, stage_time, span), span),
-                span, dims)
+            level = self.stock("delay", per_stage, _delay_rate(source, stage_time, span),
+                               span, dims)
             inflow = Binary("/", level, stage_time, span)
         return inflow
 
@@ -250,8 +296,22 @@ class _Lowerer:
         return Call(PREVIOUS_READ, (Number(float(index), span), initial), span)
 
 
-class _RateBuilder:  # pragma: no cover - typing aid only
-    def __call__(self, level: Reference) -> Expr: ...
+_ARITHMETIC: dict[str, Callable[[float, float], float]] = {
+    "+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+}
+
+
+def _smooth_rate(source: Expr, stage_time: Expr, span: SourceSpan
+                 ) -> Callable[[Reference], Expr]:
+    """Net rate of one smoothing stock: the gap to its source over the stage time."""
+    return lambda level: Binary("/", Binary("-", source, level, span), stage_time, span)
+
+
+def _delay_rate(source: Expr, stage_time: Expr, span: SourceSpan
+                ) -> Callable[[Reference], Expr]:
+    """Net rate of one delay stock: its inflow less its outflow (level / stage time)."""
+    return lambda level: Binary("-", source, Binary("/", level, stage_time, span), span)
 
 
 def _check_arity(call: Call, low: int, high: int, signature: str = "") -> None:
@@ -259,7 +319,8 @@ def _check_arity(call: Call, low: int, high: int, signature: str = "") -> None:
     if not low <= count <= high:
         expected = str(low) if low == high else f"{low} to {high}"
         usage = f"; usage: {signature}" if signature else ""
-        raise ArityError(f"{call.function} takes {expected} argument(s), got {count}{usage}",
+        name = signature.split("(")[0] or call.function
+        raise ArityError(f"{name} takes {expected} argument(s), got {count}{usage}",
                          call.span)
 
 
@@ -278,7 +339,7 @@ def _choose(variable: Variable, which: int) -> Variable:
     def pick(expr: Expr | None) -> Expr | None:
         if expr is None:
             return None
-        return transform(expr, lambda node: pick(node.args[which])  # type: ignore[union-attr]
+        return transform(expr, lambda node: pick(node.args[which])
                          if isinstance(node, Call) and node.function == ACTIVE_INITIAL
                          else None)
 

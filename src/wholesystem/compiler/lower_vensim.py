@@ -79,7 +79,9 @@ def _sample_if_true(lw: _Lowerer, a: tuple[Expr, ...], span: SourceSpan, ctx: Co
     # value = IF condition THEN input ELSE the value one step before (initial at first)
     name = lw.hidden_name("sample")
     ref = Reference(name, name, (), span)
-    before = lw.previous((ref, a[2]), span, ctx)
+    # the held value has the host's axes from the start, whatever the initial value's
+    initial = lw.aux("init", a[2], span, ctx[0], initial_only=True) if ctx[0] else a[2]
+    before = lw.previous((ref, initial), span, ctx)
     lw.new_variables.append(Variable(name, name, VariableKind.AUX,
                                      IfThenElse(a[0], a[1], before, span), span, ctx[0]))
     return ref
@@ -95,13 +97,41 @@ def _smooth_rule(order: int | None, initial: int | None, order_at: int | None = 
     return rule
 
 
-def _delay_rule(order: int | None, initial: int | None, order_at: int | None = None
-                ) -> _Rule:
+def _delay_rule(order: int, initial: int) -> _Rule:
     def rule(lw: _Lowerer, a: tuple[Expr, ...], span: SourceSpan, ctx: Context) -> Expr:
-        n = order if order_at is None else lw.order(a[order_at], span)
-        start = None if initial is None else a[initial]
-        return lw.material_delay(a[0], a[1], n or 1, start, span, ctx[0])
+        return lw.material_delay(a[0], a[1], order, a[initial], span, ctx[0])
     return rule
+
+
+def _delay_n(lw: _Lowerer, a: tuple[Expr, ...], span: SourceSpan, ctx: Context) -> Expr:
+    # Vensim's DELAY N is a discrete delay: its outflow (the last stage's) uses the delay
+    # time of the previous time step (the current one at the start); stages inside use
+    # the current one. The outflow is an auxiliary, so stocks read it as it was computed
+    # during the step, before the step's values are filed as "previous".
+    input_, delay, initial = a[0], a[1], a[2]
+    order = lw.order(a[3], span)
+    per = Number(float(order), span)
+    stage = _b("/", delay, per, span)
+    last = _b("/", lw.previous((delay, delay), span, ctx), per, span)
+    inflow = input_
+    outflow: list[Expr] = []
+    for position in range(order):
+        if position < order - 1:
+            level = lw.stock("delay", _b("*", initial, stage, span),
+                             _outflow_rate(inflow, stage, span), span, ctx[0])
+            inflow = _b("/", level, stage, span)
+            continue
+
+        def rate(level: Reference, source: Expr = inflow) -> Expr:
+            outflow.append(lw.aux("delay", _b("/", level, last, span), span, ctx[0]))
+            return _b("-", source, outflow[0], span)
+
+        lw.stock("delay", _b("*", initial, stage, span), rate, span, ctx[0])
+    return outflow[0]
+
+
+def _outflow_rate(inflow: Expr, time: Expr, span: SourceSpan) -> Callable[[Reference], Expr]:
+    return lambda level: _b("-", inflow, _b("/", level, time, span), span)
 
 
 def _delay_fixed(lw: _Lowerer, a: tuple[Expr, ...], span: SourceSpan, ctx: Context
@@ -194,7 +224,7 @@ def _vector_select(lw: _Lowerer, a: tuple[Expr, ...], span: SourceSpan, ctx: Con
         fill = fill if neutral == "inf" else Unary("-", fill, span)
     else:
         fill = Number(0.0 if neutral in ("0", "mean") else 1.0, span)
-    total = Call(reduction, (IfThenElse(chosen, item, fill, span),), span)
+    total: Expr = Call(reduction, (IfThenElse(chosen, item, fill, span),), span)
     count = Call("SUM", (IfThenElse(chosen, Number(1.0, span), Number(0.0, span), span),),
                  span)
     if neutral == "mean":
@@ -266,7 +296,7 @@ _RULES: dict[str, _Rule] = {
     "SMOOTH N": _smooth_rule(None, 2, order_at=3),
     "DELAY1I": _delay_rule(1, 2),
     "DELAY3I": _delay_rule(3, 2),
-    "DELAY N": _delay_rule(None, 2, order_at=3),
+    "DELAY N": _delay_n,
     "DELAY FIXED": _delay_fixed,
     "DELAY INFORMATION": _delay_information,
     "DELAY MATERIAL": _delay_material,

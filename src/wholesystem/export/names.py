@@ -52,14 +52,15 @@ def xmile_attribute(display: str) -> str:
 
 
 def vensim_name(display: str) -> str:
-    """A name as written in a Vensim ``.mdl`` file: spaces kept, unusual ones quoted.
+    """A name as written in a Vensim ``.mdl`` file: underscores as spaces, unusual names
+    quoted.
 
-    >>> vensim_name("Teacup Temperature")
+    >>> vensim_name("Teacup_Temperature")
     'Teacup Temperature'
     >>> vensim_name("hares.births")
     '"hares.births"'
     """
-    text = " ".join(display_name(display).split())
+    text = " ".join(display_name(display).replace("_", " ").split())
     if _VENSIM_BARE.fullmatch(text) and text.casefold() not in _VENSIM_WORDS:
         return text
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')

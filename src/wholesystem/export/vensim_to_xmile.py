@@ -21,6 +21,7 @@ from wholesystem.export.builtin_map import translate_equations, vensim_to_xmile_
 from wholesystem.export.names import unique_name
 from wholesystem.ir.expr import Binary, Expr, Reference, Unary
 from wholesystem.ir.model import Model, Project, Variable, VariableKind
+from wholesystem.ir.names import canonical_name
 
 __all__ = ["translate_vensim_project", "rates_to_flows"]
 
@@ -29,7 +30,7 @@ def translate_vensim_project(project: Project) -> tuple[Project, str]:
     """The project ready for XMILE and the dialect its equations are in (``xmile`` when
     every builtin was translated, else ``mdl``)."""
     with_flows = replace(project, models=tuple(rates_to_flows(m) for m in project.models))
-    translated = translate_equations(with_flows, vensim_to_xmile_call)
+    translated = translate_equations(with_flows, vensim_to_xmile_call, "xmile")
     if translated is None:
         return with_flows, "mdl"
     return replace(translated, format="xmile"), "xmile"
@@ -59,8 +60,6 @@ def rates_to_flows(model: Model) -> Model:
 
 def _net_flow(stock: Variable, taken: set[str]) -> Variable:
     display = unique_name(f"{stock.display} net flow", taken)
-    from wholesystem.ir.names import canonical_name
-
     return Variable(canonical_name(display), display, VariableKind.FLOW, stock.rate,
                     stock.span, stock.dimensions,
                     doc=f"Net rate of '{stock.display}' (its INTEG rate in the Vensim model).")
@@ -89,8 +88,6 @@ def _split_rate(stock: Variable, variables: dict[str, Variable]
             inflows.append(name)
         else:
             outflows.append(name)
-    if not inflows and len(outflows) > 1:
-        return None  # "-a - b" computes -(a) - b, the compiler 0 - a - b: same; keep simple
     return tuple(inflows), tuple(outflows)
 
 
@@ -115,9 +112,8 @@ def _plain_reference(term: Expr, stock: Variable, variables: dict[str, Variable]
         return None
     if target.dimensions != stock.dimensions:
         return None
-    expected = tuple(Reference(d, d) for d in stock.dimensions)
     written = tuple((s.name if isinstance(s, Reference) and not s.subscripts else None)
                     for s in term.subscripts)
-    if term.subscripts and written != tuple(r.name for r in expected):
+    if term.subscripts and written != stock.dimensions:
         return None
     return target.name

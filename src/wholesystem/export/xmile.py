@@ -72,6 +72,7 @@ def export_xmile(project: Project) -> str:
     root = etree.Element(f"{{{XMILE_NAMESPACE}}}xmile", nsmap=_NSMAP)  # type: ignore[arg-type]
     root.set("version", "1.0")
     _Writer(translated, dialect).write(root)
+    etree.cleanup_namespaces(root)
     etree.indent(root, space="  ")
     body = etree.tostring(root, encoding="unicode")
     return f'<?xml version="1.0" encoding="utf-8"?>\n{body}\n'

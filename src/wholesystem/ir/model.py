@@ -80,6 +80,10 @@ class ElementDefinition:
     """Dimension names the defining equation uses (often subranges, e.g. Vensim's
     ``x[north] = y[north] * 2`` expanded per element), each with the canonical element it
     stands for in this definition."""
+    rate: Expr | None = None
+    """Stock only: this element's net rate, when the elements of a stock integrate
+    different expressions (Vensim ``x[a] = INTEG(ra, ia) ~~| x[b] = INTEG(rb, ib)``);
+    ``equation`` then holds the element's initial value."""
 
 
 @dataclass(frozen=True, slots=True)

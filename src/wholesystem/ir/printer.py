@@ -156,7 +156,8 @@ def print_vensim(expr: Expr) -> str:
     """Vensim ``.mdl`` text for an expression tree.
 
     ``IF THEN ELSE`` and ``MOD`` become Vensim's function forms, ``AND``/``OR``/``NOT``
-    its ``:AND:``/``:OR:``/``:NOT:``, a ``Wildcard`` with a dimension ``Dim!``. Raises
+    its ``:AND:``/``:OR:``/``:NOT:``, a ``Wildcard`` with a dimension ``Dim!``,
+    ``LOOKUP(table[a], x)`` Vensim's ``table[a](x)`` and NaN ``:NA:``. Raises
     ``ValueError`` for what Vensim cannot write: non-finite numbers and ``*`` subscripts
     whose dimension is not named (resolve them first).
 
@@ -167,7 +168,9 @@ def print_vensim(expr: Expr) -> str:
     """
     match expr:
         case Number(value=value):
-            if not math.isfinite(value):
+            if math.isnan(value):
+                return ":NA:"
+            if math.isinf(value):
                 raise ValueError(f"Vensim has no literal for {value}")
             return _number(value)
         case Text(value=value):
@@ -182,6 +185,8 @@ def print_vensim(expr: Expr) -> str:
                 raise ValueError("a '*' subscript needs its dimension named to print in "
                                  "Vensim (Dim!)")
             return f"{dimension}!"
+        case Call(function="LOOKUP", args=(Reference() as table, x)):
+            return f"{print_vensim(table)}({print_vensim(x)})"
         case Call(function=function, args=args):
             return f"{function}({', '.join(print_vensim(a) for a in args)})"
         case IfThenElse(condition=c, then=t, otherwise=o):

@@ -388,6 +388,14 @@ class PreventionChange:
     span: SourceSpan = UNKNOWN_SPAN
     """Where it is written."""
 
+    def effect(self, time: float) -> float:
+        """Share of the full effect reached at ``time`` (0 to 1)."""
+        if time < self.after - 1e-9:
+            return 0.0
+        if self.ramp <= 0:
+            return 1.0
+        return min(1.0, (time - self.after) / self.ramp)
+
 
 @dataclass(frozen=True, slots=True)
 class RoutingChange:
@@ -493,8 +501,18 @@ class SystemSpec:
     """Where the numbers come from."""
     applied: tuple[str, ...] = ()
     """Interventions already applied to this spec (their costs are charged)."""
+    preventions: tuple[PreventionChange, ...] = ()
+    """Prevention in force (from applied interventions): arrivals reduced over time."""
     scenario: str = "baseline"
     """Name of the scenario this spec stands for."""
+
+    def prevented_share(self, cohort: str, need: str, time: float) -> float:
+        """Share of a need's arrivals prevented at ``time`` (0 when no prevention)."""
+        kept = 1.0
+        for change in self.preventions:
+            if change.cohort == cohort and (not change.needs or need in change.needs):
+                kept *= 1.0 - change.reduce_by * change.effect(time)
+        return 1.0 - kept
 
     def organisation(self, org_id: str) -> Organisation:
         """An organisation by id."""
@@ -561,6 +579,8 @@ class SystemLayout:
     """Every stock holding people inside the system (waiting, in service, returning)."""
     returning: tuple[str, ...]
     """Stocks of people who will re-present later (failure demand)."""
+    arrival_flows: tuple[str, ...]
+    """Flows of people arriving from outside (one per cohort need)."""
     arrived: str
     """Stock: everyone who has arrived from outside."""
     left: str

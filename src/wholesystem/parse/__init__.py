@@ -7,11 +7,15 @@ from pathlib import Path
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ModelSyntaxError, UnsupportedFeatureError
 from wholesystem.ir.model import Project
+from wholesystem.parse.system import SYSTEM_SUFFIXES, read_system_project
+from wholesystem.parse.vensim import read_vensim, read_vensim_text
 from wholesystem.parse.xmile import read_xmile, read_xmile_text
 
-__all__ = ["read_model", "read_xmile", "read_xmile_text", "XMILE_SUFFIXES"]
+__all__ = ["read_model", "read_xmile", "read_xmile_text", "read_vensim", "read_vensim_text",
+           "XMILE_SUFFIXES", "VENSIM_SUFFIXES"]
 
 XMILE_SUFFIXES = (".xmile", ".stmx", ".itmx", ".xml", ".stm", ".itm")
+VENSIM_SUFFIXES = (".mdl",)
 
 
 def read_model(path: str | Path) -> Project:
@@ -24,10 +28,11 @@ def read_model(path: str | Path) -> Project:
     suffix = path.suffix.lower()
     if suffix in XMILE_SUFFIXES:
         return read_xmile(path)
-    if suffix == ".mdl":
-        raise UnsupportedFeatureError(
-            "Vensim .mdl files are not supported yet", SourceSpan(str(path)),
-            hint="export the model from Vensim as XMILE, or convert it with xmutil")
+    if suffix in SYSTEM_SUFFIXES:
+        return read_system_project(path)
+    if suffix in VENSIM_SUFFIXES:
+        return read_vensim(path)
     raise UnsupportedFeatureError(
         f"unknown model file type '{suffix or path.name}'", SourceSpan(str(path)),
-        hint=f"wholesystem reads {', '.join(XMILE_SUFFIXES)}")
+        hint="wholesystem reads "
+             + ", ".join(XMILE_SUFFIXES + VENSIM_SUFFIXES + SYSTEM_SUFFIXES))

@@ -74,17 +74,18 @@ class Model:
     def run(self, params: Mapping[str, Any] | None = None,
             return_columns: Sequence[str] | None = None,
             method: str | None = None,
-            data: Sequence[str | Path] | None = None) -> pd.DataFrame:
+            data: Sequence[str | Path] | None = None, seed: int = 0) -> pd.DataFrame:
         """Simulate once; a DataFrame indexed by time with one column per variable.
 
         ``params`` sets constants, stock initial values or (as constants) any other
         variable; values are numbers, or arrays for arrayed variables. ``data`` names the
-        files (Vensim .tab or .csv) feeding the model's data variables.
+        files (Vensim .tab or .csv) feeding the model's data variables. ``seed`` seeds the
+        random-number functions (the same seed gives the same draws).
         """
         table = {name: [value] for name, value in (params or {}).items()}
         overrides = {k: np.asarray(v[0], dtype=float) for k, v in table.items()}
         compiled, resolved = self._prepare(overrides, data)
-        raw = simulate(compiled, resolved, 1, method)
+        raw = simulate(compiled, resolved, 1, method, seed=seed)
         values, labels = raw.cube(select_outputs(compiled.outputs, return_columns))
         frame = pd.DataFrame(values[:, 0, :], index=pd.Index(raw.times, name="time"),
                              columns=labels)
@@ -93,15 +94,16 @@ class Model:
     def run_many(self, param_table: pd.DataFrame | Mapping[str, Sequence[float]],
                  return_columns: Sequence[str] | None = None,
                  method: str | None = None,
-                 data: Sequence[str | Path] | None = None) -> EnsembleResults:
+                 data: Sequence[str | Path] | None = None, seed: int = 0) -> EnsembleResults:
         """Simulate one run per row of ``param_table`` (columns name parameters), all at
-        once, vectorised over runs; ``data`` as for :meth:`run`."""
+        once, vectorised over runs; ``data`` and ``seed`` as for :meth:`run` (row ``i``
+        draws what a single run of the same seed draws as its run ``i``)."""
         table = pd.DataFrame(param_table)
         if table.empty:
             raise ParameterError("the parameter table has no rows")
         overrides = {str(c): table[c].to_numpy(dtype=float) for c in table.columns}
         compiled, resolved = self._prepare(overrides, data)
-        raw = simulate(compiled, resolved, len(table), method)
+        raw = simulate(compiled, resolved, len(table), method, seed=seed)
         values, labels = raw.cube(select_outputs(compiled.outputs, return_columns))
         return EnsembleResults(raw.times, values, labels, table)
 

@@ -10,7 +10,13 @@ import sys
 
 import typer
 
-from wholesystem.interfaces.cli import check_command, compile_command, run_command
+from wholesystem.interfaces.cli import (
+    check_command,
+    compile_command,
+    convert_command,
+    run_command,
+)
+from wholesystem.interfaces.cli import compare_command, ledger_command
 from wholesystem.interfaces.cli.errors import report_errors
 
 __all__ = ["app", "main"]
@@ -25,6 +31,9 @@ app = typer.Typer(
 app.command("run")(run_command.run)
 app.command("check")(check_command.check)
 app.command("compile")(compile_command.compile_model)
+app.command("convert")(convert_command.convert)
+app.command("ledger")(ledger_command.ledger)
+app.command("compare")(compare_command.compare_scenarios)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -167,6 +167,7 @@ def _read_service(key: str, value: dict[str, Any], context: ReadContext) -> Serv
 def _read_costs(value: dict[str, Any], context: ReadContext) -> UnitCosts:
     days = TIME_UNITS[context.unit]  # costs "per day" -> per system time unit
     occupied = float(value.get("per_occupied_day", 0.0))
+    occupied += float(value.get("per_occupied_week", 0.0)) / 7.0
     occupied += float(value.get("per_visit", 0.0)) * float(value.get("visits_per_day", 0.0))
     return UnitCosts(float(value.get("per_contact", 0.0)), occupied * days,
                      float(value.get("per_delayed_day", 0.0)) * days)

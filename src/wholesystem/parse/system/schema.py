@@ -208,11 +208,11 @@ SYSTEM_SCHEMA: dict[str, Any] = {
                                    "Places: how long people stay."),
             "costs": _object({
                 "per_contact": _NON_NEGATIVE,
-                "per_occupied_day": _doc(_NON_NEGATIVE, "Per occupied place per time unit."),
+                "per_occupied_day": _doc(_NON_NEGATIVE, "Per occupied place per day."),
+                "per_occupied_week": _doc(_NON_NEGATIVE, "Per occupied place per week."),
                 "per_visit": _doc(_NON_NEGATIVE, "Per home visit (with visits_per_day)."),
-                "visits_per_day": _doc(_NON_NEGATIVE, "Visits per occupied place per time "
-                                                      "unit."),
-                "per_delayed_day": _doc(_NON_NEGATIVE, "Per person waiting per time unit."),
+                "visits_per_day": _doc(_NON_NEGATIVE, "Visits per occupied place per day."),
+                "per_delayed_day": _doc(_NON_NEGATIVE, "Per person waiting per day."),
             }, (), "unit costs"),
             "when_full": {"anyOf": [
                 _object({"queue_in": _doc(_TEXT, "Where people wait, e.g. 'acute bed'."),

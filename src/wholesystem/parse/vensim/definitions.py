@@ -7,7 +7,6 @@ the line and column where the field sits in the model file.
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -311,10 +310,10 @@ def _names(subscripts: Sequence[Expr]) -> tuple[Name, ...]:
 
 
 def _table(xs: Sequence[Number], ys: Sequence[Number]) -> GraphicalFunction:
-    if any(b.value < a.value for a, b in itertools.pairwise(xs)):
-        bad = next(b for a, b in itertools.pairwise(xs) if b.value < a.value)
-        raise ModelSyntaxError("lookup x values must not decrease", bad.span)
-    return GraphicalFunction(tuple(x.value for x in xs), tuple(y.value for y in ys),
+    """Points sorted by x, as Vensim reads them (World3-03 has one table out of order)."""
+    points = sorted(zip((x.value for x in xs), (y.value for y in ys), strict=True),
+                    key=lambda p: p[0])
+    return GraphicalFunction(tuple(p[0] for p in points), tuple(p[1] for p in points),
                              span=xs[0].span)
 
 
@@ -344,14 +343,23 @@ def _parse(field: Field, file: str, text: str, start: str) -> Any:
 
 
 _FRIENDLY = {
-    "RPAR": "')'", "LPAR": "'('", "COMMA": "','", "RSQB": "']'", "LSQB": "'['",
     "NUMBER": "a number", "NAME": "a name", "QUOTED_NAME": "a quoted name",
-    "STRING": "a 'string'", "EQUAL": "'='", "COLON": "':'", "SEMICOLON": "';'",
-    "PLUS": "'+'", "MINUS": "'-'", "STAR": "'*'", "SLASH": "'/'", "POW": "'^'",
-    "LESSTHAN": "'<'", "MORETHAN": "'>'", "NA": ":NA:", "NOT": ":NOT:", "AND": ":AND:",
-    "OR": ":OR:", "EXCEPT": ":EXCEPT:", "BANG": "'!'", "$END": "end of definition",
-    "WITH_LOOKUP": "WITH LOOKUP", "EQUIVALENT": "'<->'", "IS": ":IS:",
+    "STRING": "a 'string'", "$END": "end of definition", "WITH_LOOKUP": "WITH LOOKUP",
+    "REST": "a condition",
 }
+
+
+def _expected(terminal: str) -> str:
+    """How a terminal reads in a message: its text when fixed, else a description."""
+    if terminal in _FRIENDLY:
+        return _FRIENDLY[terminal]
+    try:
+        pattern = _parser().get_terminal(terminal).pattern
+    except KeyError:
+        return terminal.lower()
+    if pattern.type == "str":
+        return f"'{pattern.value}'"
+    return ":" + terminal.replace("_", " ") + ":"
 
 
 def _syntax_error(field: Field, err: lark.exceptions.UnexpectedInput,
@@ -359,13 +367,18 @@ def _syntax_error(field: Field, err: lark.exceptions.UnexpectedInput,
     lines = field.text.split("\n")
     line = getattr(err, "line", 1) or 1
     column = getattr(err, "column", 1) or 1
-    if line < 1 or line > len(lines):  # lark reports the end of input as line -1
+    at_end = isinstance(err, lark.exceptions.UnexpectedToken) and err.token.type == "$END"
+    if at_end or line < 1 or line > len(lines):  # lark puts the end on the last token
         line, column = _last_character(lines)
     span = origin.span(line, column)
-    if isinstance(err, lark.exceptions.UnexpectedToken):
-        found = ("the definition ends too early" if err.token.type == "$END"
-                 else f"unexpected '{err.token}'")
-        expected = sorted({_FRIENDLY.get(t, t.lower()) for t in err.expected})
+    if isinstance(err, lark.exceptions.UnexpectedToken) and err.token.type == "REST":
+        # REST (the text of a reality check) matches anything: the token that does not
+        # fit is its first character.
+        message = f"cannot read definition: unexpected character '{str(err.token)[0]}'"
+    elif isinstance(err, lark.exceptions.UnexpectedToken):
+        found = "the definition ends too early" if at_end else f"unexpected '{err.token}'"
+        expected = sorted({_expected(t) for t in err.expected},
+                          key=lambda e: (not e.startswith("a "), e))
         message = f"cannot read definition: {found}"
         if expected:
             message += f"; expected {' or '.join(expected[:8])}"

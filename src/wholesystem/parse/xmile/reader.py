@@ -200,7 +200,7 @@ class _Reader:
             models=tuple(models),
             dimensions=dimensions,
             units=self.units(_child(root, "model_units")),
-            format="xmile",
+            format=_dialect(header),
         )
 
     def sim_specs(self, element: etree._Element | None, root: etree._Element) -> SimSpecs:
@@ -507,6 +507,21 @@ class _Reader:
         except ValueError:
             raise ModelSyntaxError(f"<{what}> holds something that is not a number",
                                    self.span(element)) from None
+
+
+WHOLESYSTEM_NAMESPACE = "urn:wholesystem:xmile:1"
+"""wholesystem's vendor namespace; ``wholesystem.export.xmile`` writes the same text."""
+
+
+def _dialect(header: etree._Element | None) -> str:
+    """``mdl`` when the header says the equations are Vensim's (``<ws:dialect>mdl``), as
+    ``wholesystem convert`` marks a Vensim model using functions XMILE lacks; else xmile."""
+    if header is not None:
+        for child in header:
+            if child.tag == f"{{{WHOLESYSTEM_NAMESPACE}}}dialect" and (
+                    (child.text or "").strip().lower() == "mdl"):
+                return "mdl"
+    return "xmile"
 
 
 def _flag(element: etree._Element) -> bool:

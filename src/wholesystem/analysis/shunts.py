@@ -1,0 +1,203 @@
+"""Comparing a scenario with a baseline: who pays, who saves, and who waits.
+
+A *cost shunt* is a scenario in which one organisation's cost falls while another's
+rises. The comparison separates the cost merely moved between organisations (the smaller
+of the total rises and the total falls) from the change in the whole system's cost, so a
+"saving" that only moves cost is never reported as a saving.
+
+>>> import wholesystem
+>>> from wholesystem.analysis.systems import load_system
+>>> from wholesystem.analysis.shunts import compare
+>>> system = load_system(wholesystem.example_path("delayed_discharge_system"))
+>>> comparison = compare(system, "fewer_packages")
+>>> print(comparison.shunts[0])
+Acute trust pays £5,192,139 more; Adult social care saves £179,638; whole system: £5,012,500 more.
+>>> comparison.verdict
+'cost moved'
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from wholesystem.analysis.ledger import Ledger, build_ledger
+from wholesystem.analysis.systems import SystemModel
+from wholesystem.ir.system import OUTCOMES
+
+__all__ = ["OrganisationChange", "OutcomeChange", "Shunt", "Comparison", "compare",
+           "compare_ledgers", "comparison_dict", "money"]
+
+
+def money(amount: float, currency: str = "£") -> str:
+    """``£1,234`` (whole currency units, minus sign in front)."""
+    sign = "-" if amount < -0.5 else ""
+    return f"{sign}{currency}{abs(amount):,.0f}"
+
+
+@dataclass(frozen=True)
+class OrganisationChange:
+    """One organisation, baseline against scenario."""
+
+    id: str
+    name: str
+    baseline: float
+    scenario: float
+    change: float
+    """scenario - baseline (negative: it saves)."""
+    served_change: float
+    """Change in admissions and contacts of its services."""
+    place_days_change: float
+    """Change in occupied place-time of its services."""
+    days_waited_paid_change: float
+    """Change in waiting person-time it pays for."""
+
+
+@dataclass(frozen=True)
+class OutcomeChange:
+    """One resident outcome, baseline against scenario."""
+
+    name: str
+    label: str
+    baseline: float
+    scenario: float
+    change: float
+
+
+@dataclass(frozen=True)
+class Shunt:
+    """Cost that falls on some organisations while others save."""
+
+    pays_more: tuple[tuple[str, float], ...]
+    """(organisation name, extra cost), largest first."""
+    saves: tuple[tuple[str, float], ...]
+    """(organisation name, saving as a positive amount), largest first."""
+    whole_system: float
+    """Change in the whole system's cost."""
+    currency: str = "£"
+
+    @property
+    def moved(self) -> float:
+        """Cost moved between organisations: the smaller of the rises and the savings."""
+        return min(sum(a for _, a in self.pays_more), sum(a for _, a in self.saves))
+
+    def __str__(self) -> str:
+        parts = [f"{name} pays {money(amount, self.currency)} more"
+                 for name, amount in self.pays_more]
+        parts += [f"{name} saves {money(amount, self.currency)}" for name, amount in self.saves]
+        whole = money(abs(self.whole_system), self.currency)
+        if self.whole_system > 0.5:
+            net = f"{whole} more"
+        elif self.whole_system < -0.5:
+            net = f"saves {whole}"
+        else:
+            net = "no change"
+        return "; ".join(parts) + f"; whole system: {net}."
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A scenario against a baseline."""
+
+    system: str
+    baseline: str
+    scenario: str
+    currency: str
+    horizon: float
+    unit: str
+    organisations: tuple[OrganisationChange, ...]
+    whole_baseline: float
+    whole_scenario: float
+    whole_change: float
+    outcomes: tuple[OutcomeChange, ...]
+    shunts: tuple[Shunt, ...]
+    moved: float
+    """Cost moved between organisations (0 without a shunt)."""
+    saving: float
+    """Genuine whole-system saving (positive), 0 when the whole system does not save."""
+    verdict: str
+    """``genuine saving``, ``saving with cost moved``, ``cost moved``, ``costs more`` or
+    ``no change``."""
+    summary: str
+    """The verdict in a plain sentence."""
+
+
+def compare(system: SystemModel, scenario: str, baseline: str = "baseline") -> Comparison:
+    """Simulate both scenarios and compare them."""
+    return compare_ledgers(build_ledger(system.simulate(baseline)),
+                           build_ledger(system.simulate(scenario)))
+
+
+def compare_ledgers(base: Ledger, other: Ledger) -> Comparison:
+    """Compare two ledgers of the same system."""
+    changes = tuple(_organisation_change(b, o) for b, o in
+                    zip(base.organisations, other.organisations))
+    threshold = max(1.0, 1e-6 * abs(base.whole_system))
+    whole = other.whole_system - base.whole_system
+    shunt = _shunt(changes, whole, threshold, base.currency)
+    moved = shunt.moved if shunt else 0.0
+    saving = -whole if whole < -threshold else 0.0
+    verdict = _verdict(shunt is not None, whole, threshold)
+    outcomes = tuple(OutcomeChange(name, OUTCOMES[name], base.outcomes[name],
+                                   other.outcomes[name],
+                                   other.outcomes[name] - base.outcomes[name])
+                     for name in base.outcomes)
+    return Comparison(
+        system=base.system, baseline=base.scenario, scenario=other.scenario,
+        currency=base.currency, horizon=base.horizon, unit=base.unit,
+        organisations=changes, whole_baseline=base.whole_system,
+        whole_scenario=other.whole_system, whole_change=whole, outcomes=outcomes,
+        shunts=(shunt,) if shunt else (), moved=moved, saving=saving, verdict=verdict,
+        summary=_summary(verdict, whole, moved, base.currency))
+
+
+def _organisation_change(base: Any, other: Any) -> OrganisationChange:
+    return OrganisationChange(
+        base.id, base.name, base.cost, other.cost, other.cost - base.cost,
+        other.served - base.served, other.place_days - base.place_days,
+        other.days_waited_paid - base.days_waited_paid)
+
+
+def _shunt(changes: tuple[OrganisationChange, ...], whole: float, threshold: float,
+           currency: str) -> Shunt | None:
+    more = sorted(((c.name, c.change) for c in changes if c.change > threshold),
+                  key=lambda item: -item[1])
+    less = sorted(((c.name, -c.change) for c in changes if c.change < -threshold),
+                  key=lambda item: -item[1])
+    if not more or not less:
+        return None
+    return Shunt(tuple(more), tuple(less), whole, currency)
+
+
+def _verdict(shunted: bool, whole: float, threshold: float) -> str:
+    if whole < -threshold:
+        return "saving with cost moved" if shunted else "genuine saving"
+    if shunted:
+        return "cost moved"
+    return "costs more" if whole > threshold else "no change"
+
+
+def _summary(verdict: str, whole: float, moved: float, currency: str) -> str:
+    amount, shifted = money(abs(whole), currency), money(moved, currency)
+    if verdict == "genuine saving":
+        return f"A genuine whole-system saving of {amount}: no organisation pays more."
+    if verdict == "saving with cost moved":
+        return (f"A genuine whole-system saving of {amount}, while {shifted} of cost moves "
+                "between organisations: those who save should fund those who pay more.")
+    if verdict == "cost moved" and whole > 0:
+        return (f"Cost shunting: {shifted} of cost moves between organisations and the "
+                f"whole system pays {amount} more. The saving is not real.")
+    if verdict == "cost moved":
+        return (f"Cost shunting: {shifted} of cost moves between organisations with no "
+                "whole-system saving.")
+    if verdict == "costs more":
+        return f"The whole system pays {amount} more; no organisation saves."
+    return "No change in cost to any organisation."
+
+
+def comparison_dict(comparison: Comparison) -> dict[str, Any]:
+    """The comparison as plain data (what ``--json`` prints), shunts in words too."""
+    data = asdict(comparison)
+    data["shunts"] = [{**asdict(s), "moved": s.moved, "text": str(s)}
+                      for s in comparison.shunts]
+    return data

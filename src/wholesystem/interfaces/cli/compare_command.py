@@ -1,0 +1,68 @@
+"""``wholesystem compare SYSTEM --scenario NAME``: who pays, who saves, who waits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from wholesystem.analysis.shunts import Comparison, compare, comparison_dict, money
+from wholesystem.analysis.systems import load_system
+from wholesystem.interfaces.cli.system_tables import number, signed, signed_money, table
+
+__all__ = ["compare_scenarios", "render_comparison"]
+
+
+def compare_scenarios(
+    system: Annotated[Path, typer.Argument(help="System file (.yaml).")],
+    scenario: Annotated[str, typer.Option(
+        "--scenario", "-s", help="Scenario (or intervention) to compare.")],
+    baseline: Annotated[str, typer.Option(
+        "--baseline", "-b", help="Scenario to compare against.")] = "baseline",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Compare a scenario of SYSTEM with a baseline: cost per organisation, the whole
+    system, resident outcomes, and every cost shunt in plain words."""
+    result = compare(load_system(system), scenario, baseline)
+    if as_json:
+        typer.echo(json.dumps(comparison_dict(result), indent=2))
+    else:
+        typer.echo(render_comparison(result))
+
+
+def render_comparison(comparison: Comparison) -> str:
+    """The comparison as text."""
+    c = comparison.currency
+    unit = comparison.unit
+    cost_rows = [[o.name, money(o.baseline, c), money(o.scenario, c),
+                  signed_money(o.change, c)] for o in comparison.organisations]
+    cost_rows.append(["Whole system", money(comparison.whole_baseline, c),
+                      money(comparison.whole_scenario, c),
+                      signed_money(comparison.whole_change, c)])
+    activity_rows = [[o.name, signed(o.served_change), signed(o.place_days_change),
+                      signed(o.days_waited_paid_change)] for o in comparison.organisations]
+    outcome_rows = [[o.label, number(o.baseline, 1), number(o.scenario, 1),
+                     signed(o.change, 1)] for o in comparison.outcomes]
+    parts = [
+        f"{comparison.system}",
+        f"'{comparison.scenario}' against '{comparison.baseline}', over "
+        f"{comparison.horizon:g} {unit}s",
+        "",
+        "Who pays",
+        table(["organisation", comparison.baseline, comparison.scenario, "change"],
+              cost_rows),
+        "",
+        "Activity (change)",
+        table(["organisation", "admissions/contacts", f"place-{unit}s",
+               f"{unit}s of waiting paid for"], activity_rows),
+        "",
+        "Who waits (residents)",
+        table(["outcome", comparison.baseline, comparison.scenario, "change"],
+              outcome_rows),
+        "",
+    ]
+    parts += [f"Cost shunt: {shunt}" for shunt in comparison.shunts]
+    parts.append(f"Verdict: {comparison.summary}")
+    return "\n".join(parts)

@@ -1,0 +1,87 @@
+"""``wholesystem ledger SYSTEM``: cost and activity per organisation, service and period."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from wholesystem.analysis.ledger import Ledger, build_ledger, ledger_dict
+from wholesystem.analysis.shunts import money
+from wholesystem.analysis.systems import load_system
+from wholesystem.interfaces.cli.system_tables import number, table
+from wholesystem.ir.system import OUTCOMES
+
+__all__ = ["ledger", "render_ledger"]
+
+
+def ledger(
+    system: Annotated[Path, typer.Argument(help="System file (.yaml).")],
+    scenario: Annotated[Optional[str], typer.Option(
+        "--scenario", "-s", help="Scenario or intervention to apply (default: baseline).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Whole-system ledger of SYSTEM: who pays what, for which activity, and when."""
+    result = build_ledger(load_system(system).simulate(scenario or "baseline"))
+    if as_json:
+        typer.echo(json.dumps(ledger_dict(result), indent=2))
+    else:
+        typer.echo(render_ledger(result))
+
+
+def render_ledger(ledger: Ledger) -> str:
+    """The ledger as text tables."""
+    c, unit = ledger.currency, ledger.unit
+    names = {o.id: o.name for o in ledger.organisations}
+    per = f"per {unit}"
+    org_rows = [[o.name, money(o.cost, c), money(o.cost / ledger.horizon, c),
+                 money(o.services_cost, c), money(o.waiting_cost, c),
+                 money(o.interventions_cost, c)] for o in ledger.organisations]
+    org_rows.append(["Whole system", money(ledger.whole_system, c),
+                     money(ledger.whole_system / ledger.horizon, c), "", "", ""])
+    service_rows = [[s.name, names[s.owner], number(s.served), number(s.place_days),
+                     number(s.mean_in_service, 1), number(s.days_waited),
+                     number(s.waiting_at_end, 1), money(s.cost, c),
+                     f"{money(s.waiting_cost, c)} ({names[s.delay_payer]})"]
+                    for s in ledger.services]
+    period_rows = [[p.label, *(money(p.costs[o.id], c) for o in ledger.organisations),
+                    money(p.whole_system, c)] for p in ledger.periods]
+    outcome_rows = [[OUTCOMES[name], number(value, 1)]
+                    for name, value in ledger.outcomes.items()]
+    people = ledger.people
+    parts = [
+        f"{ledger.system}",
+        f"Scenario: {ledger.scenario}; {ledger.horizon:g} {unit}s from {ledger.start}",
+        "",
+        "Cost by organisation",
+        table(["organisation", "total", per, "own services", "people waiting",
+               "interventions"], org_rows),
+        "",
+        "Services",
+        table(["service", "owner", "admissions/contacts", f"place-{unit}s",
+               "mean in service", f"{unit}s waited", "waiting at end", "cost to owner",
+               "cost of waiting (payer)"], service_rows),
+    ]
+    if ledger.interventions:
+        parts += ["", "Interventions", table(
+            ["intervention", "payer", "own cost"],
+            [[i.name, names[i.payer], money(i.cost, c)] for i in ledger.interventions])]
+    parts += [
+        "",
+        "Cost by period",
+        table(["period", *(o.name for o in ledger.organisations), "Whole system"],
+              period_rows),
+        "",
+        "Residents",
+        table(["outcome", "value"], outcome_rows),
+        "",
+        (f"People: {number(people.at_start)} at the start + {number(people.arrived)} "
+         f"arrived = {number(people.in_service)} in services + {number(people.waiting)} "
+         f"waiting + {number(people.returning)} due to come back + {number(people.left)} "
+         f"left + {number(people.left_unmet)} left unmet "
+         f"(difference {people.residual:.2g})"),
+    ]
+    return "\n".join(parts)

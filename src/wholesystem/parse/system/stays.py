@@ -1,0 +1,204 @@
+"""Lengths of stay on the time-step grid, shared by the aggregate model and the journeys.
+
+An individual's stay (or delay) is drawn from its distribution and rounded to whole time
+steps, at least one: :func:`step_probabilities` gives the probability of each number of
+steps. Exponential and Erlang stays are the exception: the aggregate model carries them
+through an Erlang cascade of stocks, so individuals take the cascade's own number of steps
+(negative binomial, with exactly the mean). The aggregate model turns those probabilities into a few fixed (pipeline) delays
+with :func:`pipeline_mixture`; the mixture keeps the mean exactly, so mean occupancies of
+the two simulations agree.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from wholesystem.ir.system import Distribution, Duration
+
+__all__ = ["cdf", "step_probabilities", "cascade_order", "PipelineTerm",
+           "pipeline_mixture", "length_biased"]
+
+_TAIL = 1e-9
+_MAX_STEPS = 200_000
+
+
+def cdf(duration: Duration, x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """P(duration <= x), element by element."""
+    x = np.asarray(x, dtype=float)
+    positive = np.maximum(x, 1e-300)
+    kind = duration.distribution
+    if kind is Distribution.FIXED:
+        return (x >= duration.mean).astype(float)
+    if kind is Distribution.LOGNORMAL:
+        z = (np.log(positive) - duration.mu) / (duration.sigma * math.sqrt(2.0))
+        erf = np.vectorize(math.erf, otypes=[float])
+        return np.where(x > 0, 0.5 * (1.0 + erf(z)), 0.0)
+    order = duration.order if kind is Distribution.ERLANG else 1
+    rate = order / duration.mean
+    scaled = rate * np.maximum(x, 0.0)
+    term = np.exp(-scaled)
+    total = term.copy()
+    for i in range(1, order):
+        term = term * scaled / i
+        total += term
+    return np.where(x > 0, 1.0 - total, 0.0)
+
+
+def step_probabilities(duration: Duration, step: float) -> NDArray[np.float64]:
+    """``p[k]`` = P(a stay lasts k steps), k = 0, 1, 2...; ``p[0]`` is always 0.
+
+    A drawn stay L lasts ``max(1, round(L / step))`` steps.
+    """
+    if duration.distribution is Distribution.FIXED:
+        steps = max(1, round(duration.mean / step))
+        p = np.zeros(steps + 1)
+        p[steps] = 1.0
+        return p
+    if duration.distribution in (Distribution.EXPONENTIAL, Distribution.ERLANG):
+        return _cascade_probabilities(duration, step)
+    size = 64
+    while True:
+        edges = (np.arange(size + 1) + 0.5) * step
+        upper = cdf(duration, edges)
+        if upper[-1] >= 1.0 - _TAIL or size >= _MAX_STEPS:
+            break
+        size *= 2
+    p = np.zeros(size + 1)
+    p[1] = upper[1]
+    p[2:] = np.diff(upper[1:])
+    p[-1] += 1.0 - upper[-1]
+    last = int(np.flatnonzero(p > 0)[-1])
+    return p[: last + 1]
+
+
+def cascade_order(duration: Duration, step: float) -> int:
+    """Stages of the Erlang cascade that carries ``duration`` (0: shorter than a step).
+
+    Each stage must last at least one step, so the order is capped at mean / step.
+    """
+    order = duration.order if duration.distribution is Distribution.ERLANG else 1
+    return min(order, math.floor(duration.mean / step + 1e-9))
+
+
+def _cascade_probabilities(duration: Duration, step: float) -> NDArray[np.float64]:
+    """Steps spent in an Euler-integrated Erlang cascade: each of ``order`` stages keeps
+    a person for a geometric number of steps (leaving with probability step / stage time
+    each step), so the total is negative binomial with exactly the mean stay."""
+    order = cascade_order(duration, step)
+    if order < 1:
+        return np.array([0.0, 1.0])
+    leave = order * step / duration.mean
+    size = 64
+    while True:
+        m = np.arange(size + 1, dtype=float)
+        log_p = np.full(size + 1, -np.inf)
+        ok = m >= order
+        k = m[ok]
+        lgamma = np.vectorize(math.lgamma, otypes=[float])
+        log_p[ok] = (lgamma(k) - lgamma(np.full_like(k, order)) - lgamma(k - order + 1)
+                     + order * math.log(leave)
+                     + (k - order) * (math.log1p(-leave) if leave < 1 else -np.inf))
+        p = np.exp(log_p)
+        if leave >= 1:
+            p = np.zeros(size + 1)
+            p[order] = 1.0
+        if p.sum() >= 1.0 - _TAIL or size >= _MAX_STEPS:
+            break
+        size *= 2
+    p[-1] += max(0.0, 1.0 - p.sum())
+    last = int(np.flatnonzero(p > 0)[-1])
+    return p[: last + 1]
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineTerm:
+    """One fixed delay of a mixture: a share of the people leave after ``steps`` steps."""
+
+    steps: int
+    """Delay in whole time steps (at least 1)."""
+    weight: float
+    """Share of the people who take this delay."""
+    initial_rate: float
+    """Leaving rate (per time unit, per person in service at the start, per unit of
+    weight) before ``steps`` have passed: how people already in service at time 0 leave."""
+
+
+def pipeline_mixture(duration: Duration, step: float, horizon_steps: int,
+                     remaining: str = "residual", groups: int = 12
+                     ) -> tuple[PipelineTerm, ...]:
+    """A few pipeline delays whose mixture has the same mean number of steps.
+
+    Steps are grouped into about ``groups`` runs of equal probability; each group becomes
+    the two whole-step delays around its mean, weighted to keep the mean. Stays longer
+    than the horizon are one term (nobody takes them within the run anyway).
+    ``remaining`` says how people in service at time 0 leave: ``residual`` (as in a
+    steady state: at rate 1 / mean stay) or ``uniform`` (a uniform share of a fresh stay).
+    """
+    p = step_probabilities(duration, step)
+    steps = np.arange(len(p), dtype=float)
+    mean_steps = float(np.sum(p * steps))
+    within = p[: horizon_steps + 1]
+    tail = float(p[horizon_steps + 1:].sum())
+    terms: list[tuple[float, float, float]] = []  # (steps, weight, initial sum)
+    for group in _groups(within, groups):
+        weight = float(within[group].sum())
+        if weight <= 0:
+            continue
+        mean = float(np.sum(within[group] * steps[group]) / weight)
+        share_by_k = float(np.sum(within[group] / steps[group]))
+        low, high = math.floor(mean), math.ceil(mean)
+        upper_share = mean - low if high != low else 0.0
+        for k, part in ((low, 1.0 - upper_share), (high, upper_share)):
+            if part > 1e-12:
+                terms.append((k, weight * part, share_by_k * part))
+    if tail > 0:
+        long = steps[horizon_steps + 1:]
+        terms.append((horizon_steps + 1, tail,
+                      float(np.sum(p[horizon_steps + 1:] / long))))
+    return tuple(_term(k, w, s, mean_steps, step, remaining) for k, w, s in _merge(terms))
+
+
+def _groups(p: NDArray[np.float64], groups: int) -> list[NDArray[np.intp]]:
+    support = np.flatnonzero(p > 1e-15)
+    if len(support) <= 2 * groups:
+        return [np.array([k]) for k in support]
+    cumulative = np.cumsum(p[support]) / p[support].sum()
+    cuts = np.searchsorted(cumulative, np.arange(1, groups) / groups, side="left")
+    return [g for g in np.split(support, np.unique(cuts + 1)) if len(g)]
+
+
+def _merge(terms: list[tuple[float, float, float]]) -> list[tuple[int, float, float]]:
+    merged: dict[int, list[float]] = {}
+    for k, weight, share in terms:
+        entry = merged.setdefault(int(k), [0.0, 0.0])
+        entry[0] += weight
+        entry[1] += share
+    return [(k, w, s) for k, (w, s) in sorted(merged.items())]
+
+
+def _term(k: int, weight: float, share_by_k: float, mean_steps: float, step: float,
+          remaining: str) -> PipelineTerm:
+    if remaining == "uniform":
+        rate = share_by_k / weight / step if weight > 0 else 0.0
+    else:
+        rate = 1.0 / (mean_steps * step)
+    return PipelineTerm(max(1, k), weight, rate)
+
+
+def length_biased(duration: Duration) -> Duration:
+    """The stays of people found in service in a steady state (longer stays are more
+    likely to be found): their remaining stay is a uniform share of one of these."""
+    from dataclasses import replace
+
+    if duration.distribution is Distribution.LOGNORMAL:
+        mean = math.exp(duration.mu + 1.5 * duration.sigma ** 2)
+        return replace(duration, mean=mean)
+    if duration.distribution in (Distribution.EXPONENTIAL, Distribution.ERLANG):
+        order = duration.order if duration.distribution is Distribution.ERLANG else 1
+        return Duration(duration.mean * (order + 1) / order, Distribution.ERLANG,
+                        order=order + 1, span=duration.span)
+    return duration
