@@ -248,7 +248,7 @@ class _Simulation:
             for s, service in enumerate(spec.services):
                 for count, kind in ((service.initial_in_service, IN_SERVICE),
                                     (service.initial_waiting, WAITING)):
-                    k = int(round(count))
+                    k = round(count)
                     runs_.append(np.full(k, r))
                     cohorts.append(np.full(k, -1))
                     needs.append(np.full(k, -1))
@@ -309,7 +309,7 @@ class _Simulation:
         services = np.broadcast_to(service, people.shape)[mask]
         others = np.broadcast_to(other, people.shape)[mask]
         self.events.extend(Event(int(p), step, kind, int(s), int(o))
-                           for p, s, o in zip(people[mask], services, others))
+                           for p, s, o in zip(people[mask], services, others, strict=False))
 
     # -- moves ----------------------------------------------------------------------
     def join_queue(self, people: NDArray[np.int64], service: NDArray[np.int64]) -> None:

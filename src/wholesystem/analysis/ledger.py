@@ -182,7 +182,7 @@ def build_ledger(run: ScenarioRun) -> Ledger:
     organisations = tuple(_organisation_line(o.id, o.name, services, interventions,
                                              _end(frame[stock]))
                           for o, (_, stock) in zip(spec.organisations,
-                                                   layout.organisation_costs))
+                                                   layout.organisation_costs, strict=False))
     return Ledger(
         system=spec.name, scenario=spec.scenario, currency=spec.currency,
         unit=spec.time.unit, horizon=horizon, start=spec.time.label(0.0),

@@ -131,7 +131,7 @@ def compare(system: SystemModel, scenario: str, baseline: str = "baseline") -> C
 def compare_ledgers(base: Ledger, other: Ledger) -> Comparison:
     """Compare two ledgers of the same system."""
     changes = tuple(_organisation_change(b, o) for b, o in
-                    zip(base.organisations, other.organisations))
+                    zip(base.organisations, other.organisations, strict=False))
     threshold = max(1.0, 1e-6 * abs(base.whole_system))
     whole = other.whole_system - base.whole_system
     shunt = _shunt(changes, whole, threshold, base.currency)

@@ -172,9 +172,11 @@ def _euler_function(parts: _Parts) -> list[str]:
     loop = ["t = start_time + step * dt"] + parts.step
     loop += ["if step % save_every == 0:", f"    keep({_tuple(parts.outputs)})",
              "if step == n_steps:", "    break"]
+    # Net flows read states as they were during this step, so they come before the
+    # states take this step's values.
+    loop += parts.net
     if parts.stage:
         loop += parts.stage + [f"{state}.commit()" for state in parts.states]
-    loop += parts.net
     for stock, floor in zip(parts.stocks, parts.floors, strict=True):
         update = f"{stock} + dt * net_{stock}"
         loop.append(f"{stock} = k.floor_at_zero({update})" if floor else f"{stock} = {update}")

@@ -350,6 +350,12 @@ def _element_kind(element: ElementDefinition, kind: GraphicalFunctionKind
                    graphical_function=replace(table, kind=kind) if table else None)
 
 
+def _varying_delay(call: Call) -> Expr:
+    # Vensim's DELAY N reads the previous step's delay time for its outflow; XMILE's DELAYN
+    # reads the current one: they agree only while the delay time is constant.
+    raise NoEquivalent(call, f"{call.function} with a delay time that varies")
+
+
 def _v_elmcount(call: Call, a: tuple[Expr, ...], t: Translation) -> Expr:
     target = a[0] if a else None
     dimension = (t.project.dimension_named(target.name)
@@ -397,7 +403,8 @@ _VENSIM_RULES: dict[str, Rule] = {
     "TREND": _v_trend,
     "QUANTUM": _v_quantum,
     "SMOOTH N": lambda c, a, t: _c("SMTHN", c.span, a[0], a[1], a[3], a[2]),
-    "DELAY N": lambda c, a, t: _c("DELAYN", c.span, a[0], a[1], a[3], a[2]),
+    "DELAY N": lambda c, a, t: _c("DELAYN", c.span, a[0], a[1], a[3], a[2])
+    if t.constant(a[1]) is not None else _varying_delay(c),
     "DELAY FIXED": _v_delay_fixed,
     "ELMCOUNT": _v_elmcount,
     "LOOKUP EXTRAPOLATE": _v_table_read(GraphicalFunctionKind.EXTRAPOLATE),
@@ -442,6 +449,8 @@ def _x_optional(function: str, with_initial: str, initial_at: int) -> Rule:
 def _x_nth_order(function: str) -> Rule:
     """``SMTHN(in, t, n [, init])`` -> ``SMOOTH N(in, t, init or in, n)`` (and DELAY N)."""
     def rule(call: Call, a: tuple[Expr, ...], t: Translation) -> Expr:
+        if function == "DELAY N" and t.constant(a[1]) is None:
+            _varying_delay(call)
         initial = a[3] if len(a) > 3 else a[0]
         return Call(function, (a[0], a[1], initial, a[2]), call.span)
     return rule

@@ -25,6 +25,7 @@ from wholesystem.ir.expr import Call, Expr, Number, Reference, Wildcard, transfo
 from wholesystem.ir.flatten import flatten
 from wholesystem.ir.model import (
     Dimension,
+    ElementDefinition,
     GraphicalFunction,
     GraphicalFunctionKind,
     Project,
@@ -184,24 +185,75 @@ class _MdlWriter:
         units, doc = variable.units or "", variable.doc
         if variable.kind is VariableKind.STOCK:
             return self.stock(variable)
-        entries = []
-        # elements holding only a table read it at the variable's equation
-        shared_input = variable.equation if variable.elements else None
-        if not variable.elements and (variable.equation is not None
-                                      or variable.graphical_function is not None):
+        if not variable.elements:
+            if variable.equation is None and variable.graphical_function is None:
+                raise UnsupportedFeatureError(f"'{variable.display}' has no equation",
+                                              variable.span)
             definition = self.value(variable, variable.equation, variable.graphical_function)
-            entries.append(_Entry(self.left(variable), definition, units, doc))
-        for element in variable.elements:
+            return [_Entry(self.left(variable), definition, units, doc)]
+        entries = []
+        for left, element in self.element_groups(variable):
+            # elements holding only a table read it at the variable's equation
             equation = element.equation
             if equation is None and element.graphical_function is not None:
-                equation = shared_input
+                equation = variable.equation
             definition = self.value(variable, equation, element.graphical_function)
-            entries.append(_Entry(self.left(variable, element.subscripts), definition,
-                                  units, doc))
-        if not entries:
-            raise UnsupportedFeatureError(f"'{variable.display}' has no equation",
-                                          variable.span)
+            entries.append(_Entry(self.left(variable, left), definition, units, doc))
         return entries
+
+    def element_groups(self, variable: Variable
+                       ) -> list[tuple[tuple[str, ...], ElementDefinition]]:
+        """Element definitions as Vensim writes them: the elements a reader expanded from
+        one subrange equation (same equation, same bound dimensions) back as that one
+        equation, ``x[sub] = ...``; any other element alone, its bound dimensions replaced
+        by the element they stand for."""
+        groups: dict[object, list[ElementDefinition]] = {}
+        for position, element in enumerate(variable.elements):
+            key: object = (element.equation, element.graphical_function,
+                           tuple(d for d, _ in element.bindings)) if element.bindings \
+                else position
+            groups.setdefault(key, []).append(element)
+        result = []
+        for members in groups.values():
+            left = self.subrange_left(variable, members)
+            if left is not None:
+                result.append((left, members[0]))
+                continue
+            for element in members:
+                equation = element.equation
+                if equation is not None and element.bindings:
+                    equation = _bind(equation, dict(element.bindings))
+                result.append((element.subscripts, replace(element, equation=equation)))
+        return result
+
+    def subrange_left(self, variable: Variable, members: list[ElementDefinition]
+                      ) -> tuple[str, ...] | None:
+        """The left-hand subscripts (dimension or element per axis) whose elements are
+        exactly ``members``, or None."""
+        first = members[0]
+        if not first.bindings:
+            return None
+        left: list[str] = []
+        axes: list[tuple[str, ...]] = []
+        for axis, element in enumerate(first.subscripts):
+            bound = next((d for d, e in first.bindings if e == element
+                          and all(dict(m.bindings).get(d) == m.subscripts[axis]
+                                  for m in members)), None)
+            dimension = self.dimensions.get(bound) if bound is not None else None
+            if dimension is not None:
+                left.append(dimension.name)
+                axes.append(dimension.canonical_elements)
+            elif all(m.subscripts[axis] == element for m in members):
+                left.append(element)
+                axes.append((element,))
+            else:
+                return None
+        expected = [()]
+        for names in axes:
+            expected = [(*e, n) for e in expected for n in names]
+        if sorted(expected) != sorted(m.subscripts for m in members):
+            return None
+        return tuple(left)
 
     def value(self, variable: Variable, equation: Expr | None,
               table: GraphicalFunction | None) -> str:
@@ -233,10 +285,11 @@ class _MdlWriter:
             initial = self.equation(stock.equation or Number(0.0), stock)
             return [_Entry(self.left(stock), f"= INTEG (\n\t{rate},\n\t\t{initial})",
                            stock.units or "", stock.doc)]
-        return [_Entry(self.left(stock, e.subscripts),
-                       f"= INTEG (\n\t{self.rate(stock, e.subscripts)},\n\t\t"
+        return [_Entry(self.left(stock, left),
+                       f"= INTEG (\n\t{self.rate(stock, left)},\n\t\t"
                        f"{self.equation(e.equation or Number(0.0), stock)})",
-                       stock.units or "", stock.doc) for e in stock.elements]
+                       stock.units or "", stock.doc)
+                for left, e in self.element_groups(stock)]
 
     def rate(self, stock: Variable, element: tuple[str, ...] | None) -> str:
         if stock.rate is not None:
@@ -252,18 +305,11 @@ class _MdlWriter:
             text = f"MAX({text}, -{level} / TIME STEP)"
         return text
 
-    def at(self, expr: Expr, stock: Variable, element: tuple[str, ...] | None) -> Expr:
-        """``expr`` with the stock's dimensions bound to one element's names."""
-        if element is None:
+    def at(self, expr: Expr, stock: Variable, left: tuple[str, ...] | None) -> Expr:
+        """``expr`` with the stock's dimensions bound to one definition's subscripts."""
+        if left is None:
             return expr
-        bound = dict(zip(stock.dimensions, element, strict=True))
-
-        def rewrite(node: Expr) -> Expr | None:
-            if isinstance(node, Reference) and not node.subscripts and node.name in bound:
-                return Reference(bound[node.name], bound[node.name], (), node.span)
-            return None
-
-        return transform(expr, rewrite)
+        return _bind(expr, dict(zip(stock.dimensions, left, strict=True)))
 
     def flow(self, name: str, stock: Variable, element: tuple[str, ...] | None) -> str:
         """A flow (or the stock itself) as written inside the stock's INTEG."""
@@ -282,37 +328,53 @@ class _MdlWriter:
 
     def controls(self) -> str:
         specs = self.project.sim_specs
-        units = specs.time_units or ""
-        save = "TIME STEP" if specs.save_step is None else format_number(specs.save_step)
-        for name, value in (("final time", specs.stop), ("initial time", specs.start),
-                            ("time step", specs.dt)):
-            self.check_control(name, value)
-        entries = [
-            _Entry("FINAL TIME  ", f"= {format_number(specs.stop)}", units,
-                   "The final time for the simulation."),
-            _Entry("INITIAL TIME  ", f"= {format_number(specs.start)}", units,
-                   "The initial time for the simulation."),
-            _Entry("SAVEPER  ", f"= \n\t{save}", units,
-                   "The frequency with which output is stored."),
-            _Entry("TIME STEP  ", f"= {format_number(specs.dt)}", units,
-                   "The time step for the simulation."),
-        ]
+        save = None if specs.save_step is None else specs.save_step
+        settings = (("final time", specs.stop, "The final time for the simulation."),
+                    ("initial time", specs.start, "The initial time for the simulation."),
+                    ("saveper", save, "The frequency with which output is stored."),
+                    ("time step", specs.dt, "The time step for the simulation."))
+        entries = [self.control(name, value, doc) for name, value, doc in settings]
         header = ("********************************************************\n\t.Control\n"
                   "********************************************************~\n"
                   "\t\tSimulation Control Parameters\n\t|\n")
         return header + "\n" + "\n".join(e.text() for e in entries)
 
-    def check_control(self, name: str, value: float) -> None:
-        """A model variable named like a control must agree with the simulation specs,
-        which the control group is written from."""
+    def control(self, name: str, value: float | None, doc: str) -> _Entry:
+        """One setting: from the simulation specs, or the model's own equation for it.
+
+        A Vensim model's settings are equations (``FINAL TIME = IF THEN ELSE(...)``) and
+        are kept; an XMILE model's variable of that name must agree with its specs, which
+        are what it ran with.
+        """
+        left = f"{_CONTROL_DISPLAYS[name]}  "
+        units = self.project.sim_specs.time_units or ""
         variable = self.variables.get(name)
-        if variable is None:
-            return
-        if not isinstance(variable.equation, Number) or variable.equation.value != value:
+        if variable is not None and self.project.format == "mdl" and variable.equation:
+            text = self.equation(variable.equation, variable)
+            return _Entry(left, f"= \n\t{text}", variable.units or units, variable.doc or doc)
+        if variable is not None and value is not None and (
+                not isinstance(variable.equation, Number) or variable.equation.value != value):
             raise UnsupportedFeatureError(
                 f"'{variable.display}' is a model variable whose value differs from the "
                 f"simulation's ({format_number(value)}); Vensim reads it as the setting",
                 variable.span)
+        text = "TIME STEP" if value is None else format_number(value)
+        return _Entry(left, f"= \n\t{text}", units, doc)
+
+
+def _bind(expr: Expr, bound: dict[str, str]) -> Expr:
+    """``expr`` with each bound dimension, used as a subscript, replaced by what it is
+    bound to (an element, or a subrange of the dimension)."""
+    def rewrite(node: Expr) -> Expr | None:
+        if not isinstance(node, Reference) or not node.subscripts:
+            return None
+        subscripts = tuple(
+            Reference(bound[s.name], bound[s.name], (), s.span)
+            if isinstance(s, Reference) and not s.subscripts and s.name in bound
+            else transform(s, rewrite) for s in node.subscripts)
+        return replace(node, subscripts=subscripts)
+
+    return transform(expr, rewrite)
 
 
 def _points(table: GraphicalFunction) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import itertools
 from dataclasses import dataclass, field
 
 from wholesystem.diagnostics import UNKNOWN_SPAN, SourceSpan
@@ -120,7 +121,7 @@ def _read_points(points: tuple[tuple[float, float], ...], how: Interpolation,
                  time: float) -> float:
     if time <= points[0][0]:
         return points[0][1]
-    for (t0, v0), (t1, v1) in zip(points, points[1:]):
+    for (t0, v0), (t1, v1) in itertools.pairwise(points):
         if t0 <= time < t1:
             if how is Interpolation.STEP or t1 == t0:
                 return v0

@@ -128,7 +128,8 @@ def test_vensim_builtins_keep_their_meaning_in_xmile(equation: str) -> None:
 
 
 @pytest.mark.parametrize("equation", ["NPV(input, 0.1, 0, 1)", "LOOKUP_FORWARD(table, TIME)",
-                                      "SAMPLE_IF_TRUE(gap > 0, input, 0)"])
+                                      "SAMPLE_IF_TRUE(gap > 0, input, 0)",
+                                      "DELAY_N(input, 2 + STEP(1, 3), 1, 3)"])
 def test_vensim_builtins_without_equivalent_keep_vensim_meanings(equation: str) -> None:
     project = _project(equation + " + SMOOTH(input, 2)", dialect="mdl")
     text = export_xmile(project)
@@ -140,7 +141,8 @@ def test_vensim_builtins_without_equivalent_keep_vensim_meanings(equation: str) 
 
 
 @pytest.mark.parametrize(("equation", "named"), [
-    ("STDDEV(values[*])", "STDDEV"), ("RANK(values[*], 1)", "RANK"), ("INF", "INF")])
+    ("STDDEV(values[*])", "STDDEV"), ("RANK(values[*], 1)", "RANK"), ("INF", "INF"),
+    ("DELAYN(input, gap + 5, 3)", "DELAYN with a delay time that varies")])
 def test_xmile_builtins_without_equivalent_are_named_with_their_position(
         equation: str, named: str) -> None:
     project = _project(equation)

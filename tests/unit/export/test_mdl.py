@@ -59,8 +59,8 @@ class TestText:
         text = export_mdl(project_of(aux("a", "DT + STARTTIME"), start=2, stop=9, dt=0.25,
                                      savestep=0.5))
         assert entry(text, "a") == "a=\n\tTIME STEP + INITIAL TIME"
-        assert "FINAL TIME  = 9" in text and "INITIAL TIME  = 2" in text
-        assert "TIME STEP  = 0.25" in text and "SAVEPER  = \n\t0.5" in text
+        assert "FINAL TIME  = \n\t9\n" in text and "INITIAL TIME  = \n\t2\n" in text
+        assert "TIME STEP  = \n\t0.25\n" in text and "SAVEPER  = \n\t0.5\n" in text
         assert "\\\\\\---/// Sketch information" in text
 
     def test_graphical_functions_become_lookups(self) -> None:

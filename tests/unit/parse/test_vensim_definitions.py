@@ -254,7 +254,8 @@ class TestSubscriptRanges:
 
     def test_range_from_a_file(self) -> None:
         parsed = entry("Dim: GET DIRECT SUBSCRIPT('f.csv', ',', 'A1', 'A3', '')")
-        assert parsed.call is not None and parsed.call.function == "GET DIRECT SUBSCRIPT"
+        assert parsed.call is not None
+        assert parsed.call.function == "GET DIRECT SUBSCRIPT"
 
     def test_equivalence(self) -> None:
         parsed = entry("B <-> A")
@@ -265,7 +266,8 @@ class TestSubscriptRanges:
 class TestPositions:
     def test_spans_are_rebased_to_the_file(self) -> None:
         parsed = entry("x =\n\ta + bb", line=7, column=3)
-        assert parsed.lhs.name.span.line == 7 and parsed.lhs.name.span.column == 3
+        assert parsed.lhs.name.span.line == 7
+        assert parsed.lhs.name.span.column == 3
         right = parsed.equation.right
         assert (right.span.line, right.span.column) == (8, 6)
 
@@ -274,8 +276,10 @@ class TestPositions:
             entry("x = (a +\n\t b", line=4, column=1)
         error = caught.value
         assert (error.span.line, error.span.column) == (5, 4)
-        assert "ends too early" in error.message and "')'" in error.message
-        assert error.excerpt is not None and error.excerpt.endswith("^")
+        assert "ends too early" in error.message
+        assert "')'" in error.message
+        assert error.excerpt is not None
+        assert error.excerpt.endswith("^")
 
     def test_unexpected_character(self) -> None:
         with pytest.raises(ModelSyntaxError, match="unexpected character '#'") as caught:

@@ -16,7 +16,7 @@ from wholesystem.interfaces.cli import (
     convert_command,
     run_command,
 )
-from wholesystem.interfaces.cli import compare_command, ledger_command
+from wholesystem.interfaces.cli import compare_command, journeys_command, ledger_command
 from wholesystem.interfaces.cli.errors import report_errors
 
 __all__ = ["app", "main"]
@@ -34,6 +34,7 @@ app.command("compile")(compile_command.compile_model)
 app.command("convert")(convert_command.convert)
 app.command("ledger")(ledger_command.ledger)
 app.command("compare")(compare_command.compare_scenarios)
+app.command("journeys")(journeys_command.journeys_command)
 
 
 def main(argv: list[str] | None = None) -> int:

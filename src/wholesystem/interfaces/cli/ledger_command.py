@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -19,7 +19,7 @@ __all__ = ["ledger", "render_ledger"]
 
 def ledger(
     system: Annotated[Path, typer.Argument(help="System file (.yaml).")],
-    scenario: Annotated[Optional[str], typer.Option(
+    scenario: Annotated[str | None, typer.Option(
         "--scenario", "-s", help="Scenario or intervention to apply (default: baseline).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,

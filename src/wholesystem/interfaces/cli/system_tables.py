@@ -31,6 +31,6 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], indent: int = 2)
     lines = []
     for row in [header, *rows]:
         cells = [str(c).ljust(w) if i == 0 else str(c).rjust(w)
-                 for i, (c, w) in enumerate(zip(row, widths))]
+                 for i, (c, w) in enumerate(zip(row, widths, strict=False))]
         lines.append(" " * indent + "  ".join(cells).rstrip())
     return "\n".join(lines)

@@ -164,7 +164,7 @@ class _Builder:
         organisation_costs, intervention_costs = self.lower_costs(layouts)
         return self.layout(layouts, organisation_costs, intervention_costs)
 
-    def lower_cohort(self, cohort) -> None:  # noqa: ANN001 - ir.system.Cohort
+    def lower_cohort(self, cohort) -> None:
         span = cohort.span
         population = None
         if cohort.population is not None:

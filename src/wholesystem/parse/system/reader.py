@@ -13,6 +13,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
+from wholesystem.errors import SystemFileError
 from wholesystem.ir.model import SourceFile
 from wholesystem.ir.system import (
     TIME_UNITS,
@@ -36,7 +37,6 @@ from wholesystem.ir.system import (
     UnitCosts,
     WhenFull,
 )
-from wholesystem.errors import SystemFileError
 from wholesystem.parse.system.schema import validate
 from wholesystem.parse.system.source import FieldPath, load_yaml, problem
 from wholesystem.parse.system.structure import check_structure

@@ -82,7 +82,7 @@ _QUANTITY = {
             "interpolate": {"enum": ["step", "linear"]},
         }, ("csv", "column"), "a mapping with 'csv' and 'column'"),
         _object({
-            "weekly": _doc(_object({d: _NON_NEGATIVE for d in _WEEKDAYS}, _WEEKDAYS),
+            "weekly": _doc(_object(dict.fromkeys(_WEEKDAYS, _NON_NEGATIVE), _WEEKDAYS),
                            "One value per weekday (daily systems only)."),
         }, ("weekly",), "a mapping with 'weekly'"),
     ],

@@ -4,9 +4,9 @@ An individual's stay (or delay) is drawn from its distribution and rounded to wh
 steps, at least one: :func:`step_probabilities` gives the probability of each number of
 steps. Exponential and Erlang stays are the exception: the aggregate model carries them
 through an Erlang cascade of stocks, so individuals take the cascade's own number of steps
-(negative binomial, with exactly the mean). The aggregate model turns those probabilities into a few fixed (pipeline) delays
-with :func:`pipeline_mixture`; the mixture keeps the mean exactly, so mean occupancies of
-the two simulations agree.
+(negative binomial, with exactly the mean). The aggregate model turns the probabilities
+into a few fixed (pipeline) delays with :func:`pipeline_mixture`; the mixture keeps the
+mean exactly, so mean occupancies of the two simulations agree.
 """
 
 from __future__ import annotations

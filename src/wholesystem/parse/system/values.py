@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import itertools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +50,7 @@ class ReadContext:
         """Record an error about the field at ``path``."""
         self.problems.append(problem(self.positions, path, message, at_key, hint))
 
-    def span(self, path: FieldPath):  # noqa: ANN201 - SourceSpan, kept short
+    def span(self, path: FieldPath):
         """Where ``path`` is written."""
         return self.positions.span(path)
 
@@ -130,7 +131,7 @@ def _read_series(value: dict[str, Any], context: ReadContext, path: FieldPath,
 def _series(points: list[tuple[float, float]], how: str | None, context: ReadContext,
             path: FieldPath, origin: str) -> Quantity | None:
     times = [t for t, _ in points]
-    if any(b <= a for a, b in zip(times, times[1:])):
+    if any(b <= a for a, b in itertools.pairwise(times)):
         context.error(path, "times must increase from one point to the next")
         return None
     interpolation = Interpolation(how or "step")

@@ -209,7 +209,8 @@ class _ToEntry(Transformer_NonRecursive[Token, Any]):
         return _ConstantList(tuple(i for i in items if isinstance(i, Number)))
 
     # -- definitions ----------------------------------------------------------------------
-    def except_list(self, _keyword: Token, *groups: tuple[Expr, ...]) -> tuple[tuple[Expr, ...], ...]:
+    def except_list(self, _keyword: Token, *groups: tuple[Expr, ...]
+                    ) -> tuple[tuple[Expr, ...], ...]:
         return groups
 
     def lhs(self, name: Token, subscripts: tuple[Expr, ...] | None,

@@ -85,11 +85,18 @@ class MacroExpander:
 
         def rewrite(node: Expr) -> Expr | None:
             if isinstance(node, Call) and canonical_name(node.function) in self.macros:
-                args = tuple(self.expand(a, dims, stack, bindings) for a in node.args)
+                args = tuple(self.expand_required(a, dims, stack, bindings)
+                             for a in node.args)
                 return self.instantiate(replace(node, args=args), dims, stack, bindings)
             return None
 
         return transform(expr, rewrite)
+
+    def expand_required(self, expr: Expr, dims: tuple[str, ...], stack: tuple[str, ...],
+                        bindings: dict[str, str]) -> Expr:
+        expanded = self.expand(expr, dims, stack, bindings)
+        assert expanded is not None
+        return expanded
 
     def instantiate(self, call: Call, dims: tuple[str, ...], stack: tuple[str, ...],
                     bindings: dict[str, str]) -> Reference:
@@ -109,12 +116,15 @@ class MacroExpander:
         prefix = f"#{macro.name}.{count}."
         shown = f"#{header.name.text}.{count}."
         local = {v.name for v in macro.variables} | {a.name for a in header.inputs}
+        tables = {v.name for v in macro.variables
+                  if v.graphical_function is not None or any(
+                      e.graphical_function is not None for e in v.elements)}
         for argument, value in zip(header.inputs, inputs, strict=True):
             self.hidden.append(Variable(prefix + argument.name, shown + argument.text,
                                         VariableKind.AUX, _bind(value, bindings), call.span,
                                         dims))
         for variable in macro.variables:
-            copy = _copy(variable, prefix, shown, local, dims, call.span)
+            copy = _copy(variable, _Renaming(prefix, local, tables), shown, dims, call.span)
             self.hidden.append(self.expand_variable(copy, (*stack, macro.name)))
         for target, name in zip(header.outputs, outputs, strict=False):
             self.outputs.append(Variable(
@@ -149,35 +159,43 @@ def _bind(expr: Expr, bindings: dict[str, str]) -> Expr:
     return transform(expr, rewrite)
 
 
-def _copy(variable: Variable, prefix: str, shown: str, local: set[str],
-          dims: tuple[str, ...], span: SourceSpan) -> Variable:
+@dataclass(frozen=True, slots=True)
+class _Renaming:
+    """How the names of one macro body are rewritten for one call site."""
+
+    prefix: str
+    local: set[str]
+    tables: set[str]
+
+    def rename(self, expr: Expr | None) -> Expr | None:
+        return None if expr is None else transform(expr, self.renamed)
+
+    def renamed(self, node: Expr) -> Expr | None:
+        if isinstance(node, Reference):
+            subscripts = tuple(transform(s, self.renamed) for s in node.subscripts)
+            if node.name.endswith("$"):
+                name = node.name.rstrip("$").rstrip()
+                return replace(node, name=name, text=node.text.rstrip("$").rstrip(),
+                               subscripts=subscripts)
+            if node.name in self.local:
+                return replace(node, name=self.prefix + node.name, subscripts=subscripts)
+            return replace(node, subscripts=subscripts)
+        if isinstance(node, Call) and canonical_name(node.function) in self.tables:
+            args = tuple(transform(a, self.renamed) for a in node.args)
+            return replace(node, function=self.prefix + canonical_name(node.function),
+                           args=args)
+        return None
+
+
+def _copy(variable: Variable, renaming: _Renaming, shown: str, dims: tuple[str, ...],
+          span: SourceSpan) -> Variable:
     if variable.dimensions and dims:
         raise UnsupportedFeatureError(
             "a macro with subscripted variables called in a subscripted equation", span)
-
-    def rename(expr: Expr | None) -> Expr | None:
-        return None if expr is None else transform(expr, lambda n: _renamed(n, prefix, local))
-
+    rename = renaming.rename
     return replace(
-        variable, name=prefix + variable.name, display=shown + variable.display,
+        variable, name=renaming.prefix + variable.name, display=shown + variable.display,
         dimensions=variable.dimensions or dims,
         equation=rename(variable.equation), rate=rename(variable.rate),
         elements=tuple(replace(e, equation=rename(e.equation), rate=rename(e.rate))
                        for e in variable.elements))
-
-
-def _renamed(node: Expr, prefix: str, local: set[str]) -> Expr | None:
-    if isinstance(node, Reference):
-        subscripts = tuple(transform(s, lambda n: _renamed(n, prefix, local))
-                           for s in node.subscripts)
-        if node.name.endswith("$"):
-            name = node.name.rstrip("$").rstrip()
-            return replace(node, name=name, text=node.text.rstrip("$").rstrip(),
-                           subscripts=subscripts)
-        if node.name in local:
-            return replace(node, name=prefix + node.name, subscripts=subscripts)
-        return replace(node, subscripts=subscripts)
-    if isinstance(node, Call) and canonical_name(node.function) in local:
-        args = tuple(transform(a, lambda n: _renamed(n, prefix, local)) for a in node.args)
-        return replace(node, function=prefix + canonical_name(node.function), args=args)
-    return None

@@ -303,7 +303,8 @@ def _sim_specs(variables: list[Variable], span: SourceSpan) -> SimSpecs:
               for name, v in found.items()}
     stop = values["final time"]
     dt = values["time step"] if values["time step"] is not None else 1.0
-    assert stop is not None and dt is not None
+    assert stop is not None
+    assert dt is not None
     where = found["time step"] or initial
     if not all(math.isfinite(v) for v in (start, stop, dt)) or dt <= 0 or stop < start:
         raise ModelStructureError(

@@ -49,7 +49,8 @@ class SubscriptRanges:
                  model_path: str):
         self.model_path = model_path
         self.definitions: dict[str, RangeDefinition | Equivalence] = {}
-        for definition in [*ranges, *equivalences]:
+        everything: list[RangeDefinition | Equivalence] = [*ranges, *equivalences]
+        for definition in everything:
             name = definition.name
             if name.name in self.definitions:
                 first = self.definitions[name.name].name.span

@@ -1,0 +1,388 @@
+"""What the journeys simulation says: per service, per organisation and per person.
+
+:func:`journeys` simulates one or more scenarios of a system and summarises them: mean
+occupancy, queue and cost per time unit of every service (means over runs and over the
+saved times after the start, as the IPACS model reports them); each organisation's cost;
+for the residents of one cohort, distributions of services and organisations touched,
+hand-offs, time waiting, repeat presentations and cost by organisation; and a few typical
+journeys told as plain timelines.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from wholesystem.analysis.journeys import (
+    IN_SERVICE,
+    LEFT,
+    LEFT_UNMET,
+    RETURNING,
+    WAITING,
+    JourneyRun,
+    simulate_journeys,
+)
+from wholesystem.analysis.systems import SystemModel
+from wholesystem.errors import UnknownNameError
+from wholesystem.ir.system import TIME_UNITS, ServiceKind, SystemSpec
+from wholesystem.parse.system import apply_scenario
+
+__all__ = ["ServiceStats", "Spread", "PeopleSummary", "Timeline", "ScenarioJourneys",
+           "JourneysReport", "journeys", "summarise", "journeys_dict", "service_costs"]
+
+
+@dataclass(frozen=True)
+class ServiceStats:
+    """One service over the run, averaged over runs and saved times after the start."""
+
+    id: str
+    name: str
+    mean_in_service: float
+    mean_waiting: float
+    waiting_at_end: float
+    """Mean over runs of the people waiting at the last saved time."""
+    mean_cost: float
+    """Mean cost per time unit: in service x unit cost + waiting x delayed-day cost
+    (+ contacts x cost per contact)."""
+
+
+@dataclass(frozen=True)
+class Spread:
+    """A distribution over people, in a few numbers."""
+
+    mean: float
+    p10: float
+    median: float
+    p90: float
+    max: float
+
+
+@dataclass(frozen=True)
+class PeopleSummary:
+    """The residents of one cohort, person by person, summarised."""
+
+    cohort: str
+    people: int
+    """How many residents the summary covers."""
+    measures: dict[str, Spread]
+    """Per measure (services touched, hand-offs, days waiting, cost...)."""
+    cost_by_organisation: dict[str, Spread]
+    """Per organisation name: cost per person."""
+    shares: dict[str, float]
+    """Share of people who waited, were bounced back, left unmet, were still in the
+    system at the end."""
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """One person's journey in words."""
+
+    title: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScenarioJourneys:
+    """Journeys of one scenario."""
+
+    scenario: str
+    runs: int
+    services: tuple[ServiceStats, ...]
+    organisation_costs: dict[str, float]
+    """Mean over runs of each organisation's cost over the horizon (by name)."""
+    whole_system_cost: float
+    people: PeopleSummary | None
+    typical: tuple[Timeline, ...]
+
+
+@dataclass(frozen=True)
+class JourneysReport:
+    """Journeys of a system under one or more scenarios."""
+
+    system: str
+    seed: int
+    runs: int
+    horizon: float
+    unit: str
+    currency: str
+    scenarios: tuple[ScenarioJourneys, ...]
+
+
+def _spread(values: NDArray[np.float64]) -> Spread:
+    if not len(values):
+        return Spread(0.0, 0.0, 0.0, 0.0, 0.0)
+    p10, p50, p90 = np.percentile(values, [10, 50, 90])
+    return Spread(float(values.mean()), float(p10), float(p50), float(p90),
+                  float(values.max()))
+
+
+def service_costs(run: JourneyRun) -> NDArray[np.float64]:
+    """Cost per time unit of each service at each saved time after the start:
+    (steps, runs, services)."""
+    spec = run.spec
+    occupied = np.array([s.costs.per_occupied_day for s in spec.services])
+    delayed = np.array([s.costs.per_delayed_day for s in spec.services])
+    contact = np.array([s.costs.per_contact if s.kind is ServiceKind.CONTACTS else 0.0
+                        for s in spec.services])
+    return (run.occupancy[1:] * occupied + run.waiting[1:] * delayed
+            + run.served * contact / spec.time.step)
+
+
+def _organisation_costs(run: JourneyRun) -> NDArray[np.float64]:
+    """Each organisation's cost over the horizon, per run: (runs, organisations)."""
+    spec, step = run.spec, run.spec.time.step
+    organisations = {o.id: i for i, o in enumerate(spec.organisations)}
+    totals = np.zeros((run.runs, len(organisations)))
+    for s, service in enumerate(spec.services):
+        owner, payer = organisations[service.owner], organisations[service.delay_payer]
+        totals[:, owner] += run.occupancy[:-1, :, s].sum(0) * service.costs.per_occupied_day * step
+        totals[:, payer] += run.waiting[:-1, :, s].sum(0) * service.costs.per_delayed_day * step
+        if service.kind is ServiceKind.CONTACTS:
+            totals[:, owner] += run.served[:, :, s].sum(0) * service.costs.per_contact
+    for intervention_id in spec.applied:
+        cost = spec.intervention(intervention_id).cost
+        if cost is not None:
+            totals[:, organisations[cost.payer]] += (cost.per_time * spec.time.horizon
+                                                     + cost.one_off)
+    return totals
+
+
+def _person_costs(run: JourneyRun, people: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Cost of each chosen person to each organisation: (people, organisations)."""
+    spec, step = run.spec, run.spec.time.step
+    organisations = {o.id: i for i, o in enumerate(spec.organisations)}
+    costs = np.zeros((len(people), len(organisations)))
+    for s, service in enumerate(spec.services):
+        owner, payer = organisations[service.owner], organisations[service.delay_payer]
+        costs[:, owner] += run.occupied[people, s] * service.costs.per_occupied_day * step
+        costs[:, owner] += run.contacts[people, s] * service.costs.per_contact
+        costs[:, payer] += run.waited[people, s] * service.costs.per_delayed_day * step
+    return costs
+
+
+def _organisations_touched(run: JourneyRun, people: NDArray[np.int64]) -> NDArray[np.int64]:
+    spec = run.spec
+    organisations = {o.id: i for i, o in enumerate(spec.organisations)}
+    touched = np.zeros((len(people), len(organisations)), dtype=bool)
+    for s, service in enumerate(spec.services):
+        touched[:, organisations[service.owner]] |= run.visits[people, s] > 0
+        if service.costs.per_delayed_day > 0:
+            touched[:, organisations[service.delay_payer]] |= run.waited[people, s] > 0
+    return touched.sum(axis=1)
+
+
+def cohort_people(run: JourneyRun, cohort: int, limit: int | None) -> NDArray[np.int64]:
+    """Rows of the cohort's residents, run by run in order of arrival, at most ``limit``."""
+    chosen = np.flatnonzero(run.cohort_of == cohort)
+    order = np.lexsort((chosen, run.arrived_at[chosen], run.run_of[chosen]))
+    chosen = chosen[order]
+    return chosen if limit is None else chosen[:limit]
+
+
+def _people_summary(run: JourneyRun, cohort: int, limit: int | None) -> PeopleSummary:
+    spec = run.spec
+    people = cohort_people(run, cohort, limit)
+    days = spec.time.step * _days_per_unit(spec)
+    costs = _person_costs(run, people)
+    measures = {
+        "services touched": (run.visits[people] > 0).sum(axis=1),
+        "organisations touched": _organisations_touched(run, people),
+        "hand-offs between services": run.handoffs[people],
+        "hand-offs between organisations": run.organisation_handoffs[people],
+        "days waiting": run.waited[people].sum(axis=1) * days,
+        "repeat presentations": run.repeats[people],
+        "cost": costs.sum(axis=1),
+    }
+    state = run.final_state[people]
+    n = max(1, len(people))
+    shares = {
+        "waited at all": float((run.waited[people].sum(axis=1) > 0).sum() / n),
+        "came back at least once": float((run.repeats[people] > 0).sum() / n),
+        "left with need met": float((state == LEFT).sum() / n),
+        "left with need unmet": float((state == LEFT_UNMET).sum() / n),
+        "still waiting at the end": float((state == WAITING).sum() / n),
+        "due to come back after the end": float((state == RETURNING).sum() / n),
+    }
+    return PeopleSummary(
+        spec.cohorts[cohort].name, len(people),
+        {k: _spread(np.asarray(v, dtype=float)) for k, v in measures.items()},
+        {o.name: _spread(costs[:, i]) for i, o in enumerate(spec.organisations)}, shares)
+
+
+def _days_per_unit(spec: SystemSpec) -> float:
+    return TIME_UNITS[spec.time.unit]
+
+
+def summarise(run: JourneyRun, cohort: int | None = None, limit: int | None = None,
+              typical: int = 3) -> ScenarioJourneys:
+    """The summaries of one scenario's journeys."""
+    spec = run.spec
+    costs = service_costs(run)
+    services = tuple(ServiceStats(
+        s.id, s.name, float(run.occupancy[1:, :, i].mean()), float(run.waiting[1:, :, i].mean()),
+        float(run.waiting[-1, :, i].mean()), float(costs[:, :, i].mean()))
+        for i, s in enumerate(spec.services))
+    organisation = _organisation_costs(run).mean(axis=0)
+    summary = _people_summary(run, cohort, limit) if cohort is not None else None
+    timelines = _typical(run, cohort, typical) if cohort is not None else ()
+    return ScenarioJourneys(
+        spec.scenario, run.runs, services,
+        {o.name: float(organisation[i]) for i, o in enumerate(spec.organisations)},
+        float(organisation.sum()), summary, timelines)
+
+
+def expected_arrivals(spec: SystemSpec, cohort: int) -> float:
+    """Expected arrivals of a cohort in one run."""
+    step = spec.time.step
+    steps = math.ceil(spec.time.horizon / step - 1e-9)
+    total = 0.0
+    chosen = spec.cohorts[cohort]
+    for need in chosen.needs:
+        for n in range(steps):
+            t = n * step
+            rate = need.arrivals.at(t)
+            if need.per_person and chosen.population is not None:
+                rate *= chosen.population.at(t)
+            total += rate * step * (1.0 - spec.prevented_share(chosen.id, need.id, t))
+    return total
+
+
+def journeys(system: SystemModel, scenarios: list[str] | None = None,
+             cohort: str | None = None, people: int | None = None, runs: int | None = None,
+             seed: int = 0, typical: int = 3) -> JourneysReport:
+    """Simulate residents' journeys under each scenario (default: all of them).
+
+    ``runs`` independent runs are simulated; when it is not given, enough runs for about
+    ``people`` residents of ``cohort`` (default 1,000). Person-level summaries cover the
+    first ``people`` residents of the cohort (all of them when ``people`` is not given).
+    """
+    spec = system.spec
+    names = scenarios or [s for s in system.scenarios
+                          if s == "baseline" or any(x.id == s for x in spec.scenarios)]
+    index = _cohort_index(spec, cohort)
+    if runs is None:
+        wanted = people or 1000
+        expected = expected_arrivals(spec, index) if index is not None else 0.0
+        runs = max(1, min(1000, math.ceil(wanted / expected))) if expected > 0 else 1
+    results = []
+    for name in names:
+        scenario_spec = apply_scenario(spec, name)
+        run = simulate_journeys(scenario_spec, runs, seed)
+        results.append(summarise(run, index, people, typical))
+    return JourneysReport(spec.name, seed, runs, spec.time.horizon, spec.time.unit,
+                          spec.currency, tuple(results))
+
+
+def _cohort_index(spec: SystemSpec, cohort: str | None) -> int | None:
+    if cohort is None:
+        return 0 if spec.cohorts else None
+    for i, c in enumerate(spec.cohorts):
+        if c.id == cohort:
+            return i
+    raise UnknownNameError(cohort, hint="cohorts of this system: "
+                                        + ", ".join(c.id for c in spec.cohorts))
+
+
+# -- typical journeys as timelines --------------------------------------------------------
+def _typical(run: JourneyRun, cohort: int, count: int) -> tuple[Timeline, ...]:
+    if count <= 0 or not run.events:
+        return ()
+    tracked = np.array(sorted({e.person for e in run.events
+                               if run.cohort_of[e.person] == cohort}), dtype=np.int64)
+    if not len(tracked):
+        return ()
+    costs = _person_costs(run, tracked).sum(axis=1)
+    bounced = run.handoffs[tracked] + run.repeats[tracked]
+    waited = run.waited[tracked].sum(axis=1)
+    picks: list[tuple[str, int]] = []
+    median = np.median(costs)
+    picks.append(("A typical journey (cost near the median)",
+                  int(tracked[np.argmin(np.abs(costs - median))])))
+    if bounced.max() > 1:
+        picks.append(("The most bounced-around journey",
+                      int(tracked[np.argmax(bounced)])))
+    if waited.max() > 0:
+        picks.append(("The longest wait", int(tracked[np.argmax(waited)])))
+    seen: set[int] = set()
+    timelines = []
+    for title, person in picks[:count]:
+        if person not in seen:
+            seen.add(person)
+            timelines.append(Timeline(title, tuple(_timeline(run, person))))
+    return tuple(timelines)
+
+
+def _timeline(run: JourneyRun, person: int) -> list[str]:
+    spec = run.spec
+    services = spec.services
+    owners = {o.id: o.name for o in spec.organisations}
+    days = spec.time.step * _days_per_unit(spec)
+    need = spec.cohorts[run.cohort_of[person]].needs[run.need_of[person]].name
+    lines, joined = [], 0
+
+    def when(step: int) -> str:
+        return spec.time.label(step * spec.time.step)
+
+    def name(index: int) -> str:
+        return f"{services[index].name} ({owners[services[index].owner]})"
+
+    def waited(step: int) -> str:
+        span = (step - joined) * days
+        return f" after waiting {span:g} days" if span > 0 else ""
+
+    for event in sorted((e for e in run.events if e.person == person),
+                        key=lambda e: e.step):
+        at = when(event.step)
+        if event.kind == "arrive":
+            joined = event.step
+            where = services[event.service].when_full.queue_in
+            lines.append(f"{at}: needs {need}; presents at {name(event.service)}"
+                         + (f" (waiting in {where} when it is full)" if where else ""))
+        elif event.kind == "admit":
+            lines.append(f"{at}: admitted to {name(event.service)}{waited(event.step)}")
+        elif event.kind == "contact":
+            lines.append(f"{at}: seen by {name(event.service)}{waited(event.step)}")
+        elif event.kind in ("move", "divert"):
+            joined = event.step
+            if event.kind == "divert" and event.other == -2:
+                lines.append(f"{at}: {services[event.service].name} is full; "
+                             "goes without (need unmet)")
+                continue
+            if event.kind == "divert":
+                lines.append(f"{at}: {services[event.service].name} is full; sent on to "
+                             f"{name(event.other)}")
+                continue
+            where = services[event.other].when_full.queue_in
+            lines.append(f"{at}: leaves {services[event.service].name}; waits"
+                         + (f" in {where}" if where else "") + f" for {name(event.other)}")
+        elif event.kind == "discharge":
+            lines.append(f"{at}: leaves {services[event.service].name} with the need not "
+                         f"met; will come back to {services[event.other].name}")
+        elif event.kind == "return":
+            joined = event.step
+            lines.append(f"{at}: comes back to {name(event.service)} (repeat presentation)")
+        elif event.kind == "leave":
+            lines.append(f"{at}: leaves {services[event.service].name}; need met")
+        elif event.kind == "unmet":
+            lines.append(f"{at}: leaves {services[event.service].name} with the need unmet")
+    state = int(run.final_state[person])
+    if state == WAITING:
+        lines.append(f"{when(run.steps)}: still waiting at the end of the run")
+    elif state == IN_SERVICE:
+        lines.append(f"{when(run.steps)}: still in service at the end of the run")
+    elif state == RETURNING:
+        lines.append(f"{when(run.steps)}: due to come back after the end of the run")
+    cost = _person_costs(run, np.array([person]))[0]
+    paid = [f"{o.name} {spec.currency}{cost[i]:,.0f}"
+            for i, o in enumerate(spec.organisations) if cost[i] > 0.5]
+    lines.append("cost: " + ("; ".join(paid) if paid else "nothing"))
+    return lines
+
+
+def journeys_dict(report: JourneysReport) -> dict[str, Any]:
+    """The report as plain data (what ``--json`` prints)."""
+    return asdict(report)
