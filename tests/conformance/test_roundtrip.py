@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
 from reference import sd_key
 from test_conformance import _cases
+
 from wholesystem.errors import UnsupportedFeatureError, WholesystemError
 from wholesystem.export import export_mdl, export_xmile
 from wholesystem.ir.model import Project

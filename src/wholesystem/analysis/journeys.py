@@ -148,7 +148,7 @@ def _tables(spec: SystemSpec) -> _Tables:
         _levels(spec, index), needs, rates)
 
 
-def _arrivals(spec: SystemSpec, index: dict[str, int], times: NDArray[np.float64]
+def _arrivals(spec: SystemSpec, index: dict[str, int], times: NDArray[np.floating]
               ) -> tuple[list[tuple[int, int, int]], NDArray[np.float64]]:
     needs, columns = [], []
     for c, cohort in enumerate(spec.cohorts):

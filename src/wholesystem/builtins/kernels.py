@@ -247,7 +247,8 @@ def assemble(shape: tuple[int, ...], parts: list[tuple[tuple[int, ...], ArrayLik
     The run axis takes the largest run count among the parts.
     """
     runs = max((np.shape(v)[0] for _, v in parts if np.ndim(v) > 0), default=1)
-    result = np.empty((runs, *shape))
+    # elements no equation defines (Vensim allows partial definitions) stay NaN
+    result = np.full((runs, *shape), np.nan)
     for index, value in parts:
         value = np.asarray(value, dtype=float)
         result[(slice(None), *index)] = value.reshape(value.shape[:1]) if value.ndim else value
@@ -313,6 +314,22 @@ def table(xs: list[float], ys: list[float], kind: str) -> tuple[FloatArray, Floa
 def take_positions(values: ArrayLike, axis: int, positions: tuple[int, ...]) -> FloatArray:
     """The elements at ``positions`` along ``axis`` (a subrange or mapped dimension)."""
     return np.take(values, positions, axis=axis)
+
+
+def lookup_grid(x: ArrayLike, tables: tuple[tuple[FloatArray, FloatArray, str], ...],
+                shape: tuple[int, ...]) -> FloatArray:
+    """One table per element: ``x``'s axes after the run axis start with ``shape``, and
+    element ``i`` (row-major over ``shape``) is read through ``tables[i]``."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim < 1 + len(shape):
+        x = x.reshape(x.shape + (1,) * (1 + len(shape) - x.ndim))
+    target = (x.shape[0], *shape, *x.shape[1 + len(shape):])
+    x = np.broadcast_to(x, target)
+    result = np.empty(target)
+    for flat, table in enumerate(tables):
+        index = np.unravel_index(flat, shape)
+        result[(slice(None), *index)] = lookup(x[(slice(None), *index)], *table)
+    return result
 
 
 def floor_at_zero(value: ArrayLike) -> FloatArray:

@@ -298,8 +298,13 @@ def _reads(variable: Variable, variables: dict[str, Variable],
 
 
 def _is_table_only(variable: Variable) -> bool:
-    return (variable.graphical_function is not None and variable.equation is None
-            and not variable.elements)
+    """A lookup table that is only ever called (``f(x)``), with no value of its own."""
+    if variable.equation is not None:
+        return False
+    if variable.elements:
+        return all(e.graphical_function is not None and e.equation is None
+                   for e in variable.elements)
+    return variable.graphical_function is not None
 
 
 def _aligned_ref(flow: Variable, stock: Variable, identifiers: dict[str, str]) -> str:
@@ -424,7 +429,9 @@ def _elements_text(variable: Variable, scope: Scope) -> str:
         index = tuple(positions[d] for d in dims)
         defined.add(index)
         parts.append(f"({index!r}, {text})")
-    if len(defined) != _count(shape):
+    if len(defined) != _count(shape) and scope.dialect != "mdl":
+        # Vensim lets a variable define only some elements (the others read as NaN here);
+        # in XMILE every element of an arrayed variable needs an equation.
         raise ModelStructureError(
             f"'{variable.display}' defines {len(defined)} of its {_count(shape)} elements",
             variable.span, hint="define every element, or use one equation for all")

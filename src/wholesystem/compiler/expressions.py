@@ -394,7 +394,8 @@ def _call(call: Call, scope: Scope) -> Code:
         if builtin.template is not None:
             return _table_template_call(builtin.template, scope.variables[target.name],
                                         call, scope)
-        return _table_call(scope.variables[target.name], call.args[1:], call, scope)
+        return _table_call(scope.variables[target.name], call.args[1:], call, scope,
+                           target.subscripts)
     if builtin.kind is BuiltinKind.ARRAY and builtin.template is not None:
         return _array_call(builtin, call, scope)
     args = [compile_expression(a, scope) for a in call.args]
@@ -452,18 +453,76 @@ def _reduction(name: str, args: list[Code], call: Call) -> Code:
                 values.stars - set(folded))
 
 
-def _table_call(variable: Variable, args: tuple[Expr, ...], call: Call, scope: Scope) -> Code:
+def _table_call(variable: Variable, args: tuple[Expr, ...], call: Call, scope: Scope,
+                subscripts: tuple[Expr, ...] = ()) -> Code:
+    """A graphical function read at one input: one table, or (for a variable with a table
+    per element) one table per element of the axes the subscripts keep."""
     if len(args) != 1:
         raise ArityError(f"graphical function '{variable.display}' takes one input, got "
                          f"{len(args)}", call.span)
     x = compile_expression(args[0], scope)
-    element = _element_key(variable, scope)
-    table = scope.tables.get((variable.name, element)) or scope.tables.get(
-        (variable.name, None))
-    if table is None:
-        raise ModelStructureError(f"'{variable.display}' has no graphical function",
-                                  call.span)
-    return Code(f"k.lookup({x.text}, *{table})", x.dims, x.scalar, x.stars)
+    tables, kept, shape = _table_selection(variable, subscripts, scope, call)
+    if isinstance(tables, str):
+        return Code(f"k.lookup({x.text}, *{tables})", x.dims, x.scalar, x.stars)
+    dims = tuple(kept) + tuple(d for d in x.dims if d not in kept)
+    grid = "(" + "".join(f"{t}, " for t in tables) + ")"
+    return Code(f"k.lookup_grid({align(x, dims)}, {grid}, {shape!r})", dims, False, x.stars)
+
+
+def _table_selection(variable: Variable, subscripts: tuple[Expr, ...], scope: Scope,
+                     call: Call) -> tuple[str | list[str], list[str], tuple[int, ...]]:
+    """Which table(s) a call reads: one table name, or a row-major list over the kept axes
+    with their labels and shape."""
+    per_element = any(e.graphical_function is not None for e in variable.elements)
+    if not per_element or not variable.dimensions:
+        table = scope.tables.get((variable.name, None))
+        if table is None:
+            element = _element_key(variable, scope)
+            table = scope.tables.get((variable.name, element)) if element else None
+        if table is None:
+            raise ModelStructureError(f"'{variable.display}' has no graphical function",
+                                      call.span)
+        return table, [], ()
+    written = subscripts or tuple(Reference(d, d, (), call.span) for d in variable.dimensions)
+    if len(written) != len(variable.dimensions):
+        raise ModelStructureError(
+            f"'{variable.display}' has {len(variable.dimensions)} dimension(s) but "
+            f"{len(written)} subscript(s) are given", call.span)
+    choices: list[list[int]] = []
+    kept: list[str] = []
+    shape: list[int] = []
+    for dim_name, subscript in zip(variable.dimensions, written, strict=True):
+        selector = _select(dim_name, subscript, scope, bool(subscripts))
+        size = len(scope.dimensions[dim_name].elements)
+        if isinstance(selector, int):
+            choices.append([selector])
+        elif isinstance(selector, _Axis):
+            choices.append(list(selector.positions) if selector.positions is not None
+                           else list(range(size)))
+            kept.append(selector.label)
+            shape.append(len(choices[-1]))
+        else:
+            raise UnsupportedFeatureError("a computed subscript on a table", call.span)
+    names = []
+    for combination in _product(choices):
+        key = tuple(scope.dimensions[d].canonical_elements[p]
+                    for d, p in zip(variable.dimensions, combination, strict=True))
+        table = scope.tables.get((variable.name, key)) or scope.tables.get((variable.name, None))
+        if table is None:
+            raise ModelStructureError(
+                f"element [{', '.join(key)}] of '{variable.display}' has no graphical "
+                "function", call.span)
+        names.append(table)
+    if not kept:
+        return names[0], [], ()
+    return names, kept, tuple(shape)
+
+
+def _product(choices: list[list[int]]) -> list[tuple[int, ...]]:
+    combos: list[tuple[int, ...]] = [()]
+    for options in choices:
+        combos = [c + (o,) for c in combos for o in options]
+    return combos
 
 
 def _table_template_call(template: str, variable: Variable, call: Call, scope: Scope

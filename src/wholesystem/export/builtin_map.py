@@ -25,6 +25,7 @@ from wholesystem.ir.expr import (
     Reference,
     Unary,
     Wildcard,
+    children,
     transform,
 )
 from wholesystem.ir.model import (
@@ -33,6 +34,7 @@ from wholesystem.ir.model import (
     Model,
     Project,
     Variable,
+    VariableKind,
 )
 from wholesystem.ir.names import canonical_name
 
@@ -94,6 +96,30 @@ class Translation:
                 return variable.equation.value
         return None
 
+    def is_static(self, expr: Expr, seen: frozenset[str] = frozenset()) -> bool:
+        """True when ``expr`` cannot change during a run: numbers, arithmetic and pure
+        functions of them, and variables defined that way (arrays too)."""
+        if isinstance(expr, Number):
+            return True
+        if isinstance(expr, Reference):
+            if not all(self.is_static(s, seen) for s in expr.subscripts):
+                return False
+            variable = self.variables.get(expr.name)
+            if variable is None:  # a dimension or element used as a subscript
+                return (self.project.dimension_named(expr.name) is not None
+                        or any(expr.name in d.canonical_elements
+                               for d in self.project.dimensions))
+            if (expr.name in seen or variable.kind is not VariableKind.AUX
+                    or variable.graphical_function is not None):
+                return False
+            equations = [variable.equation, *(e.equation for e in variable.elements)]
+            return all(e is None or self.is_static(e, seen | {expr.name}) for e in equations)
+        if isinstance(expr, Binary | Unary | IfThenElse):
+            return all(self.is_static(c, seen) for c in children(expr))
+        if isinstance(expr, Call) and _function_key(expr.function) in _PURE:
+            return all(self.is_static(a, seen) for a in expr.args)
+        return False
+
     def on_grid(self, expr: Expr) -> bool:
         """True when ``expr`` is a constant time on the DT grid (both dialects' time
         functions agree there)."""
@@ -153,6 +179,12 @@ def translate_expression(expr: Expr, rule: Rule, t: Translation) -> Expr:
         return None
 
     return transform(expr, rewrite)
+
+
+_PURE = frozenset({"ABS", "SQRT", "EXP", "LN", "LOG", "LOG10", "SIN", "COS", "TAN", "ARCSIN",
+                   "ARCCOS", "ARCTAN", "INT", "INTEGER", "ROUND", "MOD", "MODULO", "MIN",
+                   "MAX", "SAFEDIV", "XIDZ", "ZIDZ", "POWER", "QUANTUM", "IF THEN ELSE"})
+"""Functions whose value depends only on their arguments."""
 
 
 # -- building blocks ------------------------------------------------------------------
@@ -404,7 +436,7 @@ _VENSIM_RULES: dict[str, Rule] = {
     "QUANTUM": _v_quantum,
     "SMOOTH N": lambda c, a, t: _c("SMTHN", c.span, a[0], a[1], a[3], a[2]),
     "DELAY N": lambda c, a, t: _c("DELAYN", c.span, a[0], a[1], a[3], a[2])
-    if t.constant(a[1]) is not None else _varying_delay(c),
+    if t.is_static(a[1]) else _varying_delay(c),
     "DELAY FIXED": _v_delay_fixed,
     "ELMCOUNT": _v_elmcount,
     "LOOKUP EXTRAPOLATE": _v_table_read(GraphicalFunctionKind.EXTRAPOLATE),
@@ -449,7 +481,7 @@ def _x_optional(function: str, with_initial: str, initial_at: int) -> Rule:
 def _x_nth_order(function: str) -> Rule:
     """``SMTHN(in, t, n [, init])`` -> ``SMOOTH N(in, t, init or in, n)`` (and DELAY N)."""
     def rule(call: Call, a: tuple[Expr, ...], t: Translation) -> Expr:
-        if function == "DELAY N" and t.constant(a[1]) is None:
+        if function == "DELAY N" and not t.is_static(a[1]):
             _varying_delay(call)
         initial = a[3] if len(a) > 3 else a[0]
         return Call(function, (a[0], a[1], initial, a[2]), call.span)

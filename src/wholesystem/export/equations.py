@@ -8,11 +8,21 @@ x)``), and the function form of ``IF THEN ELSE`` as the XMILE statement.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 
 from wholesystem.errors import UnsupportedFeatureError
 from wholesystem.export.names import xmile_name
-from wholesystem.ir.expr import Call, Expr, IfThenElse, Reference, Text, transform, walk
+from wholesystem.ir.expr import (
+    Call,
+    Expr,
+    IfThenElse,
+    Number,
+    Reference,
+    Text,
+    transform,
+    walk,
+)
 from wholesystem.ir.model import Dimension, Model, Project, Variable
 from wholesystem.ir.names import canonical_name, display_name
 from wholesystem.ir.printer import print_xmile
@@ -96,6 +106,10 @@ def xmile_equation(expr: Expr, variable: Variable, context: EquationContext) -> 
                 f"'{variable.display}': the string '{node.value}' cannot be written in "
                 "XMILE (it has no string literals)", node.span,
                 hint="replace the data function by the values it reads")
+        if isinstance(node, Number) and math.isnan(node.value):
+            raise UnsupportedFeatureError(
+                f"'{variable.display}': XMILE has no literal for a missing value "
+                "(Vensim's :NA:)", node.span)
     return print_xmile(transform(expr, lambda node: _respell(node, context)))
 
 

@@ -248,7 +248,7 @@ class _MdlWriter:
                 axes.append((element,))
             else:
                 return None
-        expected = [()]
+        expected: list[tuple[str, ...]] = [()]
         for names in axes:
             expected = [(*e, n) for e in expected for n in names]
         if sorted(expected) != sorted(m.subscripts for m in members):

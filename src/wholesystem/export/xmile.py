@@ -69,7 +69,7 @@ def export_xmile(project: Project) -> str:
     """
     translated, dialect = translate_vensim_project(project) if project.format == "mdl" \
         else (project, "xmile")
-    root = etree.Element(f"{{{XMILE_NAMESPACE}}}xmile", nsmap=_NSMAP)  # type: ignore[arg-type]
+    root = etree.Element(f"{{{XMILE_NAMESPACE}}}xmile", nsmap=_NSMAP)
     root.set("version", "1.0")
     _Writer(translated, dialect).write(root)
     etree.cleanup_namespaces(root)

@@ -14,6 +14,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+from xmile_factory import aux, xmile
 
 from wholesystem.errors import UnsupportedFeatureError
 from wholesystem.export import export_xmile
@@ -21,7 +22,6 @@ from wholesystem.export.builtin_map import translate_equations, xmile_to_vensim_
 from wholesystem.ir.model import Project
 from wholesystem.parse import read_xmile_text
 from wholesystem.run import Model
-from xmile_factory import aux, xmile
 
 DIMENSIONS = '<dim name="Region"><elem name="north"/><elem name="south"/><elem name="east"/></dim>'
 COMMON = (

@@ -12,11 +12,13 @@ import typer
 
 from wholesystem.interfaces.cli import (
     check_command,
+    compare_command,
     compile_command,
     convert_command,
+    journeys_command,
+    ledger_command,
     run_command,
 )
-from wholesystem.interfaces.cli import compare_command, journeys_command, ledger_command
 from wholesystem.interfaces.cli.errors import report_errors
 
 __all__ = ["app", "main"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -22,7 +22,7 @@ def convert(
     model: Annotated[Path, typer.Argument(help="Model file (.xmile, .stmx, .itmx, .mdl).")],
     to: Annotated[str, typer.Option(
         "--to", help=f"Format to write: {', '.join(EXPORTERS)}.")],
-    output: Annotated[Optional[Path], typer.Option(
+    output: Annotated[Path | None, typer.Option(
         "--output", "-o", help="File to write (default: standard output).")] = None,
 ) -> None:
     """Write MODEL in another format; reading the result back gives the same results."""

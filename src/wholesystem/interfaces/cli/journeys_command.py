@@ -8,7 +8,12 @@ from typing import Annotated
 
 import typer
 
-from wholesystem.analysis.journey_report import JourneysReport, journeys, journeys_dict
+from wholesystem.analysis.journey_report import (
+    JourneysReport,
+    ScenarioJourneys,
+    journeys,
+    journeys_dict,
+)
 from wholesystem.analysis.shunts import money
 from wholesystem.analysis.systems import load_system
 from wholesystem.interfaces.cli.system_tables import number, table
@@ -71,7 +76,7 @@ def render_journeys(report: JourneysReport) -> str:
     return "\n".join(parts)
 
 
-def _people_parts(scenario, currency: str) -> list[str]:
+def _people_parts(scenario: ScenarioJourneys, currency: str) -> list[str]:
     summary = scenario.people
     if summary is None:
         return []

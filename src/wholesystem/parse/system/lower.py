@@ -15,6 +15,7 @@ to what leaves it, which is what :mod:`wholesystem.analysis.conservation` checks
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from wholesystem.diagnostics import SourceSpan
@@ -33,6 +34,7 @@ from wholesystem.ir.names import canonical_name
 from wholesystem.ir.system import (
     LEAVE,
     UNMET,
+    Cohort,
     Distribution,
     Duration,
     Interpolation,
@@ -71,7 +73,7 @@ def _ref(name: str, span: SourceSpan) -> Reference:
     return Reference(canonical_name(name), name, (), span)
 
 
-def _sum(terms: list[Expr], span: SourceSpan) -> Expr:
+def _sum(terms: Sequence[Expr], span: SourceSpan) -> Expr:
     if not terms:
         return _num(0.0, span)
     total = terms[0]
@@ -164,7 +166,7 @@ class _Builder:
         organisation_costs, intervention_costs = self.lower_costs(layouts)
         return self.layout(layouts, organisation_costs, intervention_costs)
 
-    def lower_cohort(self, cohort) -> None:
+    def lower_cohort(self, cohort: Cohort) -> None:
         span = cohort.span
         population = None
         if cohort.population is not None:
@@ -283,6 +285,7 @@ class _Builder:
                                      else self.per, f"capacity of {service.name}")
         demand = Binary("+", _div(_ref(waiting, span), self.dt, span), _ref(arrivals, span),
                         span)
+        in_service: str | None
         if service.kind is ServiceKind.PLACES:
             served, outflows_of_waiting, in_service = self.lower_places(
                 service, routes, demand, capacity)

@@ -16,6 +16,7 @@ from typing import Any
 from wholesystem.errors import SystemFileError
 from wholesystem.ir.model import SourceFile
 from wholesystem.ir.system import (
+    OUTCOMES,
     TIME_UNITS,
     CapacityChange,
     Change,
@@ -73,7 +74,7 @@ def read_system_text(text: str, file: str = "<system>") -> SystemSpec:
         raise SystemFileError(diagnostics, text, tuple(d.variables[0] for d in diagnostics))
     context = ReadContext(positions, Path(file).parent)
     spec = _build(document, context, SourceFile(file, text))
-    if not context.problems:
+    if spec is not None and not context.problems:
         context.problems.extend(check_structure(spec, positions))
     if context.problems or spec is None:
         diagnostics = tuple(context.problems)
@@ -98,8 +99,7 @@ def _build(document: dict[str, Any], context: ReadContext,
                       for k, v in document.get("scenarios", {}).items())
     if context.problems:
         return None
-    outcomes = tuple(document.get("outcomes", ())) or SystemSpec.__dataclass_fields__[
-        "outcomes"].default
+    outcomes = tuple(str(o) for o in document.get("outcomes", ())) or tuple(OUTCOMES)
     return SystemSpec(
         name=str(document["name"]), source=source, time=time,
         organisations=organisations, services=services, cohorts=cohorts,
@@ -240,8 +240,8 @@ def _read_change(value: dict[str, Any], context: ReadContext,
             context.error(path, "a length-of-stay change needs exactly one of 'set' or "
                                 "'multiply'")
             return None
-        set_to = read_duration(value["set"], context, (*path, "set")) if "set" in value else None
-        return StayChange(_services_of(value["services"]), set_to,
+        stay = read_duration(value["set"], context, (*path, "set")) if "set" in value else None
+        return StayChange(_services_of(value["services"]), stay,
                           float(value.get("multiply", 1.0)), span)
     if kind == "prevention":
         needs = value.get("needs", ())

@@ -438,7 +438,7 @@ def _check_any_of(value: Any, schema: dict[str, Any], path: Path,
     if chosen is not None:
         yield from results[chosen]
         return
-    expected = " or ".join(_describe(b) for b in branches)
+    expected = schema.get("title") or " or ".join(_describe(b) for b in branches)
     yield SchemaProblem(path, f"expected {expected}; got {_type_name(value)}")
 
 

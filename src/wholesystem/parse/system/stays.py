@@ -26,7 +26,7 @@ _TAIL = 1e-9
 _MAX_STEPS = 200_000
 
 
-def cdf(duration: Duration, x: NDArray[np.float64]) -> NDArray[np.float64]:
+def cdf(duration: Duration, x: NDArray[np.floating]) -> NDArray[np.float64]:
     """P(duration <= x), element by element."""
     x = np.asarray(x, dtype=float)
     positive = np.maximum(x, 1e-300)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wholesystem.diagnostics import Diagnostic
+from wholesystem.diagnostics import Diagnostic, SourceSpan
 from wholesystem.ir.system import (
     TIME_UNITS,
     Distribution,
@@ -50,7 +50,7 @@ class ReadContext:
         """Record an error about the field at ``path``."""
         self.problems.append(problem(self.positions, path, message, at_key, hint))
 
-    def span(self, path: FieldPath):
+    def span(self, path: FieldPath) -> SourceSpan:
         """Where ``path`` is written."""
         return self.positions.span(path)
 
@@ -94,11 +94,11 @@ def read_quantity(value: Any, context: ReadContext, path: FieldPath,
     if "csv" in value:
         return _read_csv(value, context, path, rate)
     growth = float(value.get("growth", 0.0))
-    steps_per_unit = 1.0 / unit_factor(value.get("per"), context.unit)
-    growth = (1.0 + growth) ** (1.0 / steps_per_unit) - 1.0 if growth else 0.0
     if growth <= -1.0:
         context.error((*path, "growth"), "a growth rate must be more than -1")
         return None
+    units_per_period = unit_factor(value.get("per"), context.unit)
+    growth = (1.0 + growth) ** (1.0 / units_per_period) - 1.0 if growth else 0.0
     return Quantity(float(value["value"]) * rate, growth=growth, span=span)
 
 
