@@ -145,7 +145,8 @@ _FUNCTIONS: tuple[Builtin, ...] = (
     Builtin("PREVIOUS", 1, 2, BuiltinKind.STATEFUL, "PREVIOUS(x [, initial])",
             "Value of x one DT earlier; initial (default: x at the start) at the start."),
     Builtin("LOOKUP", 2, 2, BuiltinKind.LOOKUP, "LOOKUP(table, x)",
-            "Reads graphical function table at x (also written table(x))."),
+            "Reads graphical function table at x (also written table(x); in Vensim "
+            "files, table[element](x))).", dialects=("xmile", "mdl")),
 )
 
 DIALECTS = ("xmile", "mdl")

@@ -180,6 +180,11 @@ class TestDefinitions:
         assert [v.value for v in parsed.values] == [1, 2, -3, 4]
         assert entry("x[a] = 5;").kind is DefinitionKind.CONSTANTS
 
+    def test_tabbed_array(self) -> None:
+        parsed = entry("x[a, b] = TABBED ARRAY(\n1\t2\t-3\n4\t5\t6)")
+        assert parsed.kind is DefinitionKind.CONSTANTS
+        assert [v.value for v in parsed.values] == [1, 2, -3, 4, 5, 6]
+
     def test_lookup_with_range(self) -> None:
         parsed = entry("tbl([(0,0)-(10,2),(1,1)], (0, 0), (5, -1.5), (10, 2))")
         assert parsed.kind is DefinitionKind.LOOKUP

@@ -208,6 +208,9 @@ class _ToEntry(Transformer_NonRecursive[Token, Any]):
     def const_list(self, *items: Any) -> _ConstantList:
         return _ConstantList(tuple(i for i in items if isinstance(i, Number)))
 
+    def tabbed_array(self, _keyword: Token, *numbers: Number) -> _ConstantList:
+        return _ConstantList(numbers)
+
     # -- definitions ----------------------------------------------------------------------
     def except_list(self, _keyword: Token, *groups: tuple[Expr, ...]
                     ) -> tuple[tuple[Expr, ...], ...]:
