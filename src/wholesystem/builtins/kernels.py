@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "lookup", "pulse", "step", "ramp", "safediv", "sqrt", "ln", "log10", "arcsin", "arccos",
-    "round_half_away", "reduce", "rank", "dimension_positions", "PipelineDelay",
+    "round_half_away", "reduce", "rank", "dimension_positions", "dimension_values", "PipelineDelay",
     "PreviousValue", "assemble", "as_runs", "divide", "power", "take", "new_state",
     "MaterialDelay", "RandomDraws", "allocate_available", "allocate_by_priority",
     "get_time_value", "log_base", "lookup_area", "lookup_forward", "lookup_invert",
@@ -137,6 +137,11 @@ def rank(values: ArrayLike, n: ArrayLike, axis: int = -1) -> FloatArray:
     picked = np.take_along_axis(order, np.broadcast_to(index, order.shape[:-1])[..., None],
                                 axis=axis)[..., 0]
     return np.where(valid, picked + 1.0, 0.0)
+
+
+def dimension_values(numbers: tuple[float, ...]) -> FloatArray:
+    """A dimension used as a value: each element's number, with a run axis of 1."""
+    return np.array(numbers, dtype=float)[None, :]
 
 
 def dimension_positions(size: int) -> FloatArray:

@@ -164,13 +164,26 @@ def _reference(ref: Reference, scope: Scope) -> Code:
         raise UnknownNameError(ref.text, ref.span)
     dimension = scope.dimensions.get(ref.name)
     if dimension is not None:
+        numbers = _element_numbers(dimension, scope)
         if scope.element is not None and ref.name in scope.element:
             position = _position_in(dimension, scope.element[ref.name], scope)
-            return Code(repr(float(position + 1)), scalar=True)
-        return Code(f"k.dimension_positions({len(dimension.elements)})", (ref.name,))
+            return Code(repr(numbers[position]), scalar=True)
+        return Code(f"k.dimension_values({numbers!r})", (ref.name,))
     if ref.name in CONSTANTS:
         return Code(CONSTANTS[ref.name][0], scalar=True)
     raise UnknownNameError(ref.text, ref.span, hint=_did_you_mean(ref.name, scope))
+
+
+def _element_numbers(dimension: Dimension, scope: Scope) -> tuple[float, ...]:
+    """What a dimension name means as a value: each element's 1-based position in its
+    family, the first declared dimension holding all of its elements (itself, unless it
+    is a subrange or a reordering of an earlier one, as Vensim numbers them)."""
+    own = dimension.canonical_elements
+    for family in scope.dimensions.values():
+        elements = family.canonical_elements
+        if family.alias_of is None and all(e in elements for e in own):
+            return tuple(float(elements.index(e) + 1) for e in own)
+    return tuple(float(i + 1) for i in range(len(own)))  # pragma: no cover
 
 
 def _did_you_mean(name: str, scope: Scope) -> str | None:

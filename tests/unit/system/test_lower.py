@@ -145,7 +145,7 @@ def test_prevention_reduces_arrivals_after_its_delay() -> None:
     results = run(text, "falls_prevention")
     arrivals = results["older with illness arriving"].to_numpy()
     assert arrivals[9] == pytest.approx(4) and arrivals[10] == pytest.approx(3)
-    assert results["falls_prevention cost"].iloc[-1] == pytest.approx(1000 + 50 * 30)
+    assert results["falls prevention cost"].iloc[-1] == pytest.approx(1000 + 50 * 30)
 
 
 def test_time_varying_capacity_series() -> None:
