@@ -316,6 +316,15 @@ def table(xs: list[float], ys: list[float], kind: str) -> tuple[FloatArray, Floa
     return np.array(xs, dtype=float), np.array(ys, dtype=float), kind
 
 
+def full_shape(value: ArrayLike, shape: tuple[int, ...]) -> FloatArray:
+    """``value`` spread over every element of ``shape`` (keeping its run axis)."""
+    value = np.asarray(value, dtype=float)
+    runs = value.shape[0] if value.ndim else 1
+    if value.ndim == 0:
+        value = value.reshape((1,) * (len(shape) + 1))
+    return np.broadcast_to(value, (runs, *shape))
+
+
 def take_positions(values: ArrayLike, axis: int, positions: tuple[int, ...]) -> FloatArray:
     """The elements at ``positions`` along ``axis`` (a subrange or mapped dimension)."""
     return np.take(values, positions, axis=axis)

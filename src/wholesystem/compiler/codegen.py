@@ -390,9 +390,12 @@ def _raw_value_text(variable: Variable, scope: Scope, initial: bool) -> str:
             f"the equation of '{variable.display}' varies over dimension(s) "
             f"{', '.join(sorted(extra))} that the variable does not have", variable.span,
             hint="sum or select over them, e.g. SUM(x[*])")
-    if code.scalar:
-        return f"k.as_runs({code.text}, {len(dims)})"
-    return align(code, dims)
+    if not dims:
+        return f"k.as_runs({code.text}, 0)" if code.scalar else code.text
+    if code.scalar or code.dims != dims:
+        # every arrayed value holds all of its elements, so any subscript can index it
+        return f"k.full_shape({align(code, dims)}, {_shape(variable, scope.dimensions)!r})"
+    return code.text
 
 
 def _elements_text(variable: Variable, scope: Scope) -> str:

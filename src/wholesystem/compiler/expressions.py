@@ -225,6 +225,7 @@ def _variable_reference(ref: Reference, variable: Variable, scope: Scope) -> Cod
             dynamic.append((len(kept), selector))
             kept.append(dim_name)
         else:
+            selector = _onto_host(selector, dim_name, scope)
             index.append(":")
             if selector.positions is not None:
                 picks.append((len(kept), selector.positions))
@@ -299,6 +300,13 @@ def _select_by_dimension(dim_name: str, name: str, scope: Scope, explicit: bool,
     if scope.element is not None:
         if name in scope.element:
             return _position_in(scope.dimensions[dim_name], scope.element[name], scope, name)
+        source = scope.dimensions[name]
+        for bound_dim, bound_element in scope.element.items():
+            mapping = _mapping_between(source, scope.dimensions[bound_dim])
+            if mapping is not None:
+                host = scope.dimensions[bound_dim]
+                mapped = source.canonical_elements[mapping[host.position(bound_element) or 0]]
+                return _position_in(scope.dimensions[dim_name], mapped, scope, name)
         if name == dim_name or scope.dimensions[name].alias_of == dim_name:
             bound = scope.element.get(dim_name)
             if bound is not None:
@@ -308,6 +316,40 @@ def _select_by_dimension(dim_name: str, name: str, scope: Scope, explicit: bool,
         # A dimension name in a scalar equation (MIN(a[Dim])) means every element.
         return _Axis(name, True, positions)
     return _Axis(name, False, positions)
+
+
+def _onto_host(axis: _Axis, dim_name: str, scope: Scope) -> _Axis:
+    """An axis labelled with a dimension the equation's variable does not have, but that
+    maps onto (or from) one it has (Vensim ``->``), relabelled as that one."""
+    if axis.star or axis.label in scope.host_dims or not scope.host_dims:
+        return axis
+    source = scope.dimensions.get(axis.label)
+    if source is None:
+        return axis
+    for host in scope.host_dims:
+        mapping = _mapping_between(source, scope.dimensions[host])
+        if mapping is None:
+            continue
+        along = axis.positions if axis.positions is not None else tuple(
+            range(len(source.elements)))
+        return _Axis(host, False, tuple(along[i] for i in mapping))
+    return axis
+
+
+def _mapping_between(source: Dimension, host: Dimension) -> tuple[int, ...] | None:
+    """For each element of ``host``, the position in ``source`` of the element that
+    corresponds to it through a Vensim mapping in either direction; None if unmapped."""
+    for target, elements in source.maps_to:
+        if target == host.name:
+            if not elements:
+                return tuple(range(len(host.elements)))
+            return tuple(elements.index(h) for h in host.canonical_elements)
+    for target, elements in host.maps_to:
+        if target == source.name:
+            if not elements:
+                return tuple(range(len(host.elements)))
+            return tuple(source.canonical_elements.index(e) for e in elements)
+    return None
 
 
 def _positions_along(dim_name: str, label: str, scope: Scope, span: object

@@ -138,6 +138,17 @@ class TestFile:
         project = read("{a comment} x {another} = {and | one ~ more} 1 ~~|")
         assert variable(project, "x").equation.value == 1  # type: ignore[union-attr]
 
+    def test_strings_may_hold_field_separators(self) -> None:
+        project = read("f = GET XLS DATA('a|b~c.xlsx', 's', 'A', 'B2') ~~|\n"
+                       "modeler's choice = f ~~|")
+        assert variable(project, "f").equation.args[0].value == "a|b~c.xlsx"  # type: ignore
+        assert "modeler's choice" in project.main.variable_map()
+
+    def test_long_equations(self) -> None:
+        terms = " + ".join(["a"] * 5000)
+        project = read(f"a = 1 ~~|\nx = {terms} + WITH LOOKUP(a, ((0,1),(1,2))) ~~|")
+        assert isinstance(variable(project, "x").equation, Binary)
+
     def test_unbalanced_quotes_in_documentation(self) -> None:
         project = read('x = 1 ~ Minutes ~ The model "is only valid for tea. ~ |\ny = x ~~|')
         assert variable(project, "x").doc == 'The model "is only valid for tea.'

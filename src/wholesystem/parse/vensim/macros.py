@@ -17,10 +17,11 @@ from dataclasses import dataclass, replace
 
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ArityError, ModelStructureError, UnsupportedFeatureError
-from wholesystem.ir.expr import Call, Expr, Reference, transform
+from wholesystem.ir.expr import Call, Expr, Reference
 from wholesystem.ir.model import Variable, VariableKind
 from wholesystem.ir.names import canonical_name
 from wholesystem.parse.vensim.entries import MACRO_OUTPUTS, MacroHeader
+from wholesystem.parse.vensim.rewrite import rewrite
 
 __all__ = ["Macro", "MacroExpander"]
 
@@ -83,14 +84,14 @@ class MacroExpander:
         if expr is None:
             return None
 
-        def rewrite(node: Expr) -> Expr | None:
+        def expand_call(node: Expr) -> Expr | None:
             if isinstance(node, Call) and canonical_name(node.function) in self.macros:
                 args = tuple(self.expand_required(a, dims, stack, bindings)
                              for a in node.args)
                 return self.instantiate(replace(node, args=args), dims, stack, bindings)
             return None
 
-        return transform(expr, rewrite)
+        return rewrite(expr, expand_call)
 
     def expand_required(self, expr: Expr, dims: tuple[str, ...], stack: tuple[str, ...],
                         bindings: dict[str, str]) -> Expr:
@@ -147,7 +148,7 @@ def _bind(expr: Expr, bindings: dict[str, str]) -> Expr:
     if not bindings:
         return expr
 
-    def rewrite(node: Expr) -> Expr | None:
+    def bind_subscripts(node: Expr) -> Expr | None:
         if isinstance(node, Reference) and node.subscripts:
             subscripts = tuple(
                 Reference(bindings[s.name], bindings[s.name], (), s.span)
@@ -156,7 +157,7 @@ def _bind(expr: Expr, bindings: dict[str, str]) -> Expr:
             return replace(node, subscripts=subscripts)
         return None
 
-    return transform(expr, rewrite)
+    return rewrite(expr, bind_subscripts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,11 +169,11 @@ class _Renaming:
     tables: set[str]
 
     def rename(self, expr: Expr | None) -> Expr | None:
-        return None if expr is None else transform(expr, self.renamed)
+        return None if expr is None else rewrite(expr, self.renamed)
 
     def renamed(self, node: Expr) -> Expr | None:
         if isinstance(node, Reference):
-            subscripts = tuple(transform(s, self.renamed) for s in node.subscripts)
+            subscripts = tuple(rewrite(s, self.renamed) for s in node.subscripts)
             if node.name.endswith("$"):
                 name = node.name.rstrip("$").rstrip()
                 return replace(node, name=name, text=node.text.rstrip("$").rstrip(),
@@ -181,7 +182,7 @@ class _Renaming:
                 return replace(node, name=self.prefix + node.name, subscripts=subscripts)
             return replace(node, subscripts=subscripts)
         if isinstance(node, Call) and canonical_name(node.function) in self.tables:
-            args = tuple(transform(a, self.renamed) for a in node.args)
+            args = tuple(rewrite(a, self.renamed) for a in node.args)
             return replace(node, function=self.prefix + canonical_name(node.function),
                            args=args)
         return None

@@ -28,7 +28,6 @@ from wholesystem.ir.expr import (
     Number,
     Reference,
     Unary,
-    transform,
 )
 from wholesystem.ir.model import Model, Project, SimSpecs, SourceFile, Variable, VariableKind
 from wholesystem.parse.vensim.definitions import parse_definition, parse_macro_header
@@ -43,6 +42,7 @@ from wholesystem.parse.vensim.entries import (
     StringConstant,
 )
 from wholesystem.parse.vensim.macros import Macro, MacroExpander, check_macro
+from wholesystem.parse.vensim.rewrite import rewrite
 from wholesystem.parse.vensim.scanner import (
     EntryKind,
     RawEntry,
@@ -65,7 +65,12 @@ def read_vensim(path: str | Path) -> Project:
 
     Raises :class:`~wholesystem.errors.ModelSyntaxError` for text that cannot be read and
     :class:`~wholesystem.errors.ModelStructureError` for definitions that do not fit
-    together, each naming the file, line and column.
+    together, each naming the file, line and column:
+
+    >>> read_vensim_text("x = (1 + ~~|", "bad.mdl")
+    Traceback (most recent call last):
+    ...
+    wholesystem.errors.ModelSyntaxError: bad.mdl:1:9: error: cannot read definition: ...
     """
     path = Path(path)
     return read_vensim_text(decode_mdl(path.read_bytes(), str(path)), str(path))
@@ -73,7 +78,14 @@ def read_vensim(path: str | Path) -> Project:
 
 def read_vensim_text(text: str, file: str = "<string>") -> Project:
     """Read a Vensim model from a string; ``file`` names it in messages and locates the
-    spreadsheets ``GET ... SUBSCRIPT`` reads."""
+    spreadsheets ``GET ... SUBSCRIPT`` reads.
+
+    >>> project = read_vensim_text(
+    ...     "level = INTEG(1, 0) ~ people ~ |\\nINITIAL TIME = 0 ~~|\\nFINAL TIME = 5 ~~|")
+    >>> level = project.main.variables[0]
+    >>> level.kind.value, level.units, project.sim_specs.stop
+    ('stock', 'people', 5.0)
+    """
     text = normalise_newlines(text)
     collected = _Collected(file, text)
     for entry in scan_entries(text, file):
@@ -206,14 +218,14 @@ def _name_inline_tables(variable: Variable, group: list[Documented]) -> Variable
     def rewrite_at(span: SourceSpan) -> Callable[[Expr], Expr | None]:
         definition = spans.get(span, group[0].definition)
 
-        def rewrite(node: Expr) -> Expr | None:
+        def to_table_call(node: Expr) -> Expr | None:
             if isinstance(node, Call) and node.function == WITH_LOOKUP:
                 index = int(node.args[1].value)  # type: ignore[union-attr]
-                inner = transform(node.args[0], rewrite)
+                inner = rewrite(node.args[0], to_table_call)
                 return Call(_inline_table_name(definition, index), (inner,), node.span)
             return None
 
-        return rewrite
+        return to_table_call
 
     return _map_expressions(variable, rewrite_at)
 
@@ -225,7 +237,7 @@ def _map_expressions(variable: Variable,
     definition holding the equation starts."""
 
     def apply(expr: Expr | None, span: SourceSpan) -> Expr | None:
-        return None if expr is None else transform(expr, rewrite_at(span))
+        return None if expr is None else rewrite(expr, rewrite_at(span))
 
     return replace(
         variable,

@@ -5,8 +5,8 @@ group headers (``****`` lines around ``.name``, then ``~ comment |``) and the ma
 ``:MACRO: NAME(args)`` and ``:END OF MACRO:``, which end at their closing parenthesis and
 keyword rather than at a ``|``. Everything from the sketch marker ``\\\\\\---///`` on is
 layout and is not read. The scanner only finds boundaries: inside a definition it steps
-over quoted names and ``{comments}`` (either may hold ``~`` or ``|``); units and
-documentation are free text, where quotes need not balance.
+over quoted names, 'string literals' and ``{comments}`` (any may hold ``~`` or ``|``);
+units and documentation are free text, where quotes need not balance.
 """
 
 from __future__ import annotations
@@ -192,7 +192,8 @@ def _free_text_end(text: str, position: int) -> int:
 
 
 def _definition_end(text: str, position: int, cursor: _Cursor) -> int:
-    """End of a definition field: the next ``~`` or ``|`` outside quotes and comments."""
+    """End of a definition field: the next ``~`` or ``|`` outside quotes, 'strings' and
+    comments."""
     while position < len(text):
         char = text[position]
         if char in "~|":
@@ -201,9 +202,21 @@ def _definition_end(text: str, position: int, cursor: _Cursor) -> int:
             position = _quoted_end(text, position, cursor)
         elif char == "{":
             position = _comment_end(text, position, cursor)
+        elif char == "'" and _starts_string(text, position):
+            closing = text.find("'", position + 1)
+            newline = text.find("\n", position + 1)
+            ends_on_line = closing >= 0 and (newline < 0 or closing < newline)
+            position = closing + 1 if ends_on_line else position + 1
         else:
             position += 1
     return position
+
+
+def _starts_string(text: str, position: int) -> bool:
+    """A ``'`` opens a string literal where a value starts (names may hold apostrophes
+    but never start with one)."""
+    before = text[:position].rstrip()
+    return bool(before) and before[-1] in "(,=:"
 
 
 def _quoted_end(text: str, start: int, cursor: _Cursor) -> int:

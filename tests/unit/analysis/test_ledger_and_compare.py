@@ -1,0 +1,105 @@
+"""Ledger and scenario comparison, checked against numbers worked out by hand."""
+
+from __future__ import annotations
+
+import pytest
+from system_factory import dedent
+
+import wholesystem
+from wholesystem.analysis.ledger import build_ledger
+from wholesystem.analysis.shunts import compare
+from wholesystem.analysis.systems import SystemModel, load_system
+from wholesystem.parse.system import read_system_text
+
+# Two a day need a care place; places last longer than the run, so nobody leaves.
+# Baseline: 5 places. Occupied at the start of days 0..9: 0, 2, 4, then 5 for 7 days = 41
+# place-days (council: 41 x £50 = £2,050). Waiting at the start of days 0..9:
+# 0, 0, 0, 1, 3, 5, 7, 9, 11, 13 = 49 days in an acute bed (trust: 49 x £300 = £14,700).
+# More places (20): occupied 0, 2, 4, ..., 18 = 90 place-days (£4,500); nobody waits.
+HAND = dedent("""
+    name: Hand-checked
+    time: {horizon: 10}
+    organisations:
+      trust: Acute trust
+      council: Adult social care
+    services:
+      care:
+        owner: council
+        capacity: 5
+        length_of_stay: {mean: 100, distribution: fixed}
+        costs: {per_occupied_day: 50, per_delayed_day: 300}
+        when_full: {queue_in: acute bed, payer: trust}
+    cohorts:
+      older:
+        needs: {care: {service: care, arrivals: 2}}
+    interventions:
+      more_places:
+        changes: [{change: capacity, services: care, set: 20}]
+    """)
+
+
+def test_ledger_by_hand() -> None:
+    ledger = build_ledger(SystemModel(read_system_text(HAND)).simulate("baseline"))
+    assert ledger.organisation("council").cost == pytest.approx(2050)
+    assert ledger.organisation("trust").cost == pytest.approx(14700)
+    assert ledger.organisation("trust").waiting_cost == pytest.approx(14700)
+    assert ledger.whole_system == pytest.approx(16750)
+    care = ledger.service("care")
+    assert care.place_days == pytest.approx(41)
+    assert care.days_waited == pytest.approx(49)
+    assert care.waiting_at_end == pytest.approx(15)
+    assert care.served == pytest.approx(5)
+    assert ledger.outcomes["people_waiting_at_end"] == pytest.approx(15)
+    assert ledger.people.residual == pytest.approx(0, abs=1e-9)
+    assert sum(p.whole_system for p in ledger.periods) == pytest.approx(16750)
+
+
+def test_compare_by_hand_flags_the_shunt_and_the_real_saving() -> None:
+    comparison = compare(SystemModel(read_system_text(HAND)), "more_places")
+    changes = {o.id: o.change for o in comparison.organisations}
+    assert changes["council"] == pytest.approx(4500 - 2050)
+    assert changes["trust"] == pytest.approx(-14700)
+    assert comparison.whole_change == pytest.approx(2450 - 14700)
+    assert comparison.moved == pytest.approx(2450)
+    assert comparison.saving == pytest.approx(12250)
+    assert comparison.verdict == "saving with cost moved"
+    assert str(comparison.shunts[0]) == (
+        "Adult social care pays £2,450 more; Acute trust saves £14,700; "
+        "whole system: saves £12,250.")
+    waited = {o.name: o.change for o in comparison.outcomes}
+    assert waited["days_waited"] == pytest.approx(-49)
+
+
+def test_cutting_packages_is_cost_moved_not_a_saving() -> None:
+    system = load_system(wholesystem.example_path("delayed_discharge_system"))
+    comparison = compare(system, "fewer_packages")
+    assert comparison.verdict == "cost moved"
+    assert comparison.saving == 0
+    [shunt] = comparison.shunts
+    assert shunt.pays_more[0][0] == "Acute trust" and shunt.saves[0][0] == "Adult social care"
+    assert comparison.whole_change > 0
+
+
+def test_hospital_discharge_compare_flags_the_shunt_and_the_net_change() -> None:
+    system = load_system(wholesystem.example_path("hospital_discharge"))
+    base, wide = system.simulate("baseline"), system.simulate("unconstrained")
+    comparison = compare(system, "unconstrained")
+    [shunt] = comparison.shunts
+    payers = {name for name, _ in shunt.pays_more}
+    assert "Community health services" in payers  # community places cost more
+    assert [name for name, _ in shunt.saves] == ["Acute trust"]  # delay cost falls
+    # the net change, worked out independently: every service's occupied and delayed
+    # days at their unit costs, summed over the steps of the run
+    spec = system.spec
+    net = 0.0
+    for run, sign in ((wide, 1), (base, -1)):
+        frame = run.results.iloc[:-1]
+        for service in spec.services:
+            net += sign * (frame[f"{service.id} in service".replace("_", " ")].sum()
+                           * service.costs.per_occupied_day
+                           + frame[f"{service.id} waiting".replace("_", " ")].sum()
+                           * service.costs.per_delayed_day)
+    assert comparison.whole_change == pytest.approx(net, rel=1e-9)
+    assert sum(o.change for o in comparison.organisations) == pytest.approx(net, rel=1e-9)
+    assert comparison.whole_change < 0 and comparison.verdict == "saving with cost moved"
+    assert comparison.moved == pytest.approx(sum(a for _, a in shunt.pays_more))
