@@ -245,19 +245,25 @@ class PreviousValue:
             self.pending = None
 
 
-def assemble(shape: tuple[int, ...], parts: list[tuple[tuple[int, ...], ArrayLike]]
-             ) -> FloatArray:
+def assemble(shape: tuple[int, ...], parts: list[tuple[tuple[int, ...], ArrayLike]],
+             fill: float = np.nan) -> FloatArray:
     """An array of element ``shape`` filled element by element (per-element equations).
 
-    The run axis takes the largest run count among the parts.
+    The run axis takes the largest run count among the parts; elements no part gives
+    (Vensim allows partial definitions) hold ``fill``.
     """
     runs = max((np.shape(v)[0] for _, v in parts if np.ndim(v) > 0), default=1)
-    # elements no equation defines (Vensim allows partial definitions) stay NaN
-    result = np.full((runs, *shape), np.nan)
+    result = np.full((runs, *shape), fill)
     for index, value in parts:
         value = np.asarray(value, dtype=float)
         result[(slice(None), *index)] = value.reshape(value.shape[:1]) if value.ndim else value
     return result
+
+
+def assemble_or_zero(shape: tuple[int, ...], parts: list[tuple[tuple[int, ...], ArrayLike]]
+                     ) -> FloatArray:
+    """Like :func:`assemble`, with 0 (not NaN) where no part is given: net flows."""
+    return assemble(shape, parts, 0.0)
 
 
 def as_runs(value: ArrayLike, ndim: int) -> FloatArray:

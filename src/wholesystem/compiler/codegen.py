@@ -312,6 +312,8 @@ def _aligned_ref(flow: Variable, stock: Variable, identifiers: dict[str, str]) -
 
 
 def _net_flow(stock: Variable, variables: dict[str, Variable], scope: Scope) -> str:
+    if stock.rate is None and any(e.rate is not None for e in stock.elements):
+        return _element_rates(stock, scope)
     if stock.rate is not None:
         code = compile_expression(stock.rate, scope.within(stock.dimensions, None))
         return align(code, stock.dimensions)
@@ -328,6 +330,27 @@ def _net_flow(stock: Variable, variables: dict[str, Variable], scope: Scope) -> 
     for outflow in outflows:
         text += f" - {outflow}"
     return text
+
+
+def _element_rates(stock: Variable, scope: Scope) -> str:
+    """Net flows of a stock whose elements integrate different rates (Vensim's per-element
+    ``INTEG``); an element without a rate stays constant."""
+    dims = stock.dimensions
+    parts = []
+    for element in stock.elements:
+        if element.rate is None:
+            continue
+        context = _element_context(element.subscripts, dims, element.bindings,
+                                   scope.dimensions, element.span)
+        code = compile_expression(element.rate, scope.within((), context))
+        if code.dims:
+            raise ModelStructureError(
+                f"the rate of element [{', '.join(element.subscripts)}] of "
+                f"'{stock.display}' is an array, not one value", element.span)
+        index = tuple(scope.dimensions[d].position(e) for d, e in
+                      zip(dims, element.subscripts, strict=True))
+        parts.append(f"({index!r}, {code.text})")
+    return f"k.assemble_or_zero({_shape(stock, scope.dimensions)!r}, [{', '.join(parts)}])"
 
 
 def _shape(variable: Variable, dimensions: dict[str, Dimension]) -> tuple[int, ...]:

@@ -170,8 +170,14 @@ class _MdlWriter:
 
     # -- entries -------------------------------------------------------------------
     def dimension(self, dimension: Dimension) -> _Entry:
+        name = vensim_name(dimension.display)
+        if dimension.alias_of is not None:
+            return _Entry(f"{name} <-> {self.name(dimension.alias_of)}", "")
         elements = ", ".join(vensim_name(e) for e in dimension.elements)
-        return _Entry(f"{vensim_name(dimension.display)}:", f"\n\t{elements}")
+        maps = [f"({self.name(target)}: {', '.join(self.name(e) for e in elements_)})"
+                if elements_ else self.name(target) for target, elements_ in dimension.maps_to]
+        mapping = f" -> {', '.join(maps)}" if maps else ""
+        return _Entry(f"{name}:", f"\n\t{elements}{mapping}")
 
     def left(self, variable: Variable, subscripts: tuple[str, ...] | None = None) -> str:
         name = vensim_name(variable.display)
