@@ -171,7 +171,20 @@ def _reference(ref: Reference, scope: Scope) -> Code:
         return Code(f"k.dimension_values({numbers!r})", (ref.name,))
     if ref.name in CONSTANTS:
         return Code(CONSTANTS[ref.name][0], scalar=True)
+    number = _element_as_value(ref.name, scope)
+    if number is not None:
+        return Code(repr(number), scalar=True)
     raise UnknownNameError(ref.text, ref.span, hint=_did_you_mean(ref.name, scope))
+
+
+def _element_as_value(name: str, scope: Scope) -> float | None:
+    """An element name used as a value (Vensim: ``IF THEN ELSE(dim = B, ...)``): its
+    number in its family, the first declared dimension that holds it."""
+    for dimension in scope.dimensions.values():
+        position = dimension.position(name)
+        if position is not None and dimension.alias_of is None:
+            return _element_numbers(dimension, scope)[position]
+    return None
 
 
 def _element_numbers(dimension: Dimension, scope: Scope) -> tuple[float, ...]:
