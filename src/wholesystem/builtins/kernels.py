@@ -6,6 +6,8 @@ whose first axis is the run (scenario) axis and broadcasts like NumPy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -320,6 +322,12 @@ nan = np.nan
 def table(xs: list[float], ys: list[float], kind: str) -> tuple[FloatArray, FloatArray, str]:
     """A graphical function's points as this backend reads them."""
     return np.array(xs, dtype=float), np.array(ys, dtype=float), kind
+
+
+def reader(points: tuple[FloatArray, FloatArray, str]) -> Callable[[ArrayLike], FloatArray]:
+    """A reader of one graphical function: ``reader(table)(x)`` is ``lookup(x, *table)``."""
+    xs, ys, kind = points
+    return lambda x: lookup(x, xs, ys, kind)
 
 
 def full_shape(value: ArrayLike, shape: tuple[int, ...]) -> FloatArray:

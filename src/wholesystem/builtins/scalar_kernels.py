@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
+from collections.abc import Callable
 
 __all__ = [
     "abs", "exp", "sin", "cos", "tan", "arctan", "floor", "mod", "where", "minimum",
     "maximum", "logical_and", "logical_or", "logical_not", "pi", "inf", "e", "nan", "table",
-    "floor_at_zero", "lookup", "pulse", "step", "ramp", "safediv", "sqrt", "ln", "log10",
+    "floor_at_zero", "lookup", "reader", "pulse", "step", "ramp", "safediv", "sqrt", "ln", "log10",
     "arcsin", "arccos", "round_half_away", "divide", "power", "as_runs", "trunc", "quantum",
     "log_base", "pulse_width", "pulse_train", "step_half", "time_base", "get_time_value",
     "lookup_forward", "lookup_invert", "lookup_area",
@@ -100,6 +101,29 @@ def logical_not(a: object) -> bool:
 def table(xs: list[float], ys: list[float], kind: str) -> tuple[list[float], list[float], str]:
     """A graphical function's points as this backend reads them."""
     return list(map(float, xs)), list(map(float, ys)), kind
+
+
+def reader(points: tuple[list[float], list[float], str]) -> Callable[[float], float]:
+    """A fast reader of one graphical function: slopes computed once, the same arithmetic
+    as NumPy's ``interp`` (so both backends agree to the last bit)."""
+    xs, ys, kind = points
+    if kind != "continuous" or len(xs) < 2:
+        return lambda x: lookup(x, xs, ys, kind)
+    slopes = [(ys[i + 1] - ys[i]) / (xs[i + 1] - xs[i]) if xs[i + 1] != xs[i] else 0.0
+              for i in range(len(xs) - 1)]
+    x_first, x_last, y_first, y_last = xs[0], xs[-1], ys[0], ys[-1]
+
+    def read(x: float) -> float:
+        if x != x:
+            return math.nan
+        if x <= x_first:
+            return y_first
+        if x >= x_last:
+            return y_last
+        j = bisect_right(xs, x) - 1
+        return slopes[j] * (x - xs[j]) + ys[j]
+
+    return read
 
 
 def floor_at_zero(value: float) -> float:

@@ -64,11 +64,14 @@ class Scope:
     """``vector`` (NumPy arrays with a run axis) or ``scalar`` (plain floats, one run)."""
     dialect: str = "xmile"
     """Equation language of the model (``xmile`` or ``mdl``): which builtins exist."""
+    fast: bool = False
+    """Scalar backend only: write ``/`` as Python's operator, inside a ``try`` whose
+    ``except`` reruns the step with IEEE-safe division."""
 
     def within(self, host_dims: tuple[str, ...], element: dict[str, str] | None) -> Scope:
         """The same scope for another equation."""
         return Scope(self.variables, self.dimensions, self.identifiers, self.tables,
-                     self.states, host_dims, element, self.backend, self.dialect)
+                     self.states, host_dims, element, self.backend, self.dialect, self.fast)
 
 
 def align(code: Code, target: tuple[str, ...]) -> str:
@@ -139,7 +142,7 @@ def _binary(expr: Binary, scope: Scope) -> Code:
     if op in _INFIX:
         text = f"({a} {_INFIX[op]} {b})"
     elif op == "/":
-        plain = not scalar and scope.backend == "vector"
+        plain = (not scalar and scope.backend == "vector") or scope.fast
         text = f"({a} / {b})" if plain else f"k.divide({a}, {b})"
     elif op == "^":
         plain = not scalar and scope.backend == "vector"
@@ -531,7 +534,7 @@ def _table_call(variable: Variable, args: tuple[Expr, ...], call: Call, scope: S
     x = compile_expression(args[0], scope)
     tables, kept, shape = _table_selection(variable, subscripts, scope, call)
     if isinstance(tables, str):
-        return Code(f"k.lookup({x.text}, *{tables})", x.dims, x.scalar, x.stars)
+        return Code(f"{tables}_read({x.text})", x.dims, x.scalar, x.stars)
     dims = tuple(kept) + tuple(d for d in x.dims if d not in kept)
     grid = "(" + "".join(f"{t}, " for t in tables) + ")"
     return Code(f"k.lookup_grid({align(x, dims)}, {grid}, {shape!r})", dims, False, x.stars)

@@ -215,7 +215,7 @@ class _MdlWriter:
         by the element they stand for."""
         groups: dict[object, list[ElementDefinition]] = {}
         for position, element in enumerate(variable.elements):
-            key: object = (element.equation, element.graphical_function,
+            key: object = (element.equation, element.rate, element.graphical_function,
                            tuple(d for d, _ in element.bindings)) if element.bindings \
                 else position
             groups.setdefault(key, []).append(element)
@@ -226,10 +226,11 @@ class _MdlWriter:
                 result.append((left, members[0]))
                 continue
             for element in members:
-                equation = element.equation
-                if equation is not None and element.bindings:
-                    equation = _bind(equation, dict(element.bindings))
-                result.append((element.subscripts, replace(element, equation=equation)))
+                bound = dict(element.bindings)
+                equation, rate = element.equation, element.rate
+                result.append((element.subscripts, replace(
+                    element, equation=_bind(equation, bound) if equation and bound else equation,
+                    rate=_bind(rate, bound) if rate and bound else rate)))
         return result
 
     def subrange_left(self, variable: Variable, members: list[ElementDefinition]
@@ -292,13 +293,20 @@ class _MdlWriter:
             return [_Entry(self.left(stock), f"= INTEG (\n\t{rate},\n\t\t{initial})",
                            stock.units or "", stock.doc)]
         return [_Entry(self.left(stock, left),
-                       f"= INTEG (\n\t{self.rate(stock, left)},\n\t\t"
+                       f"= INTEG (\n\t{self.rate(stock, left, e.rate)},\n\t\t"
                        f"{self.equation(e.equation or Number(0.0), stock)})",
                        stock.units or "", stock.doc)
                 for left, e in self.element_groups(stock)]
 
-    def rate(self, stock: Variable, element: tuple[str, ...] | None) -> str:
-        if stock.rate is not None:
+    def rate(self, stock: Variable, element: tuple[str, ...] | None,
+             own: Expr | None = None) -> str:
+        """The first argument of INTEG: the element's ``own`` rate, the stock's net rate, or
+        its inflows less its outflows."""
+        if own is not None:
+            text = self.equation(own, stock)
+        elif any(e.rate is not None for e in stock.elements):
+            text = "0"  # an element of a stock integrating per element, without a rate
+        elif stock.rate is not None:
             text = self.equation(self.at(stock.rate, stock, element), stock)
         else:
             ins = [self.flow(f, stock, element) for f in stock.inflows]

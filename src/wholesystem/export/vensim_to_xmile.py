@@ -6,7 +6,8 @@ Two changes, each keeping every result the same:
   inflows and outflows. A rate that is a plain sum of other variables,
   ``in1 + in2 - out1 - out2`` (the way Vensim writes stock-and-flow diagrams), turns those
   variables into the stock's flows; any other rate becomes one new flow, ``<stock> net
-  flow``.
+  flow`` (arrayed, element by element, when the stock integrates a different rate per
+  element).
 - **Builtins get their XMILE names** where XMILE has one that computes the same thing
   (:mod:`wholesystem.export.builtin_map`): ``SMOOTH`` -> ``SMTH1``, ``XIDZ`` ->
   ``SAFEDIV``, ``IF THEN ELSE`` -> ``IF .. THEN .. ELSE``... When any call has none, the
@@ -19,16 +20,17 @@ from dataclasses import replace
 
 from wholesystem.export.builtin_map import translate_equations, vensim_to_xmile_call
 from wholesystem.export.names import unique_name
-from wholesystem.ir.expr import Binary, Expr, Reference, Unary
-from wholesystem.ir.model import Model, Project, Variable, VariableKind
+from wholesystem.ir.expr import Binary, Expr, Number, Reference, Unary, Wildcard, transform
+from wholesystem.ir.model import ElementDefinition, Model, Project, Variable, VariableKind
 from wholesystem.ir.names import canonical_name
 
-__all__ = ["translate_vensim_project", "rates_to_flows"]
+__all__ = ["translate_vensim_project", "rates_to_flows", "resolve_equivalences"]
 
 
 def translate_vensim_project(project: Project) -> tuple[Project, str]:
     """The project ready for XMILE and the dialect its equations are in (``xmile`` when
     every builtin was translated, else ``mdl``)."""
+    project = resolve_equivalences(project)
     with_flows = replace(project, models=tuple(rates_to_flows(m) for m in project.models))
     translated = translate_equations(with_flows, vensim_to_xmile_call, "xmile")
     if translated is None:
@@ -36,13 +38,64 @@ def translate_vensim_project(project: Project) -> tuple[Project, str]:
     return replace(translated, format="xmile"), "xmile"
 
 
+def resolve_equivalences(project: Project) -> Project:
+    """``project`` with each Vensim equivalence (``B <-> A``) replaced by the dimension it
+    names, where no variable ranges over both (XMILE has no equivalences; a variable
+    ``x[A, B]`` keeps it, and the export says so)."""
+    aliases = {d.name: d.alias_of for d in project.dimensions if d.alias_of is not None}
+    variables = [v for m in project.models for v in m.variables]
+    for alias, target in list(aliases.items()):
+        if any(alias in v.dimensions and target in v.dimensions for v in variables):
+            del aliases[alias]
+    if not aliases:
+        return project
+
+    def rename(name: str) -> str:
+        return aliases.get(name, name)
+
+    def rewrite(node: Expr) -> Expr | None:
+        if isinstance(node, Wildcard) and node.dimension in aliases:
+            return replace(node, dimension=rename(node.dimension))
+        if isinstance(node, Reference) and node.subscripts:
+            return replace(node, subscripts=tuple(
+                Reference(rename(s.name), rename(s.name), (), s.span)
+                if isinstance(s, Reference) and not s.subscripts and s.name in aliases
+                else transform(s, rewrite) for s in node.subscripts))
+        return None
+
+    def convert(expr: Expr | None) -> Expr | None:
+        return None if expr is None else transform(expr, rewrite)
+
+    def variable(v: Variable) -> Variable:
+        return replace(
+            v, dimensions=tuple(rename(d) for d in v.dimensions),
+            equation=convert(v.equation), rate=convert(v.rate),
+            elements=tuple(replace(e, equation=convert(e.equation), rate=convert(e.rate),
+                                   bindings=tuple((rename(d), x) for d, x in e.bindings))
+                           for e in v.elements))
+
+    dimensions = tuple(
+        replace(d, maps_to=tuple((rename(t), m) for t, m in d.maps_to))
+        for d in project.dimensions if d.name not in aliases)
+    models = tuple(replace(m, variables=tuple(variable(v) for v in m.variables))
+                   for m in project.models)
+    return replace(project, dimensions=dimensions, models=models)
+
+
 def rates_to_flows(model: Model) -> Model:
     """``model`` with every stock defined by a net rate given inflows and outflows."""
-    if not any(v.rate is not None for v in model.variables):
+    if not any(v.rate is not None or any(e.rate is not None for e in v.elements)
+               for v in model.variables):
         return model
     variables = {v.name: v for v in model.variables}
     taken = set(variables) | {m.name for m in model.modules}
     new_flows: list[Variable] = []
+    for stock in [v for v in model.variables if any(e.rate is not None for e in v.elements)]:
+        flow = _element_net_flow(stock, taken)
+        new_flows.append(flow)
+        variables[stock.name] = replace(
+            stock, rate=None, inflows=(flow.name,),
+            elements=tuple(replace(e, rate=None) for e in stock.elements))
     for stock in [v for v in model.variables if v.rate is not None]:
         split = _split_rate(stock, variables)
         if split is None:
@@ -63,6 +116,16 @@ def _net_flow(stock: Variable, taken: set[str]) -> Variable:
     return Variable(canonical_name(display), display, VariableKind.FLOW, stock.rate,
                     stock.span, stock.dimensions,
                     doc=f"Net rate of '{stock.display}' (its INTEG rate in the Vensim model).")
+
+
+def _element_net_flow(stock: Variable, taken: set[str]) -> Variable:
+    """One arrayed flow carrying each element's own rate (0 where an element has none)."""
+    display = unique_name(f"{stock.display} net flow", taken)
+    elements = tuple(ElementDefinition(e.subscripts, e.rate or Number(0.0, e.span), None,
+                                       e.span, e.bindings) for e in stock.elements)
+    return Variable(canonical_name(display), display, VariableKind.FLOW, None, stock.span,
+                    stock.dimensions, elements,
+                    doc=f"Net rates of '{stock.display}' (its INTEG rates in the Vensim model).")
 
 
 def _split_rate(stock: Variable, variables: dict[str, Variable]

@@ -85,8 +85,9 @@ class Model:
         table = {name: [value] for name, value in (params or {}).items()}
         overrides = {k: np.asarray(v[0], dtype=float) for k, v in table.items()}
         compiled, resolved = self._prepare(overrides, data)
-        raw = simulate(compiled, resolved, 1, method, seed=seed)
-        values, labels = raw.cube(select_outputs(compiled.outputs, return_columns))
+        raw = simulate(compiled, resolved, 1, method, seed=seed,
+                       outputs=select_outputs(compiled.outputs, return_columns))
+        values, labels = raw.cube()
         frame = pd.DataFrame(values[:, 0, :], index=pd.Index(raw.times, name="time"),
                              columns=labels)
         return frame
@@ -103,8 +104,9 @@ class Model:
             raise ParameterError("the parameter table has no rows")
         overrides = {str(c): table[c].to_numpy(dtype=float) for c in table.columns}
         compiled, resolved = self._prepare(overrides, data)
-        raw = simulate(compiled, resolved, len(table), method, seed=seed)
-        values, labels = raw.cube(select_outputs(compiled.outputs, return_columns))
+        raw = simulate(compiled, resolved, len(table), method, seed=seed,
+                       outputs=select_outputs(compiled.outputs, return_columns))
+        values, labels = raw.cube()
         return EnsembleResults(raw.times, values, labels, table)
 
     def _prepare(self, overrides: Mapping[str, np.ndarray],

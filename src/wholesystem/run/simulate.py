@@ -9,7 +9,7 @@ step in both.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,8 @@ class Runtime:
     runs: int
     overrides: Mapping[str, NDArray[np.float64]]
     states: list[Any] = field(default_factory=list)
+    select: Callable[[tuple[Any, ...]], tuple[Any, ...]] | None = None
+    """Picks the values kept at each save time (None: all)."""
 
     def param(self, name: str, default: Any, shape: tuple[int, ...]) -> Any:
         """The value of constant (or stock initial value) ``name``: an override if given.
@@ -83,13 +85,16 @@ def _steps(span: float, step: float, what: str) -> int:
 
 
 def simulate(compiled: CompiledModel, overrides: Mapping[str, Any] | None = None,
-             runs: int = 1, method: str | None = None, seed: int = 0) -> RawResults:
+             runs: int = 1, method: str | None = None, seed: int = 0,
+             outputs: Sequence[int] | None = None) -> RawResults:
     """Simulate ``runs`` runs of ``compiled``; ``overrides`` map canonical names to values.
 
     One run of a model without arrays uses the scalar backend (plain floats); everything
     else the vector backend, all runs advancing together. ``seed`` seeds the random-number
     functions: run ``r`` draws from its own child of ``SeedSequence(seed)``, so its numbers
-    do not depend on the size of the ensemble.
+    do not depend on the size of the ensemble. ``outputs`` (indices into
+    ``compiled.outputs``) keeps only those variables' values, which saves memory in large
+    ensembles.
     """
     specs = compiled.sim_specs
     method = (method or specs.method or "euler").lower()
@@ -105,6 +110,7 @@ def simulate(compiled: CompiledModel, overrides: Mapping[str, Any] | None = None
     scalar = runs == 1 and compiled.scalar is not None
     backend = compiled.scalar if scalar and compiled.scalar else compiled.vector
     runtime = (ScalarRuntime if scalar else Runtime)(specs.start, specs.stop, dt, runs, values)
+    runtime.select = _selector(outputs)
     runtime.states = [new_state(kind.value, start=specs.start, dt=dt, steps=n_steps,
                                 runs=runs, seed=seed, site=site, scalar=scalar)
                       for site, kind in enumerate(compiled.state_kinds)]
@@ -114,7 +120,20 @@ def simulate(compiled: CompiledModel, overrides: Mapping[str, Any] | None = None
         else:
             saved = _integrate_rk4(backend, runtime, n_steps, save_every, dt)
     times = specs.start + dt * save_every * np.arange(len(saved), dtype=np.float64)
-    return RawResults(times, saved, compiled.outputs, runs, scalar)
+    kept = compiled.outputs if outputs is None else tuple(compiled.outputs[i] for i in outputs)
+    return RawResults(times, saved, kept, runs, scalar)
+
+
+def _selector(outputs: Sequence[int] | None) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """What the generated loop keeps of all values at each save time."""
+    if outputs is None:
+        return _everything
+    chosen = tuple(outputs)
+    return lambda values: tuple(values[i] for i in chosen)
+
+
+def _everything(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    return values
 
 
 def _integrate_rk4(backend: Any, runtime: Runtime, n_steps: int, save_every: int,
@@ -127,7 +146,7 @@ def _integrate_rk4(backend: Any, runtime: Runtime, n_steps: int, save_every: int
         last = index == n_steps
         stocks, values = _rk4_step(rates, t, dt, stocks, runtime.states, last)
         if index % save_every == 0:
-            saved.append(values)
+            saved.append(runtime.select(values) if runtime.select else values)
         if any(floors) and not last:
             # A non-negative stock never goes below zero (XMILE 1.0, 3.7.1).
             stocks = tuple(np.maximum(s, 0.0) if floor else s

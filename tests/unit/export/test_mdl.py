@@ -142,3 +142,26 @@ class TestReadBack:
         before, after = Model(project).run(), Model(again).run()
         np.testing.assert_allclose(after[before.columns].to_numpy(), before.to_numpy(),
                                    rtol=1e-9, atol=1e-12)
+
+
+def test_stocks_integrating_per_element_keep_their_rates() -> None:
+    from wholesystem.ir.expr import Binary, Number, Reference
+    from wholesystem.ir.model import (
+        Dimension,
+        ElementDefinition,
+        Model,
+        SimSpecs,
+        SourceFile,
+        Variable,
+        VariableKind,
+    )
+
+    north = Reference("s", "s", (Reference("north", "north"),))
+    project = Project("v", SourceFile("v.mdl"), SimSpecs(0, 4, 1), (Model("", (
+        Variable("s", "s", VariableKind.STOCK, None, dimensions=("region",), elements=(
+            ElementDefinition(("north",), Number(1), rate=Binary("*", north, Number(0.5))),
+            ElementDefinition(("south",), Number(2)))),)),),
+        (Dimension("region", "Region", ("north", "south")),), format="mdl")
+    text = export_mdl(project)
+    assert entry(text, "s[north]") == "s[north]= INTEG (\n\ts[north] * 0.5,\n\t\t1)"
+    assert entry(text, "s[south]") == "s[south]= INTEG (\n\t0,\n\t\t2)"

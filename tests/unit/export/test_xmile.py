@@ -207,3 +207,32 @@ class TestVensimProjects:
                                   (mapped, Dimension("b", "B", ("p", "q"))))
         with pytest.raises(UnsupportedFeatureError, match=r"dimension 'A'.*mapping"):
             export_xmile(project)
+
+
+class TestVensimShapes:
+    REGION = Dimension("region", "Region", ("north", "south"))
+
+    def stock_by_element(self) -> Project:
+        return _vensim_project((
+            Variable("s", "S", VariableKind.STOCK, None, dimensions=("region",), elements=(
+                ElementDefinition(("north",), Number(1), rate=Binary("*", _ref("s", "north"),
+                                                                     Number(0.5))),
+                ElementDefinition(("south",), Number(2)))),), (self.REGION,))
+
+    def test_stocks_integrating_per_element_get_an_arrayed_net_flow(self) -> None:
+        project = self.stock_by_element()
+        again = read_xmile_text(export_xmile(project), "again.xmile")
+        flow_ = again.main.variable_map()["s net flow"]
+        assert flow_.kind is VariableKind.FLOW
+        assert [e.subscripts for e in flow_.elements] == [("north",), ("south",)]
+        assert_same_run(project, again)
+
+    def test_equivalent_dimensions_become_one(self) -> None:
+        alias = Dimension("zone", "Zone", ("north", "south"), alias_of="region")
+        project = _vensim_project((
+            Variable("a", "a", VariableKind.AUX, Number(3), dimensions=("zone",)),
+            Variable("b", "b", VariableKind.AUX, Binary("*", _ref("a", "region"), Number(2)),
+                     dimensions=("region",))), (self.REGION, alias))
+        text = export_xmile(project)
+        assert "Zone" not in text
+        assert_same_run(project, read_xmile_text(text, "again.xmile"))

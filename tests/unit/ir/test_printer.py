@@ -36,7 +36,7 @@ def test_vensim_text(tree: object, text: str) -> None:
 
 @pytest.mark.parametrize("tree", [Number(math.inf), Reference("x", "x", (Wildcard(),))])
 def test_what_vensim_cannot_write(tree: object) -> None:
-    with pytest.raises(ValueError, match="Vensim|dimension"):
+    with pytest.raises(ValueError, match=r"Vensim|dimension"):
         print_vensim(tree)  # type: ignore[arg-type]
 
 

@@ -225,7 +225,8 @@ class _Builder:
             used.add(name)
             flows.append((name, route.fraction))
             if route.after is not None:
-                self.lower_return(service, route.to, name, route.after, route.span)
+                self.lower_return(service, route.to, name, route.after, route.span,
+                                  name[len(base):])
             elif route.to == LEAVE:
                 self.left.append(name)
             elif route.to == UNMET:
@@ -235,9 +236,9 @@ class _Builder:
         return flows
 
     def lower_return(self, service: Service, target: str, flow: str, delay: Duration,
-                     span: SourceSpan) -> None:
-        stock = f"{service.id} returning to {target}"
-        back = f"{service.id} back to {target}"
+                     span: SourceSpan, suffix: str = "") -> None:
+        stock = f"{service.id} returning to {target}{suffix}"
+        back = f"{service.id} back to {target}{suffix}"
         self.add(stock, VariableKind.STOCK, _num(0, span), span, "people",
                  f"people who left {service.name} with their need unmet and will come "
                  f"back to {target}", inflows=(canonical_name(flow),),

@@ -99,13 +99,13 @@ def _cascade_probabilities(duration: Duration, step: float) -> NDArray[np.float6
         ok = m >= order
         k = m[ok]
         lgamma = np.vectorize(math.lgamma, otypes=[float])
-        log_p[ok] = (lgamma(k) - lgamma(np.full_like(k, order)) - lgamma(k - order + 1)
-                     + order * math.log(leave)
-                     + (k - order) * (math.log1p(-leave) if leave < 1 else -np.inf))
-        p = np.exp(log_p)
         if leave >= 1:
             p = np.zeros(size + 1)
             p[order] = 1.0
+        else:
+            log_p[ok] = (lgamma(k) - lgamma(np.full_like(k, order)) - lgamma(k - order + 1)
+                         + order * math.log(leave) + (k - order) * math.log1p(-leave))
+            p = np.exp(log_p)
         if p.sum() >= 1.0 - _TAIL or size >= _MAX_STEPS:
             break
         size *= 2
@@ -136,30 +136,31 @@ def pipeline_mixture(duration: Duration, step: float, horizon_steps: int,
     the two whole-step delays around its mean, weighted to keep the mean. Stays longer
     than the horizon are one term (nobody takes them within the run anyway).
     ``remaining`` says how people in service at time 0 leave: ``residual`` (as in a
-    steady state: at rate 1 / mean stay) or ``uniform`` (a uniform share of a fresh stay).
+    steady state) or ``uniform`` (a uniform share of a fresh stay). Their leaving rate is
+    a staircase that falls at each term's delay and delivers each of them exactly once.
     """
     p = step_probabilities(duration, step)
     steps = np.arange(len(p), dtype=float)
     mean_steps = float(np.sum(p * steps))
     within = p[: horizon_steps + 1]
     tail = float(p[horizon_steps + 1:].sum())
-    terms: list[tuple[float, float, float]] = []  # (steps, weight, initial sum)
+    terms: list[tuple[float, float]] = []  # (steps, weight)
     for group in _groups(within, groups):
         weight = float(within[group].sum())
         if weight <= 0:
             continue
         mean = float(np.sum(within[group] * steps[group]) / weight)
-        share_by_k = float(np.sum(within[group] / steps[group]))
         low, high = math.floor(mean), math.ceil(mean)
         upper_share = mean - low if high != low else 0.0
         for k, part in ((low, 1.0 - upper_share), (high, upper_share)):
             if part > 1e-12:
-                terms.append((k, weight * part, share_by_k * part))
+                terms.append((k, weight * part))
     if tail > 0:
-        long = steps[horizon_steps + 1:]
-        terms.append((horizon_steps + 1, tail,
-                      float(np.sum(p[horizon_steps + 1:] / long))))
-    return tuple(_term(k, w, s, mean_steps, step, remaining) for k, w, s in _merge(terms))
+        terms.append((horizon_steps + 1, tail))
+    merged = _merge(terms)
+    rates = _initial_staircase(p, [k for k, _ in merged], mean_steps, remaining)
+    return tuple(PipelineTerm(max(1, k), w, rate / (w * step))
+                 for (k, w), rate in zip(merged, rates, strict=True))
 
 
 def _groups(p: NDArray[np.float64], groups: int) -> list[NDArray[np.intp]]:
@@ -171,22 +172,35 @@ def _groups(p: NDArray[np.float64], groups: int) -> list[NDArray[np.intp]]:
     return [g for g in np.split(support, np.unique(cuts + 1)) if len(g)]
 
 
-def _merge(terms: list[tuple[float, float, float]]) -> list[tuple[int, float, float]]:
-    merged: dict[int, list[float]] = {}
-    for k, weight, share in terms:
-        entry = merged.setdefault(int(k), [0.0, 0.0])
-        entry[0] += weight
-        entry[1] += share
-    return [(k, w, s) for k, (w, s) in sorted(merged.items())]
+def _merge(terms: list[tuple[float, float]]) -> list[tuple[int, float]]:
+    merged: dict[int, float] = {}
+    for k, weight in terms:
+        merged[int(k)] = merged.get(int(k), 0.0) + weight
+    return sorted(merged.items())
 
 
-def _term(k: int, weight: float, share_by_k: float, mean_steps: float, step: float,
-          remaining: str) -> PipelineTerm:
-    if remaining == "uniform":
-        rate = share_by_k / weight / step if weight > 0 else 0.0
-    else:
-        rate = 1.0 / (mean_steps * step)
-    return PipelineTerm(max(1, k), weight, rate)
+def _initial_staircase(p: NDArray[np.float64], delays: list[int], mean_steps: float,
+                       remaining: str) -> list[float]:
+    """Per term, the share of the people in service at time 0 leaving per step.
+
+    A person with a stay of j steps found in service leaves at step m < j; the share
+    leaving at step m is ``r(m)`` = sum over j > m of p_j / j (``uniform``: any point of
+    a fresh stay) or p_j / mean (``residual``: stays found in progress). Term g
+    contributes for steps before its delay, so the terms add up to a staircase; each
+    stair is the average of r over its steps, so everyone leaves exactly once.
+    """
+    j = np.arange(len(p), dtype=float)
+    per_stay = np.divide(p, j, out=np.zeros_like(p), where=j > 0)
+    if remaining != "uniform":
+        per_stay = p / mean_steps
+    # r(m) for m = 0 .. len(p) - 1: tail sums of per_stay over j > m
+    r = np.concatenate([np.cumsum(per_stay[::-1])[::-1][1:], [0.0]])
+    bounds = [0, *delays]
+    levels = [float(r[a:b].sum()) / (b - a) for a, b in zip(bounds, bounds[1:], strict=False)]
+    # stays longer than the last delay leave within the last stair
+    levels[-1] += float(r[bounds[-1]:].sum()) / (bounds[-1] - bounds[-2])
+    levels.append(0.0)
+    return [levels[g] - levels[g + 1] for g in range(len(delays))]
 
 
 def length_biased(duration: Duration) -> Duration:

@@ -24,6 +24,8 @@ __all__ = ["EntryKind", "Field", "RawEntry", "decode_mdl", "scan_entries", "exce
 _SKETCH = re.compile(r"^[ \t]*\\\\\\?---///", re.MULTILINE)
 _MACRO_START = re.compile(r":MACRO:", re.IGNORECASE)
 _MACRO_END = re.compile(r":END[ \t]+OF[ \t]+MACRO:", re.IGNORECASE)
+_FIELD_END = re.compile(r"[~|]")
+_DEFINITION_SPECIAL = re.compile(r"[~|\"{']")
 
 
 class EntryKind(enum.Enum):
@@ -186,15 +188,18 @@ def _scan_one(text: str, start: int, cursor: _Cursor) -> tuple[RawEntry, int]:
 
 def _free_text_end(text: str, position: int) -> int:
     """End of a units or documentation field: the next ``~`` or ``|``."""
-    while position < len(text) and text[position] not in "~|":
-        position += 1
-    return position
+    found = _FIELD_END.search(text, position)
+    return found.start() if found else len(text)
 
 
 def _definition_end(text: str, position: int, cursor: _Cursor) -> int:
     """End of a definition field: the next ``~`` or ``|`` outside quotes, 'strings' and
     comments."""
     while position < len(text):
+        special = _DEFINITION_SPECIAL.search(text, position)
+        if special is None:
+            return len(text)
+        position = special.start()
         char = text[position]
         if char in "~|":
             return position
@@ -215,8 +220,10 @@ def _definition_end(text: str, position: int, cursor: _Cursor) -> int:
 def _starts_string(text: str, position: int) -> bool:
     """A ``'`` opens a string literal where a value starts (names may hold apostrophes
     but never start with one)."""
-    before = text[:position].rstrip()
-    return bool(before) and before[-1] in "(,=:"
+    index = position - 1
+    while index >= 0 and text[index].isspace():
+        index -= 1
+    return index >= 0 and text[index] in "(,=:"
 
 
 def _quoted_end(text: str, start: int, cursor: _Cursor) -> int:
