@@ -192,31 +192,65 @@ def invert_matrix(matrix: ArrayLike) -> FloatArray:
 
 
 # -- allocation -----------------------------------------------------------------------
-_ROOT_HALF = math.sqrt(0.5)
-_erfc = np.vectorize(math.erfc, otypes=[float])
+# Vensim evaluates the normal profile with Abramowitz & Stegun's formula 26.2.16 (error
+# below 1e-5), not with an exact erfc: the tails it gives differ from the exact ones by
+# up to a few percent, and the SDXorg allocate_available reference follows this formula
+# to its six printed digits where erfc misses by 1.4%.
+_NORMAL_P = 0.33267
+_NORMAL_A = (0.4361836, -0.1201676, 0.9372980)
+_ROOT_TWO_PI = math.sqrt(2 * math.pi)
+
+
+def _normal_share(z: FloatArray) -> FloatArray:
+    """Normal cumulative distribution at ``z``, as Vensim computes it (A&S 26.2.16)."""
+    t = 1.0 / (1.0 + _NORMAL_P * np.abs(z))
+    a1, a2, a3 = _NORMAL_A
+    with np.errstate(under="ignore"):
+        tail = np.exp(-0.5 * z * z) / _ROOT_TWO_PI * t * (a1 + t * (a2 + t * a3))
+    return np.where(z < 0, tail, 1.0 - tail)
 
 
 def _share(kind: FloatArray, z: FloatArray) -> FloatArray:
     """Fraction of its request a requester gets when the priority level lies ``z``
-    widths below its priority: the integral of its profile's shape (Vensim's ptype 0
-    fixed, 1 rectangular, 2 triangular, 3 normal, 4 exponential)."""
+    widths below its priority: the integral of its profile's shape (Vensim's ptype 1
+    rectangular, 2 triangular, 3 normal with the width as standard deviation, 4
+    exponential, symmetric about the priority). Other types are NaN: fixed quantities
+    (0) never reach here, and Vensim's manual names constant elasticity (5) without
+    defining the curve."""
     lifted = np.clip(z + 0.5, 0.0, 1.0)
     triangular = np.where(lifted < 0.5, 2 * lifted ** 2, 1 - 2 * (1 - lifted) ** 2)
-    normal = 0.5 * _erfc(-z * _ROOT_HALF)
     with np.errstate(over="ignore"):
         exponential = np.where(z > 0, 1 - 0.5 * np.exp(-np.abs(z)), 0.5 * np.exp(
             -np.abs(z)))
     kind = np.mod(kind, 10)
-    return np.select([kind == 0, kind == 1, kind == 2, kind == 3, kind == 4],
-                     [np.ones_like(z), lifted, triangular, normal, exponential], np.nan)
+    return np.select([kind == 1, kind == 2, kind == 3, kind == 4],
+                     [lifted, triangular, _normal_share(z), exponential], np.nan)
+
+
+def _share_at_one_level(request: FloatArray, kind: FloatArray, centre: FloatArray,
+                        width: FloatArray, available: FloatArray) -> FloatArray:
+    """What each requester gets at the one priority level where the shares add up to
+    ``available`` (bisection to the precision of the floats; requests of fixed
+    profiles must be zero here)."""
+    low = np.min(centre - 40 * width, axis=-1) - 1.0
+    high = np.max(centre + 40 * width, axis=-1) + 1.0
+    for _ in range(100):
+        level = (low + high) / 2
+        given = np.sum(request * _share(kind, (centre - level[..., None]) / width), axis=-1)
+        too_much = given > available
+        low = np.where(too_much, level, low)
+        high = np.where(too_much, high, level)
+    return request * _share(kind, (centre - high[..., None]) / width)
 
 
 def allocate_available(request: ArrayLike, profile: ArrayLike, available: ArrayLike
                        ) -> FloatArray:
     """Vensim ALLOCATE AVAILABLE: ``available`` shared among the requests along the last
-    axis. Every requester receives ``request * share((priority - level) / width)`` at a
-    single priority level, found by bisection so the shares add up to ``available``;
-    when enough is available every request is met exactly."""
+    axis. When enough is available every request is met exactly. Otherwise requesters
+    with a fixed-quantity profile (ptype 0) are served first, in proportion to their
+    requests when they alone exceed what is available (as Vensim does when all are
+    fixed), and the others share the rest at one priority level: each receives
+    ``request * share((priority - level) / width)``."""
     request = np.asarray(request, dtype=float)
     profile = np.asarray(profile, dtype=float)
     available = np.asarray(available, dtype=float)
@@ -231,15 +265,14 @@ def allocate_available(request: ArrayLike, profile: ArrayLike, available: ArrayL
     available = np.broadcast_to(available, shape[:-1])
     kind, centre = profile[..., 0], profile[..., 1]
     width = np.where(profile[..., 2] > 0, profile[..., 2], 1e-12)
-    low = np.min(centre - 40 * width, axis=-1) - 1.0
-    high = np.max(centre + 40 * width, axis=-1) + 1.0
-    for _ in range(100):
-        level = (low + high) / 2
-        given = np.sum(request * _share(kind, (centre - level[..., None]) / width), axis=-1)
-        too_much = given > available
-        low = np.where(too_much, level, low)
-        high = np.where(too_much, high, level)
-    shares = request * _share(kind, (centre - high[..., None]) / width)
+    fixed = np.mod(kind, 10) == 0
+    fixed_total = np.sum(np.where(fixed, request, 0.0), axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fixed_part = np.clip(available / fixed_total, 0.0, 1.0)
+    rest = np.maximum(available - fixed_total, 0.0)
+    shares = np.where(fixed, request * fixed_part[..., None], _share_at_one_level(
+        np.where(fixed, 0.0, request), kind, centre, width, rest))
+    shares = np.where((rest <= 0)[..., None] & ~fixed, 0.0, shares)
     enough = (np.sum(request, axis=-1) <= available)[..., None]
     return np.where(enough, request, np.where((available <= 0)[..., None], 0.0, shares))
 

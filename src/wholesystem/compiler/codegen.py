@@ -510,7 +510,8 @@ def _outputs(variables: dict[str, Variable], identifiers: dict[str, str],
              ) -> tuple[OutputVariable, ...]:
     result = []
     for name, variable in variables.items():
-        if name in lowered.hidden or name not in identifiers:
+        if name in lowered.hidden or name not in identifiers or name.startswith("#"):
+            # "#..." names are made by readers (macro expansions): not the user's variables
             continue
         dims = [dimensions[d] for d in variable.dimensions]
         result.append(OutputVariable(

@@ -107,11 +107,18 @@ class _Lowerer:
 
     def lower_element(self, variable: Variable, element: ElementDefinition
                       ) -> ElementDefinition:
-        bound = self.bind(element.equation, variable, element)
-        # once bound, the equation needs no element context (its hidden variables and
-        # states are scalars)
-        context = ((), None if bound is not element.equation else element.subscripts)
-        return replace(element, equation=self.lower_expr(bound, context))
+        equation = self.lower_bound(element.equation, variable, element)
+        rate = self.lower_bound(element.rate, variable, element)
+        return replace(element, equation=equation, rate=rate)
+
+    def lower_bound(self, expr: Expr | None, variable: Variable, element: ElementDefinition
+                    ) -> Expr | None:
+        """One of an element's expressions lowered; once its dimension names are bound to
+        the element, it needs no element context (hidden variables and states are
+        scalars)."""
+        bound = self.bind(expr, variable, element)
+        context = ((), None if bound is not expr else element.subscripts)
+        return self.lower_expr(bound, context)
 
     def bind(self, expr: Expr | None, variable: Variable, element: ElementDefinition
              ) -> Expr | None:

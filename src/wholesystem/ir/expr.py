@@ -171,22 +171,46 @@ def calls(node: Expr) -> Iterator[Call]:
     return (n for n in walk(node) if isinstance(n, Call))
 
 
-def transform(node: Expr, rewrite: Callable[[Expr], Expr | None]) -> Expr:
+def transform(root: Expr, rewrite: Callable[[Expr], Expr | None]) -> Expr:
     """A new tree: ``rewrite`` is tried on each node top-down; None keeps the node and
-    descends into its children, anything else replaces the node (without descending)."""
-    replaced = rewrite(node)
-    if replaced is not None:
-        return replaced
+    descends into its children, anything else replaces the node (without descending).
+
+    Iterative, with an explicit stack: equations thousands of terms long (a Vensim sum is a
+    left-leaning chain of ``+``) would exceed Python's recursion limit otherwise.
+    """
+    results: list[Expr] = []
+    pending: list[tuple[Expr, bool]] = [(root, False)]
+    while pending:
+        node, children_done = pending.pop()
+        if children_done:
+            count = len(children(node))
+            rebuilt = _rebuild(node, results[len(results) - count:])
+            del results[len(results) - count:]
+            results.append(rebuilt)
+            continue
+        replaced = rewrite(node)
+        if replaced is not None:
+            results.append(replaced)
+            continue
+        kids = children(node)
+        if not kids:
+            results.append(node)
+            continue
+        pending.append((node, True))
+        pending.extend((kid, False) for kid in reversed(kids))
+    return results[0]
+
+
+def _rebuild(node: Expr, kids: list[Expr]) -> Expr:
     match node:
-        case Reference(subscripts=subs) if subs:
-            return replace(node, subscripts=tuple(transform(s, rewrite) for s in subs))
-        case Call(args=args):
-            return replace(node, args=tuple(transform(a, rewrite) for a in args))
-        case Binary(left=left, right=right):
-            return replace(node, left=transform(left, rewrite), right=transform(right, rewrite))
-        case Unary(operand=operand):
-            return replace(node, operand=transform(operand, rewrite))
-        case IfThenElse(condition=c, then=t, otherwise=o):
-            return replace(node, condition=transform(c, rewrite), then=transform(t, rewrite),
-                           otherwise=transform(o, rewrite))
-    return node
+        case Reference():
+            return replace(node, subscripts=tuple(kids))
+        case Call():
+            return replace(node, args=tuple(kids))
+        case Binary():
+            return replace(node, left=kids[0], right=kids[1])
+        case Unary():
+            return replace(node, operand=kids[0])
+        case IfThenElse():
+            return replace(node, condition=kids[0], then=kids[1], otherwise=kids[2])
+    return node  # pragma: no cover - leaves have no children

@@ -1,0 +1,71 @@
+"""The hospital-discharge example reproduces the published IPACS results (50 runs, 181
+days from 2023-01-01), through the journeys simulation."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+
+import wholesystem
+from wholesystem.analysis.journey_report import service_costs
+from wholesystem.analysis.journeys import simulate_journeys
+from wholesystem.analysis.systems import load_system
+from wholesystem.parse.system import apply_scenario
+
+EXAMPLE = wholesystem.example_path("hospital_discharge")
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, object]:
+    spec = load_system(EXAMPLE).spec
+    return {name: simulate_journeys(apply_scenario(spec, name), 50, seed=1)
+            for name in ("baseline", "unconstrained")}
+
+
+def published() -> dict[str, dict[str, str]]:
+    with (EXAMPLE.parent / "published_p2_bristol.csv").open() as handle:
+        return {row["scenario"]: row for row in csv.DictReader(handle)}
+
+
+def test_settings_are_the_published_ones(runs: dict) -> None:
+    run = runs["baseline"]
+    assert run.runs == 50 and run.steps == 181
+    assert run.spec.time.label(0) == "2023-01-01" and run.spec.time.label(181) == "2023-07-01"
+
+
+def test_daily_cost_identity(runs: dict) -> None:
+    run = runs["baseline"]
+    costs = service_costs(run)
+    p1_b, p2_b = 0, 3
+    assert np.allclose(costs[:, :, p1_b], run.occupancy[1:, :, p1_b] * 125 * 2.5
+                       + run.waiting[1:, :, p1_b] * 346)
+    assert np.allclose(costs[:, :, p2_b], run.occupancy[1:, :, p2_b] * 150
+                       + run.waiting[1:, :, p2_b] * 346)
+
+
+def test_baseline_costs_more_than_unconstrained_at_every_node(runs: dict) -> None:
+    base = service_costs(runs["baseline"]).mean(axis=(0, 1))
+    wide = service_costs(runs["unconstrained"]).mean(axis=(0, 1))
+    assert (base > wide).all(), list(zip(base, wide))
+
+
+def test_p2_bristol_baseline_within_ten_percent_of_published(runs: dict) -> None:
+    run, expected = runs["baseline"], published()["baseline"]
+    p2_b = 3
+    assert run.occupancy[1:, :, p2_b].mean() == pytest.approx(
+        float(expected["mean_in_service"]), rel=0.02)
+    assert run.waiting[1:, :, p2_b].mean() == pytest.approx(
+        float(expected["mean_waiting"]), rel=0.10)
+    assert run.waiting[-1, :, p2_b].mean() == pytest.approx(
+        float(expected["waiting_on_last_day"]), rel=0.10)
+    assert service_costs(run)[:, :, p2_b].mean() == pytest.approx(
+        float(expected["mean_cost_per_day"]), rel=0.10)
+
+
+def test_unconstrained_p2_bristol_has_no_queue_and_more_beds(runs: dict) -> None:
+    run = runs["unconstrained"]
+    p2_b = 3
+    assert run.waiting[1:, :, p2_b].mean() < 1
+    assert run.occupancy[1:, :, p2_b].mean() > 102  # more beds used than baseline capacity
