@@ -4,8 +4,8 @@
 Cases come from the shared suite (``$WHOLESYSTEM_SHARED/sd-test-models``); cases broken in
 the suite itself come from its ``tools/known_broken.txt`` and our own documented
 exceptions from ``exceptions.toml`` beside this file. Results are produced through the
-public API and compared exactly as the shared scorer compares them; a folder's
-``data.tab`` feeds the model's data variables, as the scorer's ``{data}`` does.
+public API and compared exactly as the shared scorer compares them (data variables read
+the data sets the model's own settings name, as with the scorer's default command).
 """
 
 from __future__ import annotations
@@ -82,7 +82,6 @@ def _cases() -> list[object]:
 @pytest.mark.conformance
 @pytest.mark.parametrize(("model_path", "reference_path"), _cases())
 def test_case_matches_reference(model_path: Path, reference_path: Path) -> None:
-    data = [model_path.parent / "data.tab"] if (model_path.parent / "data.tab").exists() else None
-    results = wholesystem.load(model_path).run(data=data)
+    results = wholesystem.load(model_path).run()
     problems = compare(results, read_reference(reference_path))
     assert not problems, "; ".join(problems[:5])

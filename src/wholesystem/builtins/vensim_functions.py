@@ -197,8 +197,10 @@ _ARRAYS = (
     _v("ALLOCATE AVAILABLE", (3, 3), A,
        "ALLOCATE AVAILABLE(request, profile[..., ptype], available)",
        "available shared among requests along the last dimension by priority profiles "
-       "(ptype 0 fixed, 1 rectangular, 2 triangular, 3 normal, 4 exponential; ppriority, "
-       "pwidth): every requester gets its curve at one common priority level.",
+       "(ptype 1 rectangular, 2 triangular, 3 normal, 4 exponential; ppriority, pwidth): "
+       "every requester gets its curve at one common priority level; fixed profiles "
+       "(ptype 0) are served first, in proportion when short. Constant elasticity "
+       "(ptype 5) is not supported and gives NaN.",
        "k.allocate_available({0}, {1}, {2})", profile_args=(1,), vector_only=True),
     _v("ALLOCATE BY PRIORITY", (5, 5), A,
        "ALLOCATE BY PRIORITY(request, priority, size, width, supply)",

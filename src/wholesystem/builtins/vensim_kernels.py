@@ -215,8 +215,8 @@ def _share(kind: FloatArray, z: FloatArray) -> FloatArray:
     widths below its priority: the integral of its profile's shape (Vensim's ptype 1
     rectangular, 2 triangular, 3 normal with the width as standard deviation, 4
     exponential, symmetric about the priority). Other types are NaN: fixed quantities
-    (0) never reach here, and Vensim's manual names constant elasticity (5) without
-    defining the curve."""
+    (0) are served apart, and Vensim's manual names a constant elasticity type (5)
+    without defining its curve."""
     lifted = np.clip(z + 0.5, 0.0, 1.0)
     triangular = np.where(lifted < 0.5, 2 * lifted ** 2, 1 - 2 * (1 - lifted) ** 2)
     with np.errstate(over="ignore"):
@@ -230,8 +230,7 @@ def _share(kind: FloatArray, z: FloatArray) -> FloatArray:
 def _share_at_one_level(request: FloatArray, kind: FloatArray, centre: FloatArray,
                         width: FloatArray, available: FloatArray) -> FloatArray:
     """What each requester gets at the one priority level where the shares add up to
-    ``available`` (bisection to the precision of the floats; requests of fixed
-    profiles must be zero here)."""
+    ``available`` (bisection to the precision of the floats)."""
     low = np.min(centre - 40 * width, axis=-1) - 1.0
     high = np.max(centre + 40 * width, axis=-1) + 1.0
     for _ in range(100):
@@ -271,7 +270,7 @@ def allocate_available(request: ArrayLike, profile: ArrayLike, available: ArrayL
         fixed_part = np.clip(available / fixed_total, 0.0, 1.0)
     rest = np.maximum(available - fixed_total, 0.0)
     shares = np.where(fixed, request * fixed_part[..., None], _share_at_one_level(
-        np.where(fixed, 0.0, request), kind, centre, width, rest))
+        np.where(fixed, 0.0, request), np.where(fixed, 1.0, kind), centre, width, rest))
     shares = np.where((rest <= 0)[..., None] & ~fixed, 0.0, shares)
     enough = (np.sum(request, axis=-1) <= available)[..., None]
     return np.where(enough, request, np.where((available <= 0)[..., None], 0.0, shares))

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from wholesystem.errors import UnsupportedFeatureError
 from wholesystem.export.builtin_map import translate_equations, xmile_to_vensim_call
 from wholesystem.export.names import format_number, unique_name, vensim_name
-from wholesystem.ir.expr import Call, Expr, Number, Reference, Wildcard, transform
+from wholesystem.ir.expr import Call, Expr, Number, Reference, Text, Wildcard, transform
 from wholesystem.ir.flatten import flatten
 from wholesystem.ir.model import (
     Dimension,
@@ -40,6 +40,9 @@ __all__ = ["export_mdl"]
 _CONTROLS = ("final time", "initial time", "time step", "saveper")
 _CONTROL_DISPLAYS = {"final time": "FINAL TIME", "initial time": "INITIAL TIME",
                      "time step": "TIME STEP", "saveper": "SAVEPER", "time": "Time"}
+_DATA_FUNCTIONS = frozenset({"GET XLS DATA", "GET DIRECT DATA"})
+_DATA_CALL = "#DATA"
+"""How the Vensim reader writes a data variable without an equation (``#DATA(name)``)."""
 _REDUCTIONS = frozenset({"SUM", "PROD", "VMIN", "VMAX"})
 _SKETCH = (
     "\\\\\\---/// Sketch information - do not modify anything except names\n"
@@ -264,7 +267,11 @@ class _MdlWriter:
 
     def value(self, variable: Variable, equation: Expr | None,
               table: GraphicalFunction | None) -> str:
-        """The text after ``name =`` (or after ``name`` for a lookup)."""
+        """The text after ``name[...]``: ``= equation``, a lookup's points, or a data
+        variable's ``:KEYWORD: := GET ... DATA(...)``."""
+        if table is None and isinstance(equation, Call) and (
+                equation.function in _DATA_FUNCTIONS or equation.function == _DATA_CALL):
+            return self.data(variable, equation)
         if table is None:
             text = self.equation(equation, variable)  # type: ignore[arg-type]
             if variable.kind is VariableKind.FLOW and variable.non_negative:
@@ -285,6 +292,19 @@ class _MdlWriter:
         reader = ("LOOKUP EXTRAPOLATE" if table.kind is GraphicalFunctionKind.EXTRAPOLATE
                   else "LOOKUP BACKWARD")
         return f"=\n\t{reader}({vensim_name(helper)}, {source})"
+
+    def data(self, variable: Variable, call: Call) -> str:
+        """A data variable as Vensim writes it: the reader keeps its keyword as a last
+        string argument (``#DATA(name, 'interpolate')`` for one fed by ``--data``)."""
+        args = call.args
+        keyword = ""
+        with_keyword = 2 if call.function == _DATA_CALL else 5
+        if len(args) == with_keyword and isinstance(args[-1], Text):
+            keyword = f":{args[-1].value.upper()}:"
+            args = args[:-1]
+        if call.function == _DATA_CALL:
+            return keyword
+        return f"{keyword}:=\n\t{self.equation(replace(call, args=args), variable)}"
 
     def stock(self, stock: Variable) -> list[_Entry]:
         if not stock.elements:

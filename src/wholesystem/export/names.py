@@ -52,15 +52,14 @@ def xmile_attribute(display: str) -> str:
 
 
 def vensim_name(display: str) -> str:
-    """A name as written in a Vensim ``.mdl`` file: underscores as spaces, unusual names
-    quoted.
+    """A name as written in a Vensim ``.mdl`` file: as displayed, unusual names quoted.
 
-    >>> vensim_name("Teacup_Temperature")
+    >>> vensim_name("Teacup Temperature")
     'Teacup Temperature'
     >>> vensim_name("hares.births")
     '"hares.births"'
     """
-    text = " ".join(display_name(display).replace("_", " ").split())
+    text = " ".join(display_name(display).split())
     if _VENSIM_BARE.fullmatch(text) and text.casefold() not in _VENSIM_WORDS:
         return text
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')

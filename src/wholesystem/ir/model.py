@@ -257,6 +257,9 @@ class Project:
     """Declared units with their aliases: ``(name, (alias, ...))``."""
     format: str = "xmile"
     """Which reader produced it: ``xmile`` or ``mdl`` (selects the builtins' meanings)."""
+    data_files: tuple[str, ...] = ()
+    """Data files the model file itself names for its data variables (Vensim records the
+    simulation's data sets in its settings), relative to the model file."""
 
     @property
     def main(self) -> Model:

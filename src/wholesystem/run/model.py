@@ -127,6 +127,8 @@ class Model:
         forced = frozenset(k for k in resolved
                            if k not in self.compiled.generated.constants
                            and variables[k].kind is not VariableKind.STOCK)
+        if not data and data_variables(self.project):
+            data = _files_named_by_model(self.project)
         return self._variant(forced, tuple(str(f) for f in data or ())), resolved
 
     def _variant(self, forced: frozenset[str], data: tuple[str, ...] = ()) -> CompiledModel:
@@ -142,6 +144,30 @@ class Model:
 
     def __repr__(self) -> str:
         return f"<wholesystem.Model {self.name!r} from {self.project.source.path}>"
+
+
+_READABLE_DATA = (".tab", ".csv", ".txt", ".dat")
+
+
+def _files_named_by_model(project: Project) -> list[Path]:
+    """The data files a model names itself (Vensim's settings), beside the model file.
+
+    Vensim's binary ``.vdf`` data sets cannot be read; a text export of the same name
+    (``data.tab`` for ``data.vdf``) is used in their place when it exists.
+    """
+    folder = Path(project.source.path).parent
+    found = []
+    for name in project.data_files:
+        path = folder / name
+        if path.suffix.lower() == ".vdf":
+            exports = [path.with_suffix(s) for s in _READABLE_DATA
+                       if path.with_suffix(s).exists()]
+            if not exports:
+                continue
+            path = exports[0]
+        if path.exists():
+            found.append(path)
+    return found
 
 
 def _with_constants(project: Project, names: frozenset[str]) -> Project:

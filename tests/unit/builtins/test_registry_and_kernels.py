@@ -100,7 +100,7 @@ def test_vector_kernels_work_along_the_last_axis_per_run() -> None:
 
 def test_allocation_conserves_what_is_available() -> None:
     request = np.array([[500.0, 300.0, 750.0]])
-    for shape in (1, 2, 3, 4):
+    for shape in (0, 1, 2, 3, 4):
         profile = np.array([[[shape, 5, 2, 0], [shape, 7, 4, 0], [shape, 3, 4, 0]]],
                            dtype=float)
         for available in (0.0, 100.0, 1000.0, 1549.0, 5000.0):
@@ -108,6 +108,27 @@ def test_allocation_conserves_what_is_available() -> None:
             assert given.sum() == pytest.approx(min(available, request.sum()), rel=1e-6)
             assert np.all(given <= request + 1e-9)
             assert np.all(given >= 0)
+
+
+def test_allocation_profiles_match_vensim() -> None:
+    # Vensim's own results for two requesters (priorities 0.1 and 0.9, width 0.5, 100
+    # available): fixed profiles are scaled in proportion, and the normal profile follows
+    # Vensim's approximation of the normal distribution (erfc would give 3.87758); Vensim
+    # stops its search within about 1e-5 of the available amount
+    request = np.array([[200.0, 300.0]])
+    expected = {0: [40.0, 60.0], 3: [3.87908, 96.1207], 4: [11.863, 88.1368]}
+    for shape, values in expected.items():
+        profile = np.array([[[shape, 0.1, 0.5, 0], [shape, 0.9, 0.5, 0]]])
+        given = kernels.allocate_available(request, profile, 100.0)
+        assert given[0].tolist() == pytest.approx(values, rel=1e-5)
+
+
+def test_fixed_profiles_are_served_before_the_others() -> None:
+    profile = np.array([[[0, 1, 1, 0], [1, 9, 1, 0], [1, 5, 1, 0]]], dtype=float)
+    given = kernels.allocate_available(np.array([[60.0, 30.0, 50.0]]), profile, 100.0)
+    assert given[0].tolist() == pytest.approx([60.0, 30.0, 10.0])
+    given = kernels.allocate_available(np.array([[160.0, 30.0, 50.0]]), profile, 100.0)
+    assert given[0].tolist() == pytest.approx([100.0, 0.0, 0.0])
 
 
 def test_material_delay_state_schedules_each_input() -> None:

@@ -45,8 +45,8 @@ class TestText:
             + flow("filling", "2") + flow("leak_drain", "Water_in_tank / 4")))
         assert text.startswith("{UTF-8}\n")
         assert entry(text, "Water in tank") == (
-            "Water in tank= INTEG (\n\tfilling - leak drain,\n\t\t5)")
-        assert entry(text, "leak drain") == "leak drain=\n\tWater in tank / 4"
+            "Water in tank= INTEG (\n\tfilling - leak_drain,\n\t\t5)")
+        assert entry(text, "leak_drain") == "leak_drain=\n\tWater in tank / 4"
 
     def test_non_negative_stocks_and_uniflows_keep_their_floors(self) -> None:
         text = export_mdl(project_of(

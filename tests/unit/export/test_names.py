@@ -40,7 +40,8 @@ def test_attributes_keep_the_display_form() -> None:
 
 
 @pytest.mark.parametrize(("name", "written"), [
-    ("Teacup_Temperature", "Teacup Temperature"), ("hares.births", '"hares.births"'),
+    ("Teacup Temperature", "Teacup Temperature"), ("birth_rate", "birth_rate"),
+    ("hares.births", '"hares.births"'),
     ("Cost (USD)", '"Cost (USD)"'), ("level's", "level's"), ("2nd", '"2nd"')])
 def test_vensim_names(name: str, written: str) -> None:
     assert vensim_name(name) == written

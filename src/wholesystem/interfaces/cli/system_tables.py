@@ -8,7 +8,9 @@ __all__ = ["table", "number", "signed", "signed_money"]
 
 
 def number(value: float, digits: int = 0) -> str:
-    """``12,345`` or ``12,345.6``."""
+    """``12,345`` or ``12,345.6`` (never ``-0``)."""
+    if abs(value) < 0.5 * 10 ** -digits:
+        value = 0.0
     return f"{value:,.{digits}f}"
 
 

@@ -48,6 +48,7 @@ from wholesystem.parse.vensim.scanner import (
     RawEntry,
     decode_mdl,
     excerpt_at,
+    settings_data_files,
     normalise_newlines,
     scan_entries,
 )
@@ -105,6 +106,7 @@ def read_vensim_text(text: str, file: str = "<string>") -> Project:
         models=(Model("", tuple(variables), (), SourceSpan(file, 1, 1)),),
         dimensions=tuple(ranges.dimensions.values()),
         format="mdl",
+        data_files=settings_data_files(text),
     )
 
 

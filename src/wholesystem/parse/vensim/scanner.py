@@ -119,6 +119,19 @@ def excerpt_at(text: str, line: int, column: int) -> str | None:
     return f"  {source}\n  {' ' * (max(column, 1) - 1)}^"
 
 
+_SETTINGS_MARKER = re.compile(r"^:L.<%\^E!@\s*$", re.MULTILINE)
+_DATA_SETTING = re.compile(r"^13:(.+?)\s*$", re.MULTILINE)
+
+
+def settings_data_files(text: str) -> tuple[str, ...]:
+    """Data sets the model's settings block (after ``:L<%^E!@``) names for simulation:
+    Vensim writes each as a line ``13:file``."""
+    marker = _SETTINGS_MARKER.search(text)
+    if marker is None:
+        return ()
+    return tuple(m.group(1) for m in _DATA_SETTING.finditer(text, marker.end()))
+
+
 def model_section(text: str) -> str:
     """The text before the sketch marker (all of it when there is no sketch)."""
     found = _SKETCH.search(text)
