@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -162,3 +163,9 @@ def test_invert_matrix_inverts_the_last_two_axes() -> None:
     inverse = kernels.invert_matrix(matrices)
     assert np.allclose(inverse[0, 0] @ matrices[0, 0], np.eye(2))
     assert np.isnan(inverse[0, 1]).all()  # singular
+
+
+def test_committed_functions_page_is_generated_from_the_registry() -> None:
+    page = Path(__file__).parents[3] / "docs" / "functions.md"
+    assert page.read_text(encoding="utf-8") == functions_markdown(), (
+        "docs/functions.md is stale: run python -m wholesystem.builtins.docs > docs/functions.md")
