@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from wholesystem.analysis.systems import SystemModel, load_system
 from wholesystem.errors import WholesystemError
 from wholesystem.run import EnsembleResults, Model, load
 
 __all__ = ["load", "Model", "EnsembleResults", "WholesystemError", "example_path",
-           "__version__"]
+           "load_system", "SystemModel", "__version__"]
 
 __version__ = "0.1.0"
 

@@ -129,7 +129,8 @@ def test_people_are_conserved_in_the_journeys(text: str) -> None:
     run = simulate_journeys(spec, 2, seed=0)
     present = run.final_state != NOT_YET
     assert present.sum() == len(run.run_of)  # everyone generated has arrived by the end
-    assert (run.occupancy >= 0).all() and (run.waiting >= 0).all()
+    assert (run.occupancy >= 0).all()
+    assert (run.waiting >= 0).all()
     capacity = [s.capacity for s in spec.services]
     for index, limit in enumerate(capacity):
         if limit is not None and spec.services[index].kind.value == "places":

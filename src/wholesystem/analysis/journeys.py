@@ -285,7 +285,11 @@ class _Simulation:
         self.step_starts = np.searchsorted(self.arrived_at, np.arange(-1, self.t.steps + 1))
 
     def _choose_tracked(self, track: int) -> None:
+        """Arrivals of run 0 spread evenly over the run, so journeys from late in the run
+        (when queues are longest) are among them."""
         candidates = np.flatnonzero((self.run_of == 0) & (self.cohort_of >= 0))
+        if len(candidates) > track > 0:
+            candidates = candidates[np.linspace(0, len(candidates) - 1, track).astype(int)]
         self.tracked[candidates[:track]] = True
 
     def _uniform(self, people: NDArray[np.int64]) -> NDArray[np.float64]:
@@ -502,7 +506,7 @@ class _Simulation:
 
 def simulate_journeys(spec: SystemSpec, runs: int, seed: int, track: int = 300) -> JourneyRun:
     """Simulate ``runs`` independent runs of every resident of ``spec`` (a spec with its
-    scenario applied); the first ``track`` arrivals of run 0 get an event log."""
+    scenario applied); ``track`` arrivals of run 0, spread over the run, get an event log."""
     if runs < 1:
         raise ValueError("runs must be at least 1")
     return _Simulation(spec, runs, seed, track).run()

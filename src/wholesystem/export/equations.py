@@ -101,6 +101,10 @@ def xmile_equation(expr: Expr, variable: Variable, context: EquationContext) -> 
     XMILE cannot write.
     """
     for node in walk(expr):
+        if isinstance(node, Call) and node.function == "#DATA":
+            raise UnsupportedFeatureError(
+                f"'{variable.display}' is a Vensim data variable (its values come from a "
+                "data file), which XMILE cannot express", node.span)
         if isinstance(node, Text):
             raise UnsupportedFeatureError(
                 f"'{variable.display}': the string '{node.value}' cannot be written in "

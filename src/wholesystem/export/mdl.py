@@ -118,7 +118,14 @@ class _MdlWriter:
                 entries += self.variable(variable)
         entries += self.helpers
         body = "\n".join(e.text() for e in entries)
-        return f"{{UTF-8}}\n{body}\n{self.controls()}\n{_SKETCH}"
+        return f"{{UTF-8}}\n{body}\n{self.controls()}\n{_SKETCH}{self.settings()}"
+
+    def settings(self) -> str:
+        """Vensim's settings block, for the data sets the model reads (``13:file``)."""
+        if not self.project.data_files:
+            return ""
+        # Vensim's marker holds a DEL character after the L
+        return ":L\x7f<%^E!@\n" + "".join(f"13:{f}\n" for f in self.project.data_files)
 
     # -- names and equations -------------------------------------------------------
     def name(self, canonical: str) -> str:
@@ -380,9 +387,9 @@ class _MdlWriter:
         are kept; an XMILE model's variable of that name must agree with its specs, which
         are what it ran with.
         """
-        left = f"{_CONTROL_DISPLAYS[name]}  "
-        units = self.project.sim_specs.time_units or ""
         variable = self.variables.get(name)
+        left = f"{vensim_name(variable.display) if variable else _CONTROL_DISPLAYS[name]}  "
+        units = self.project.sim_specs.time_units or ""
         if variable is not None and self.project.format == "mdl" and variable.equation:
             text = self.equation(variable.equation, variable)
             return _Entry(left, f"= \n\t{text}", variable.units or units, variable.doc or doc)

@@ -94,14 +94,17 @@ def test_person_summaries_and_timelines() -> None:
     spec = read_system_text(OPEN)
     summary = summarise(simulate_journeys(spec, 4, seed=3), cohort=0, limit=500)
     people = summary.people
-    assert people is not None and people.people == 500
+    assert people is not None
+    assert people.people == 500
     assert people.measures["repeat presentations"].max >= 1
     assert people.measures["services touched"].max >= 2
     assert 0 < people.shares["came back at least once"] < 0.5
-    assert summary.typical and summary.typical[0].lines[0].startswith("day ")
+    assert summary.typical
+    assert summary.typical[0].lines[0].startswith("day ")
     assert summary.typical[0].lines[-1].startswith("cost: ")
     bounced = [t for t in summary.typical if "bounced" in t.title]
-    assert bounced and any("comes back" in line or "moves on" in line or "waits" in line
+    assert bounced
+    assert any("comes back" in line or "moves on" in line or "waits" in line
                            for line in bounced[0].lines)
 
 

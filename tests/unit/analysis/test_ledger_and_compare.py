@@ -76,7 +76,8 @@ def test_cutting_packages_is_cost_moved_not_a_saving() -> None:
     assert comparison.verdict == "cost moved"
     assert comparison.saving == 0
     [shunt] = comparison.shunts
-    assert shunt.pays_more[0][0] == "Acute trust" and shunt.saves[0][0] == "Adult social care"
+    assert shunt.pays_more[0][0] == "Acute trust"
+    assert shunt.saves[0][0] == "Adult social care"
     assert comparison.whole_change > 0
 
 
@@ -101,5 +102,6 @@ def test_hospital_discharge_compare_flags_the_shunt_and_the_net_change() -> None
                            * service.costs.per_delayed_day)
     assert comparison.whole_change == pytest.approx(net, rel=1e-9)
     assert sum(o.change for o in comparison.organisations) == pytest.approx(net, rel=1e-9)
-    assert comparison.whole_change < 0 and comparison.verdict == "saving with cost moved"
+    assert comparison.whole_change < 0
+    assert comparison.verdict == "saving with cost moved"
     assert comparison.moved == pytest.approx(sum(a for _, a in shunt.pays_more))

@@ -165,3 +165,25 @@ def test_stocks_integrating_per_element_keep_their_rates() -> None:
     text = export_mdl(project)
     assert entry(text, "s[north]") == "s[north]= INTEG (\n\ts[north] * 0.5,\n\t\t1)"
     assert entry(text, "s[south]") == "s[south]= INTEG (\n\t0,\n\t\t2)"
+
+
+def test_data_variables_keep_their_keywords_and_data_sets() -> None:
+    from dataclasses import replace as change
+
+    from wholesystem.ir.expr import Call, Text
+    from wholesystem.ir.model import Model as IRModel
+    from wholesystem.ir.model import SimSpecs, SourceFile, Variable, VariableKind
+
+    get = Call("GET XLS DATA", (Text("in.xlsx"), Text("s"), Text("A"), Text("B2"),
+                                Text("look forward")))
+    project = Project("v", SourceFile("v.mdl"), SimSpecs(0, 4, 1), (IRModel("", (
+        Variable("fed", "fed", VariableKind.AUX, Call("#DATA", (Text("fed"), Text("raw")))),
+        Variable("read", "read", VariableKind.AUX, get),
+        Variable("plain", "plain", VariableKind.AUX, change(get, args=get.args[:4])))),),
+        format="mdl", data_files=("runs.vdf",))
+    text = export_mdl(project)
+    assert "\nfed:RAW:\n\t~" in text
+    assert entry(text, "read") == ("read:LOOK FORWARD::=\n\t"
+                                   "GET XLS DATA('in.xlsx', 's', 'A', 'B2')")
+    assert entry(text, "plain") == "plain:=\n\tGET XLS DATA('in.xlsx', 's', 'A', 'B2')"
+    assert text.endswith(":L\x7f<%^E!@\n13:runs.vdf\n")

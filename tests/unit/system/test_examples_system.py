@@ -21,7 +21,8 @@ def test_system_example_runs_everywhere(path: Path, capsys: pytest.CaptureFixtur
                                         ) -> None:
     assert (path.parent / "README.md").exists()
     results = wholesystem.load(path).run()
-    assert not results.empty and results.notna().all().all()
+    assert not results.empty
+    assert results.notna().all().all()
     system = load_system(path)
     for result in check_conservation(system, ["baseline",
                                               *(s.id for s in system.spec.scenarios)]):
@@ -37,10 +38,13 @@ def test_system_example_runs_everywhere(path: Path, capsys: pytest.CaptureFixtur
 def test_older_people_shows_a_shunt_and_a_genuine_saving_side_by_side() -> None:
     system = load_system(wholesystem.example_path("older_people"))
     shunt = compare(system, "cut_home_care")
-    assert shunt.verdict == "cost moved" and shunt.whole_change > 0
+    assert shunt.verdict == "cost moved"
+    assert shunt.whole_change > 0
     assert shunt.shunts[0].saves[0][0] == "Adult social care"
     saving = compare(system, "falls_prevention")
-    assert saving.verdict == "saving with cost moved" and saving.saving > 0
+    assert saving.verdict == "saving with cost moved"
+    assert saving.saving > 0
     pooled = compare(system, "falls_prevention_pooled")
-    assert pooled.verdict == "genuine saving" and not pooled.shunts
+    assert pooled.verdict == "genuine saving"
+    assert not pooled.shunts
     assert pooled.whole_change == pytest.approx(saving.whole_change)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -61,7 +63,8 @@ def test_wolstenholme_queue_grows_without_bound_with_fewer_packages() -> None:
     long = replace(project, sim_specs=replace(project.sim_specs, stop=3650.0))
     queue = wholesystem.Model(long).run()["home_care waiting"]
     yearly = queue.iloc[365::365].diff().dropna()
-    assert (yearly > 14).all() and (yearly < 16).all()  # (1 - 700/730) x 365 = 15 a year
+    assert (yearly > 14).all()
+    assert (yearly < 16).all()
     assert queue.is_monotonic_increasing
 
 
@@ -144,14 +147,16 @@ def test_prevention_reduces_arrivals_after_its_delay() -> None:
         """)
     results = run(text, "falls_prevention")
     arrivals = results["older with illness arriving"].to_numpy()
-    assert arrivals[9] == pytest.approx(4) and arrivals[10] == pytest.approx(3)
+    assert arrivals[9] == pytest.approx(4)
+    assert arrivals[10] == pytest.approx(3)
     assert results["falls prevention cost"].iloc[-1] == pytest.approx(1000 + 50 * 30)
 
 
 def test_time_varying_capacity_series() -> None:
     text = MINIMAL.replace("capacity: 10", "capacity: {series: [[0, 10], [10, 0]]}")
     results = run(text)
-    assert results["care capacity"].loc[9.0] == 10 and results["care capacity"].loc[10.0] == 0
+    assert results["care capacity"].loc[9.0] == 10
+    assert results["care capacity"].loc[10.0] == 0
     admissions = results["care admissions"]
     assert (admissions.loc[10.0:] == 0).all()
 
@@ -180,3 +185,15 @@ def test_scenarios_change_a_copy() -> None:
     assert changed.applied == ("unconstrained_capacity",)
     assert np.isclose(apply_scenario(spec, "shorter_stays").service("p2_b")
                       .length_of_stay.mean, 21)  # type: ignore[union-attr]
+
+
+def test_system_files_convert_to_xmile_with_the_same_results(tmp_path: Path) -> None:
+    from wholesystem.interfaces.cli import main
+
+    source = wholesystem.example_path("delayed_discharge_system")
+    target = tmp_path / "dd.xmile"
+    assert main(["convert", str(source), "--to", "xmile", "--output", str(target)]) == 0
+    converted = wholesystem.load(target).run()
+    original = wholesystem.load(source).run()
+    assert list(converted.columns) == list(original.columns)
+    assert np.allclose(converted.to_numpy(), original.to_numpy())

@@ -28,7 +28,8 @@ def test_minimal_file_reads_into_a_spec() -> None:
     assert [o.name for o in spec.organisations] == ["Acute trust", "Adult social care"]
     care = spec.service("care")
     assert care.kind is ServiceKind.PLACES
-    assert care.capacity is not None and care.capacity.value == 10
+    assert care.capacity is not None
+    assert care.capacity.value == 10
     assert care.length_of_stay is not None
     assert care.length_of_stay.distribution is Distribution.ERLANG
     assert care.length_of_stay.order == 2
@@ -41,7 +42,8 @@ def test_minimal_file_reads_into_a_spec() -> None:
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.parent.name)
 def test_bundled_examples_read(path: Path) -> None:
     spec = read_system(path)
-    assert spec.services and spec.organisations
+    assert spec.services
+    assert spec.organisations
 
 
 def test_unknown_field_names_line_column_and_field() -> None:
@@ -52,7 +54,8 @@ def test_unknown_field_names_line_column_and_field() -> None:
     assert (error.span.line, error.span.column) == (10, 13)
     message = str(error)
     assert message.startswith("sys.yaml:10:13: error: services.ward.costs.per_occupied_dya")
-    assert "unknown field" in message and "per_occupied_day" in message
+    assert "unknown field" in message
+    assert "per_occupied_day" in message
     assert "^" in message  # the line is shown with a caret
 
 
@@ -80,7 +83,8 @@ def test_every_problem_is_reported_not_only_the_first() -> None:
 
 def test_yaml_syntax_error_has_line_and_column() -> None:
     error = error_of("name: x\ntime: {horizon: 3\nservices: [\n")
-    assert error.span is not None and error.span.line >= 2
+    assert error.span is not None
+    assert error.span.line >= 2
     assert "not valid YAML" in str(error)
 
 
@@ -138,7 +142,8 @@ def test_lognormal_from_median_and_units() -> None:
                            "length_of_stay: {mean: 2, median: 1, unit: week, "
                            "distribution: lognormal}")
     stay = read_system_text(text).service("ward").length_of_stay
-    assert stay is not None and stay.mean == 14
+    assert stay is not None
+    assert stay.mean == 14
     assert stay.sigma == pytest.approx(math.sqrt(2 * math.log(2)))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -22,10 +23,18 @@ def ledger(
     scenario: Annotated[str | None, typer.Option(
         "--scenario", "-s", help="Scenario or intervention to apply (default: baseline).")
     ] = None,
+    every: Annotated[float | None, typer.Option(
+        "--every", min=0.001, help="Length of a period, in the system's time unit "
+                                   "(default: the file's report_every, or about a month).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Whole-system ledger of SYSTEM: who pays what, for which activity, and when."""
-    result = build_ledger(load_system(system).simulate(scenario or "baseline"))
+    run = load_system(system).simulate(scenario or "baseline")
+    if every is not None:
+        run = replace(run, spec=replace(run.spec, time=replace(run.spec.time,
+                                                               report_every=every)))
+    result = build_ledger(run)
     if as_json:
         typer.echo(json.dumps(ledger_dict(result), indent=2))
     else:

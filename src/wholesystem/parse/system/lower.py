@@ -136,8 +136,8 @@ class _Builder:
         span = quantity.span
         if quantity.weekly:
             day = Call("INT", (_ref("time", span),), span)
-            index = Call("MOD", (Binary("+", day, _num(quantity.first_weekday, span), span),
-                                 _num(7, span)), span)
+            index = Binary("mod", Binary("+", day, _num(quantity.first_weekday, span), span),
+                           _num(7, span), span)
             table = GraphicalFunction(tuple(float(i) for i in range(7)), quantity.weekly,
                                       GraphicalFunctionKind.DISCRETE, span)
             return self.add(name, VariableKind.AUX, index, span, units, doc,
@@ -370,17 +370,17 @@ class _Builder:
                                     span))
         if service.kind is ServiceKind.CONTACTS and costs.per_contact:
             owner_terms.append(_mul(_ref(served, span), _num(costs.per_contact, span), span))
-        owner_rate = self.add(f"{sid} cost rate", VariableKind.AUX, _sum(owner_terms, span),
+        owner_rate = self.add(f"{sid} cost rate", VariableKind.FLOW, _sum(owner_terms, span),
                               span, self.gbp_per, f"cost of {service.name} to its owner")
-        delay_rate = self.add(f"{sid} waiting cost rate", VariableKind.AUX, _mul(
+        delay_rate = self.add(f"{sid} waiting cost rate", VariableKind.FLOW, _mul(
             _ref(waiting, span), _num(costs.per_delayed_day, span), span), span, self.gbp_per,
             f"cost of people waiting for {service.name}")
         owner_cost = self.add(f"{sid} cost", VariableKind.STOCK, _num(0, span), span, "GBP",
                               f"cumulative cost of {service.name}",
-                              rate=_ref(owner_rate, span))
+                              inflows=(canonical_name(owner_rate),))
         delay_cost = self.add(f"{sid} waiting cost", VariableKind.STOCK, _num(0, span), span,
                               "GBP", f"cumulative cost of waiting for {service.name}",
-                              rate=_ref(delay_rate, span))
+                              inflows=(canonical_name(delay_rate),))
         return ServiceLayout(sid, canonical_name(waiting),
                              canonical_name(in_service) if in_service else None,
                              canonical_name(served), canonical_name(owner_cost),
@@ -395,12 +395,18 @@ class _Builder:
         self.add("people left unmet", VariableKind.STOCK, _num(0, span), span, "people",
                  "people who have left the system with their need unmet",
                  inflows=tuple(canonical_name(f) for f in self.left_unmet))
+        self.add("arrivals counted", VariableKind.FLOW,
+                 _sum([_ref(f, span) for f in self.arrival_flows], span), span, self.per,
+                 "people arriving from outside the system (a count, not a move)")
         self.add("people arrived", VariableKind.STOCK, _num(0, span), span, "people",
                  "people who have arrived from outside the system",
-                 rate=_sum([_ref(f, span) for f in self.arrival_flows], span))
+                 inflows=(canonical_name("arrivals counted"),))
+        self.add("re-presentations counted", VariableKind.FLOW,
+                 _sum([_ref(f, span) for f in self.back_flows], span), span, self.per,
+                 "people coming back with a need not met (a count, not a move)")
         self.add("repeat presentations", VariableKind.STOCK, _num(0, span), span, "people",
                  "re-presentations of people whose need was not met (failure demand)",
-                 rate=_sum([_ref(f, span) for f in self.back_flows], span))
+                 inflows=(canonical_name("re-presentations counted"),))
         self.add("people waiting", VariableKind.AUX, _sum(
             [_ref(f"{s.id} waiting", span) for s in self.spec.services], span), span,
             "people", "people waiting for any service")
@@ -422,11 +428,11 @@ class _Builder:
             if cost.one_off:
                 rate = Binary("+", rate, Call("PULSE", (_num(cost.one_off, ispan),
                                                         _num(0, ispan)), ispan), ispan)
-            rate_name = self.add(f"{intervention_id} cost rate", VariableKind.AUX, rate, ispan,
+            rate_name = self.add(f"{intervention_id} cost rate", VariableKind.FLOW, rate, ispan,
                                  self.gbp_per, f"running cost of {intervention.name}")
             stock = self.add(f"{intervention_id} cost", VariableKind.STOCK, _num(0, ispan),
                              ispan, "GBP", f"cumulative cost of {intervention.name}",
-                             rate=_ref(rate_name, ispan))
+                             inflows=(canonical_name(rate_name),))
             payments[cost.payer].append(_ref(rate_name, ispan))
             interventions.append((intervention_id, cost.payer, canonical_name(stock)))
         for layout in layouts:
@@ -436,21 +442,21 @@ class _Builder:
         organisations = []
         spending = []
         for organisation in spec.organisations:
-            rate_name = self.add(f"spending by {organisation.id}", VariableKind.AUX,
+            rate_name = self.add(f"spending by {organisation.id}", VariableKind.FLOW,
                                  _sum(payments[organisation.id], organisation.span),
                                  organisation.span, self.gbp_per,
                                  f"what {organisation.name} spends per time unit")
             stock = self.add(f"cost to {organisation.id}", VariableKind.STOCK,
                              _num(0, organisation.span), organisation.span, "GBP",
                              f"cumulative cost to {organisation.name}",
-                             rate=_ref(rate_name, organisation.span))
+                             inflows=(canonical_name(rate_name),))
             organisations.append((organisation.id, canonical_name(stock)))
             spending.append(_ref(rate_name, organisation.span))
-        self.add("whole system spending", VariableKind.AUX, _sum(spending, span), span,
+        self.add("whole system spending", VariableKind.FLOW, _sum(spending, span), span,
                  self.gbp_per, "what every organisation together spends per time unit")
         self.add("whole system cost", VariableKind.STOCK, _num(0, span), span, "GBP",
                  "cumulative cost to every organisation together",
-                 rate=_ref("whole system spending", span))
+                 inflows=(canonical_name("whole system spending"),))
         return tuple(organisations), tuple(interventions)
 
     def layout(self, services: tuple[ServiceLayout, ...],

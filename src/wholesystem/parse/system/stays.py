@@ -11,6 +11,7 @@ mean exactly, so mean occupancies of the two simulations agree.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -196,7 +197,7 @@ def _initial_staircase(p: NDArray[np.float64], delays: list[int], mean_steps: fl
     # r(m) for m = 0 .. len(p) - 1: tail sums of per_stay over j > m
     r = np.concatenate([np.cumsum(per_stay[::-1])[::-1][1:], [0.0]])
     bounds = [0, *delays]
-    levels = [float(r[a:b].sum()) / (b - a) for a, b in zip(bounds, bounds[1:], strict=False)]
+    levels = [float(r[a:b].sum()) / (b - a) for a, b in itertools.pairwise(bounds)]
     # stays longer than the last delay leave within the last stair
     levels[-1] += float(r[bounds[-1]:].sum()) / (bounds[-1] - bounds[-2])
     levels.append(0.0)
