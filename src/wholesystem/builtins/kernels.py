@@ -6,6 +6,8 @@ whose first axis is the run (scenario) axis and broadcasts like NumPy.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable
 
 import numpy as np
@@ -391,15 +393,76 @@ from wholesystem.builtins.vensim_kernels import (  # noqa: E402
 )
 
 
+class ScalarPipelineDelay:
+    """:class:`PipelineDelay` for the scalar backend: plain floats in a list, same
+    numbers, without NumPy's per-call cost."""
+
+    __slots__ = ("start", "dt", "history", "pending")
+
+    def __init__(self, start: float, dt: float):
+        self.start = start
+        self.dt = dt
+        self.history: list[float] = []
+        self.pending: float | None = None
+
+    def read(self, t: float, delay: float, initial: float) -> float:
+        """The input as it was ``delay`` before ``t``; ``initial`` before the start."""
+        position = (t - max(float(delay), 0.0) - self.start) / self.dt
+        if not self.history or position < -1e-9:
+            return float(initial)
+        newest = len(self.history) - 1
+        base = math.floor(position + 1e-9)
+        fraction = min(max(position - base, 0.0), 1.0)
+        lower = self.history[min(max(base, 0), newest)]
+        if fraction < 1e-9:
+            return lower
+        upper = self.history[min(max(base + 1, 0), newest)]
+        return lower + (upper - lower) * fraction
+
+    def stage(self, value: float) -> None:
+        """The input at the current full step, to be filed by :meth:`commit`."""
+        self.pending = float(value)
+
+    def commit(self) -> None:
+        """File the staged input as the newest recorded step."""
+        if self.pending is not None:
+            self.history.append(self.pending)
+            self.pending = None
+
+
+class ScalarPreviousValue:
+    """:class:`PreviousValue` for the scalar backend (plain floats)."""
+
+    __slots__ = ("value", "pending")
+
+    def __init__(self) -> None:
+        self.value: float | None = None
+        self.pending: float | None = None
+
+    def read(self, initial: float) -> float:
+        """The previous value, or ``initial`` before the first step has been filed."""
+        return float(initial) if self.value is None else self.value
+
+    def stage(self, value: float) -> None:
+        """x at the current full step."""
+        self.pending = float(value)
+
+    def commit(self) -> None:
+        """Make the staged value the one :meth:`read` returns."""
+        if self.pending is not None:
+            self.value = self.pending
+            self.pending = None
+
+
 def new_state(kind: str, *, start: float, dt: float, steps: int, runs: int, seed: int,
               site: int, scalar: bool) -> object:
     """A fresh discrete state of ``kind`` (a :class:`~wholesystem.compiler.lower.StateKind`
     value) for one run (or one ensemble) starting at ``start``; ``site`` is its position
     in the model's state list (it seeds random streams)."""
     if kind == "pipeline":
-        return PipelineDelay(start, dt, steps)
+        return ScalarPipelineDelay(start, dt) if scalar else PipelineDelay(start, dt, steps)
     if kind == "previous":
-        return PreviousValue()
+        return ScalarPreviousValue() if scalar else PreviousValue()
     if kind == "material":
         return MaterialDelay(start, dt, steps, scalar)
     if kind == "random":
