@@ -145,17 +145,20 @@ class Dimension:
     alias_of: str | None = None
     """Vensim equivalence (``<->``): the canonical dimension this one is another name for."""
 
-    @property
-    def canonical_elements(self) -> tuple[str, ...]:
-        """Element names in canonical form, in order."""
-        return tuple(canonical_name(e) for e in self.elements)
+    canonical_elements: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    """Element names in canonical form, in order (derived from ``elements``)."""
+    _positions: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Derived once: models with thousands of elements look elements up constantly.
+        canonical = tuple(canonical_name(e) for e in self.elements)
+        object.__setattr__(self, "canonical_elements", canonical)
+        object.__setattr__(self, "_positions",
+                           {e: i for i, e in reversed(list(enumerate(canonical)))})
 
     def position(self, element: str) -> int | None:
         """0-based position of an element given by canonical name, or None."""
-        try:
-            return self.canonical_elements.index(element)
-        except ValueError:
-            return None
+        return self._positions.get(element)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ the key every stage uses for lookups; the *display* name is what users see in ou
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 import unicodedata
 
 __all__ = ["canonical_name", "display_name", "qualify", "python_identifier"]
@@ -16,6 +17,7 @@ __all__ = ["canonical_name", "display_name", "qualify", "python_identifier"]
 _SPACE_RUN = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=1 << 16)
 def display_name(name: str) -> str:
     """The name as a user reads it: quotes dropped, escaped line breaks made spaces.
 
@@ -31,6 +33,7 @@ def display_name(name: str) -> str:
     return _SPACE_RUN.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical_name(name: str) -> str:
     """The key two names share exactly when XMILE says they are the same variable.
 
