@@ -15,9 +15,9 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from reference import compare, read_reference
 
 import wholesystem
-from reference import compare, read_reference
 
 HERE = Path(__file__).parent
 SHARED = Path(os.environ.get("WHOLESYSTEM_SHARED",

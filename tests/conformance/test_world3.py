@@ -19,22 +19,22 @@ pytestmark = pytest.mark.skipif(not WORLD3.exists(),
 
 
 @pytest.fixture(scope="module")
-def population() -> "object":
+def population() -> object:
     results = wholesystem.load(WORLD3).run(return_columns=["population"])
     return results["population"]
 
 
-def test_population_starts_at_1_6_billion_in_1900(population: "object") -> None:
+def test_population_starts_at_1_6_billion_in_1900(population: object) -> None:
     assert population.loc[1900.0] == pytest.approx(1.6e9, rel=1e-6)
 
 
-def test_population_peaks_near_7_47_billion_around_2026_2027(population: "object") -> None:
+def test_population_peaks_near_7_47_billion_around_2026_2027(population: object) -> None:
     peak_year = population.idxmax()
     assert 2025.5 <= peak_year <= 2028.0
     assert population.max() == pytest.approx(7.47e9, rel=0.005)
 
 
-def test_population_falls_to_about_3_46_billion_in_2100(population: "object") -> None:
+def test_population_falls_to_about_3_46_billion_in_2100(population: object) -> None:
     assert population.loc[2100.0] == pytest.approx(3.46e9, rel=0.005)
 
 

@@ -90,23 +90,28 @@ def test_bad_set_values_are_rejected(capsys: pytest.CaptureFixture[str]) -> None
     for bad in (["--set", "Room Temperature"], ["--set", "Room Temperature=warm"],
                 ["--set", "Nothing=1"], ["--set", "Room Temperature=nan"]):
         code, _, err = run_cli(["run", str(TEACUP), *bad], capsys)
-        assert code == 1 and "error" in err and "Traceback" not in err
+        assert code == 1
+        assert "error" in err
+        assert "Traceback" not in err
 
 
 def test_missing_file_and_unknown_format(tmp_path: Path,
                                          capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run_cli(["run", str(tmp_path / "nope.xmile")], capsys)
-    assert code == 1 and "nope.xmile" in err
+    assert code == 1
+    assert "nope.xmile" in err
     other = tmp_path / "model.txt"
     other.write_text("x")
     code, _, err = run_cli(["run", str(other)], capsys)
-    assert code == 1 and "unknown model file type" in err
+    assert code == 1
+    assert "unknown model file type" in err
 
 
 def test_compile_show_prints_generated_source(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run_cli(["compile", str(TEACUP), "--show"], capsys)
     assert code == 0
-    assert "def build(rt):" in out and "def rates(t, stocks, full):" in out
+    assert "def build(rt):" in out
+    assert "def rates(t, stocks, full):" in out
     compile(out, "<generated>", "exec")
 
 

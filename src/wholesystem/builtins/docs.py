@@ -6,7 +6,7 @@ committed page matches, so the docs cannot drift from the code.
 
 from __future__ import annotations
 
-from wholesystem.builtins.registry import CONSTANTS, DIALECTS, BuiltinKind, builtins_of
+from wholesystem.builtins.registry import CONSTANTS, DIALECTS, SELF, BuiltinKind, builtins_of
 
 __all__ = ["functions_markdown"]
 
@@ -50,6 +50,7 @@ def functions_markdown() -> str:
               "## Names with a built-in meaning", "", "| name | meaning |", "| --- | --- |"]
     for name, (_, doc) in CONSTANTS.items():
         lines.append(f"| `{name.upper()}` | {doc} |")
+    lines.append(f"| `{SELF[0].upper()}` | {SELF[1]} |")
     return "\n".join(lines) + "\n"
 
 

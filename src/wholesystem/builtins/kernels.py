@@ -7,7 +7,6 @@ whose first axis is the run (scenario) axis and broadcasts like NumPy.
 from __future__ import annotations
 
 import math
-
 from collections.abc import Callable
 
 import numpy as np
@@ -113,7 +112,7 @@ def round_half_away(x: ArrayLike) -> FloatArray:
     return np.sign(x) * np.floor(np.abs(x) + 0.5)
 
 
-_REDUCERS = {
+_REDUCERS: dict[str, Callable[..., FloatArray]] = {
     "SUM": np.sum, "PROD": np.prod, "MIN": np.min, "MAX": np.max, "MEAN": np.mean,
     "STDDEV": np.std, "VMIN": np.min, "VMAX": np.max,
 }
@@ -128,18 +127,25 @@ def reduce(function: str, values: ArrayLike, axes: tuple[int, ...]) -> FloatArra
     return _REDUCERS[function](values, axis=axes)
 
 
-def rank(values: ArrayLike, n: ArrayLike, axis: int = -1) -> FloatArray:
-    """1-based position of the ``n``-th smallest element along ``axis`` (``n < 0``: the
-    ``|n|``-th largest); 0 where n is out of range. Ties keep their original order."""
+def rank(values: ArrayLike, n: ArrayLike, tiebreak: ArrayLike | None = None) -> FloatArray:
+    """1-based position of the ``n``-th smallest element along the last axis (``n < 0``:
+    the ``|n|``-th largest); 0 where n is out of range. Ties are ordered by ``tiebreak``
+    (an array like ``values``), else kept in their original order."""
     values = np.asarray(values, dtype=float)
-    order = np.argsort(values, axis=axis, kind="stable")
-    size = values.shape[axis]
+    if tiebreak is None:
+        order = np.argsort(values, axis=-1, kind="stable")
+    else:
+        secondary = np.asarray(tiebreak, dtype=float)
+        shape = np.broadcast_shapes(values.shape, secondary.shape)
+        order = np.lexsort((np.broadcast_to(secondary, shape), np.broadcast_to(values, shape)),
+                           axis=-1)
+    size = order.shape[-1]
     n_int = np.asarray(n, dtype=float).astype(int)
     position = np.where(n_int < 0, size + n_int, n_int - 1)
     valid = (position >= 0) & (position < size)
     index = np.clip(position, 0, size - 1)
     picked = np.take_along_axis(order, np.broadcast_to(index, order.shape[:-1])[..., None],
-                                axis=axis)[..., 0]
+                                axis=-1)[..., 0]
     return np.where(valid, picked + 1.0, 0.0)
 
 
@@ -178,8 +184,8 @@ class PipelineDelay:
         A delay shorter than DT reads the newest recorded step (the input is recorded
         only once a step is complete, so a delay never feeds back within a step).
         """
-        delay = np.maximum(np.asarray(delay, dtype=float), 0.0)
-        position = (t - delay - self.start) / self.dt
+        lag = np.maximum(np.asarray(delay, dtype=float), 0.0)
+        position = (t - lag - self.start) / self.dt
         if self.recorded == 0 or self.buffer is None:
             return np.asarray(initial, dtype=float) + 0.0 * position
         base = np.floor(position + 1e-9)
@@ -196,7 +202,7 @@ class PipelineDelay:
         assert self.buffer is not None
         newest = self.recorded - 1
         if np.ndim(index) == 0:
-            return self.buffer[int(min(max(index, 0), newest))]
+            return self.buffer[int(min(max(float(index), 0.0), newest))]
         clipped = np.clip(index, 0, newest).astype(int)
         shape = np.broadcast_shapes(clipped.shape, self.buffer.shape[1:])
         history = np.broadcast_to(self.buffer[: self.recorded], (self.recorded, *shape))
@@ -260,7 +266,8 @@ def assemble(shape: tuple[int, ...], parts: list[tuple[tuple[int, ...], ArrayLik
     result = np.full((runs, *shape), fill)
     for index, value in parts:
         value = np.asarray(value, dtype=float)
-        result[(slice(None), *index)] = value.reshape(value.shape[:1]) if value.ndim else value
+        key: tuple[slice | int, ...] = (slice(None), *index)
+        result[key] = value.reshape(value.shape[:1]) if value.ndim else value
     return result
 
 
@@ -278,13 +285,13 @@ def as_runs(value: ArrayLike, ndim: int) -> FloatArray:
 def divide(a: ArrayLike, b: ArrayLike) -> FloatArray:
     """``a / b`` by IEEE rules (inf or NaN for a zero divisor), even for plain floats."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.divide(np.float64(a), b)
+        return np.divide(np.asarray(a, dtype=np.float64), b)
 
 
 def power(a: ArrayLike, b: ArrayLike) -> FloatArray:
     """``a ** b`` by IEEE rules, even for plain floats."""
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        return np.power(np.float64(a), b)
+        return np.power(np.asarray(a, dtype=np.float64), b)
 
 
 def take(values: ArrayLike, axis: int, position: ArrayLike) -> FloatArray:
@@ -357,8 +364,8 @@ def lookup_grid(x: ArrayLike, tables: tuple[tuple[FloatArray, FloatArray, str], 
     x = np.broadcast_to(x, target)
     result = np.empty(target)
     for flat, table in enumerate(tables):
-        index = np.unravel_index(flat, shape)
-        result[(slice(None), *index)] = lookup(x[(slice(None), *index)], *table)
+        key: tuple[slice | np.intp, ...] = (slice(None), *np.unravel_index(flat, shape))
+        result[key] = lookup(x[key], *table)
     return result
 
 
@@ -367,11 +374,11 @@ def floor_at_zero(value: ArrayLike) -> FloatArray:
     return np.maximum(value, 0.0)
 
 
-# Vensim's kernels (time inputs, lookups, vectors, allocation, states) live in their own
-# module; generated code reaches them through this one.
+# Vensim's kernels (time inputs, lookups, vectors, allocation, delays) and the random
+# draws of both languages live in their own modules; generated code reaches them here.
+from wholesystem.builtins.random_kernels import RandomDraws  # noqa: E402
 from wholesystem.builtins.vensim_kernels import (  # noqa: E402
     MaterialDelay,
-    RandomDraws,
     allocate_available,
     allocate_by_priority,
     get_time_value,
@@ -455,10 +462,11 @@ class ScalarPreviousValue:
 
 
 def new_state(kind: str, *, start: float, dt: float, steps: int, runs: int, seed: int,
-              site: int, scalar: bool) -> object:
+              site: int, scalar: bool, fixed_seed: int | None = None) -> object:
     """A fresh discrete state of ``kind`` (a :class:`~wholesystem.compiler.lower.StateKind`
     value) for one run (or one ensemble) starting at ``start``; ``site`` is its position
-    in the model's state list (it seeds random streams)."""
+    in the model's state list (it seeds random streams), ``fixed_seed`` a random draw's
+    seed written in the model."""
     if kind == "pipeline":
         return ScalarPipelineDelay(start, dt) if scalar else PipelineDelay(start, dt, steps)
     if kind == "previous":
@@ -466,5 +474,5 @@ def new_state(kind: str, *, start: float, dt: float, steps: int, runs: int, seed
     if kind == "material":
         return MaterialDelay(start, dt, steps, scalar)
     if kind == "random":
-        return RandomDraws(runs, seed, site, dt, scalar)
+        return RandomDraws(runs, seed, site, scalar, fixed_seed)
     raise ValueError(f"unknown state kind {kind!r}")

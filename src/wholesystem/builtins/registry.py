@@ -10,8 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-__all__ = ["BuiltinKind", "Builtin", "BOTH", "BUILTINS", "CONSTANTS", "DIALECTS", "builtins_of",
-           "lookup_builtin"]
+__all__ = ["BuiltinKind", "Builtin", "BOTH", "MANY", "BUILTINS", "CONSTANTS", "DIALECTS",
+           "RANDOM_DRAWS", "SELF", "STATISTICAL_FUNCTIONS", "builtins_of", "lookup_builtin"]
 
 
 class BuiltinKind(enum.Enum):
@@ -62,6 +62,19 @@ class Builtin:
     profile_args: tuple[int, ...] = ()
     """ARRAY kind: arguments whose last axis is their own (a priority profile), kept last."""
 
+    @property
+    def arity(self) -> str:
+        """How many arguments it takes, in words: ``2``, ``2 to 3``, ``1 or more``."""
+        if self.min_args == self.max_args:
+            return str(self.min_args)
+        if self.max_args >= MANY:
+            return f"{self.min_args} or more"
+        return f"{self.min_args} to {self.max_args}"
+
+
+MANY = 1_000_000
+"""``max_args`` of a function taking any number of arguments."""
+
 
 BOTH = ("xmile", "mdl")
 """Dialects of a function that means the same in XMILE and Vensim."""
@@ -105,15 +118,17 @@ _FUNCTIONS: tuple[Builtin, ...] = (
             "Larger of two values, or the largest element of an array.", dialects=BOTH),
     Builtin("SUM", 1, 1, BuiltinKind.REDUCTION, "SUM(array[*])", "Sum of the elements.",
             dialects=BOTH),
-    Builtin("MEAN", 1, 1, BuiltinKind.REDUCTION, "MEAN(array[*])",
-            "Arithmetic mean of the elements (several scalar arguments: their mean)."),
+    Builtin("MEAN", 1, MANY, BuiltinKind.REDUCTION, "MEAN(array[*]) or MEAN(a, b, ...)",
+            "Arithmetic mean of the elements; with several arguments, the mean of all their "
+            "values (an extension: the standard has only the one-argument form)."),
     Builtin("PROD", 1, 1, BuiltinKind.REDUCTION, "PROD(array[*])",
             "Product of the elements.", dialects=BOTH),
     Builtin("STDDEV", 1, 1, BuiltinKind.REDUCTION, "STDDEV(array[*])",
             "Population standard deviation of the elements."),
     Builtin("SIZE", 1, 1, BuiltinKind.REDUCTION, "SIZE(array[*])", "Number of elements."),
     Builtin("RANK", 2, 3, BuiltinKind.REDUCTION, "RANK(array[*], n [, tiebreak])",
-            "Index (1-based) of the n-th smallest element; n < 0 counts from the largest."),
+            "Index (1-based) of the n-th smallest element; n < 0 counts from the largest; "
+            "ties go by the elements of tiebreak, else by position."),
     Builtin("PULSE", 1, 3, BuiltinKind.TIME, "PULSE(volume [, first, interval])",
             "volume/DT during the DT starting at first, repeated every interval (> 0)."),
     Builtin("STEP", 2, 2, BuiltinKind.TIME, "STEP(height, start)",
@@ -139,7 +154,8 @@ _FUNCTIONS: tuple[Builtin, ...] = (
             "Fractional rate of change of input, averaged over time."),
     Builtin("FORECAST", 3, 4, BuiltinKind.STATEFUL,
             "FORECAST(input, time, horizon [, initial])",
-            "input extrapolated horizon time units ahead along its TREND."),
+            "input extrapolated horizon time units ahead along its TREND.",
+            aliases=("FORCST",)),
     Builtin("INIT", 1, 1, BuiltinKind.STATEFUL, "INIT(x)",
             "Value of x at the start of the simulation."),
     Builtin("PREVIOUS", 1, 2, BuiltinKind.STATEFUL, "PREVIOUS(x [, initial])",
@@ -148,6 +164,35 @@ _FUNCTIONS: tuple[Builtin, ...] = (
             "Reads graphical function table at x (also written table(x); in Vensim "
             "files, table[element](x))).", dialects=("xmile", "mdl")),
 )
+
+STATISTICAL_FUNCTIONS: dict[str, int] = {
+    "EXPRND": 1, "LOGNORMAL": 2, "NORMAL": 2, "POISSON": 1, "RANDOM": 2,
+}
+"""XMILE's statistical functions (XMILE 1.0, 3.5.2): how many distribution parameters each
+takes; an optional seed may follow them."""
+
+_SEEDED = " New each DT; a seed (0 to 2^32 - 1) gives the same numbers in every run."
+
+_STATISTICAL = (
+    Builtin("EXPRND", 1, 2, BuiltinKind.STATEFUL, "EXPRND(mean [, seed])",
+            "Exponential draw of the given mean." + _SEEDED),
+    Builtin("LOGNORMAL", 2, 3, BuiltinKind.STATEFUL, "LOGNORMAL(mean, sd [, seed])",
+            "Log-normal draw whose own mean and standard deviation are mean and sd (mean "
+            "> 0)." + _SEEDED),
+    Builtin("NORMAL", 2, 3, BuiltinKind.STATEFUL, "NORMAL(mean, sd [, seed])",
+            "Normal draw of the given mean and standard deviation." + _SEEDED),
+    Builtin("POISSON", 1, 2, BuiltinKind.STATEFUL, "POISSON(mean [, seed])",
+            "Poisson draw (a whole number) of the given mean." + _SEEDED),
+    Builtin("RANDOM", 2, 3, BuiltinKind.STATEFUL, "RANDOM(min, max [, seed])",
+            "Uniform draw between min and max (the name UNIFORM is not in the standard)."
+            + _SEEDED, aliases=("UNIFORM",)),
+)
+
+SELF: tuple[str, str] = (
+    "self", "The variable whose equation this is; only inside PREVIOUS and SIZE, e.g. "
+    "PREVIOUS(SELF, 0) (XMILE files).")
+"""XMILE's ``SELF``: canonical name and meaning. Readers replace it by the variable's own
+name, so later stages never see it."""
 
 DIALECTS = ("xmile", "mdl")
 """Equation languages: XMILE (Stella, iThink) and Vensim's ``.mdl``."""
@@ -164,9 +209,12 @@ def _tables(functions: tuple[Builtin, ...]) -> dict[str, dict[str, Builtin]]:
 
 
 from wholesystem.builtins.data_functions import DATA_FUNCTIONS  # noqa: E402 - needs Builtin
-from wholesystem.builtins.vensim_functions import VENSIM_FUNCTIONS  # noqa: E402 - needs Builtin
+from wholesystem.builtins.vensim_functions import (  # noqa: E402 - needs Builtin
+    RANDOM_DISTRIBUTIONS,
+    VENSIM_FUNCTIONS,
+)
 
-_TABLES = _tables(_FUNCTIONS + VENSIM_FUNCTIONS + DATA_FUNCTIONS)
+_TABLES = _tables(_FUNCTIONS + _STATISTICAL + VENSIM_FUNCTIONS + DATA_FUNCTIONS)
 BUILTINS: dict[str, Builtin] = _TABLES["xmile"]
 """XMILE builtins by upper-case name (aliases included)."""
 
@@ -181,6 +229,10 @@ CONSTANTS: dict[str, tuple[str, str]] = {
     "e": ("k.e", "Euler's number, 2.71828..., where no variable is named e."),
 }
 """Names that mean something without a definition: canonical name -> (code, doc)."""
+
+RANDOM_DRAWS: tuple[str, ...] = (*RANDOM_DISTRIBUTIONS, *STATISTICAL_FUNCTIONS)
+"""Every random-number function of both languages; a call's position here is the
+distribution code its random-draw state is read with."""
 
 
 def builtins_of(dialect: str) -> dict[str, Builtin]:

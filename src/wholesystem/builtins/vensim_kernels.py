@@ -1,4 +1,4 @@
-"""NumPy kernels of Vensim's builtins: time inputs, lookups, vectors, allocation, states.
+"""NumPy kernels of Vensim's builtins: time inputs, lookups, vectors, allocation, delays.
 
 Re-exported by :mod:`wholesystem.builtins.kernels`, so generated code reaches them as
 ``k.<name>``. Like every vector kernel they take floats or arrays whose first axis is
@@ -18,7 +18,7 @@ __all__ = [
     "trunc", "quantum", "log_base", "pulse_width", "pulse_train", "step_half", "time_base",
     "get_time_value", "lookup_forward", "lookup_invert", "lookup_area", "vector_elm_map",
     "vector_sort_order", "vector_rank", "vector_reorder", "invert_matrix", "allocate_available",
-    "allocate_by_priority", "MaterialDelay", "RandomDraws",
+    "allocate_by_priority", "MaterialDelay",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -370,95 +370,3 @@ class MaterialDelay:
         if old_due is not None and old_count is not None:
             self.due += old_due
             self.count += old_count
-
-
-class RandomDraws:
-    """State of one RANDOM ... call: a new draw each time step, one stream per run.
-
-    Run ``r`` of call site ``site`` draws from ``SeedSequence(seed, spawn_key=(r, site))``,
-    so a run's numbers do not depend on how many runs share the ensemble, and one run of
-    the scalar backend draws what run 0 of the vector backend draws. Vensim's own
-    generator is not reproduced.
-    """
-
-    __slots__ = ("generators", "runs", "dt", "scalar", "time", "value")
-
-    def __init__(self, runs: int, seed: int, site: int, dt: float, scalar: bool):
-        self.generators = [np.random.default_rng(np.random.SeedSequence(
-            seed, spawn_key=(run, site))) for run in range(runs)]
-        self.runs, self.dt, self.scalar = runs, dt, scalar
-        self.time: float | None = None
-        self.value: Any = None
-
-    def stage(self, value: ArrayLike) -> None:
-        """Nothing to record: draws depend on time only."""
-
-    def commit(self) -> None:
-        """Nothing to file."""
-
-    def read(self, t: float, distribution: float, *args: ArrayLike) -> Any:
-        """A draw of distribution number ``distribution`` (in the order of
-        :data:`~wholesystem.builtins.vensim_functions.RANDOM_DISTRIBUTIONS`) from its
-        parameters; further arguments only widen the shape (one draw per element)."""
-        if self.time is not None and t < self.time + self.dt * (1 - 1e-9):
-            return self.value
-        self.time = t
-        from wholesystem.builtins.vensim_functions import RANDOM_DISTRIBUTIONS
-
-        name = tuple(RANDOM_DISTRIBUTIONS)[int(distribution)]
-        count = RANDOM_DISTRIBUTIONS[name][0]
-        arrays = [np.asarray(a, dtype=float) for a in args]
-        shape = np.broadcast_shapes((self.runs,), *(a.shape[:1] for a in arrays if a.ndim),
-                                    *(a.shape for a in arrays))
-        # the last argument is Vensim's stream number: each call has its own stream here
-        params = [np.broadcast_to(a, shape) for a in arrays[:max(count - 1, 0)]]
-        drawn = np.empty(shape)
-        for run, generator in enumerate(self.generators):
-            drawn[run] = _draw(name, generator, [p[run] for p in params], shape[1:])
-        self.value = float(drawn.reshape(-1)[0]) if self.scalar else drawn
-        return self.value
-
-
-def _draw(name: str, generator: np.random.Generator, params: list[FloatArray],
-          shape: tuple[int, ...]) -> FloatArray:
-    """One draw per element of ``shape``, truncated to [min, max] by redrawing."""
-    if name == "RANDOM 0 1":
-        return generator.uniform(0.0, 1.0, shape)
-    low, high = params[0], params[1]
-    value = _sample(name, generator, params, shape)
-    for _ in range(100):
-        outside = (value < low) | (value > high)
-        if not outside.any():
-            return value
-        value = np.where(outside, _sample(name, generator, params, shape), value)
-    return np.clip(value, low, high)
-
-
-def _sample(name: str, g: np.random.Generator, p: list[FloatArray], shape: tuple[int, ...]
-            ) -> FloatArray:
-    if name == "RANDOM UNIFORM":
-        return g.uniform(p[0], p[1], shape)
-    if name == "RANDOM NORMAL":
-        return g.normal(p[2], np.abs(p[3]), shape)
-    if name == "RANDOM TRIANGULAR":
-        return g.triangular(p[2], np.clip(p[3], p[2], p[4]), p[4], shape)
-    shift, stretch = p[-2], p[-1]
-    if name == "RANDOM EXPONENTIAL":
-        base = g.exponential(1.0, shape)
-    elif name == "RANDOM POISSON":
-        base = g.poisson(np.maximum(p[2], 0.0), shape).astype(float)
-    elif name == "RANDOM GAMMA":
-        base = g.gamma(np.maximum(p[2], 1.0), 1.0, shape)
-    elif name == "RANDOM WEIBULL":
-        form = np.maximum(p[2], 1e-9)
-        mean = np.exp(np.vectorize(math.lgamma, otypes=[float])(1 + 1 / form))
-        base = g.weibull(form, shape) / mean
-    elif name == "RANDOM BETA":
-        base = g.beta(p[2], p[3], shape)
-    elif name == "RANDOM BINOMIAL":
-        base = g.binomial(np.rint(p[3]).astype(int), np.clip(p[2], 0, 1), shape).astype(float)
-    else:  # RANDOM NEGATIVE BINOMIAL: trials needed for n successes
-        trials = np.rint(p[3])
-        base = (g.negative_binomial(trials, np.clip(p[2], 1e-12, 1), shape) + trials
-                ).astype(float)
-    return base * stretch + shift

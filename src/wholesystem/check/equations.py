@@ -159,10 +159,8 @@ def _check_call(call: Call, scope: ModelScope,
     elif builtin is not None:
         count = len(call.args)
         if not builtin.min_args <= count <= builtin.max_args:
-            expected = (str(builtin.min_args) if builtin.min_args == builtin.max_args
-                        else f"{builtin.min_args} to {builtin.max_args}")
             yield diagnose("wrong-arity",
-                           f"{builtin.name} takes {expected} argument(s), got {count}",
+                           f"{builtin.name} takes {builtin.arity} argument(s), got {count}",
                            call.span, hint=f"usage: {builtin.signature}")
         if builtin.kind is BuiltinKind.LOOKUP and call.args:
             yield from _check_lookup_table(call.args[0], scope)

@@ -55,7 +55,8 @@ Inferred = Units | _Free | None
 
 _COMPARISONS = frozenset({"=", "<>", "<", "<=", ">", ">="})
 _SAME_AS_INPUT = frozenset({"ABS", "INT", "ROUND", "SUM", "MEAN", "STDDEV", "STEP",
-                            "FORECAST", "INTEGER", "VMIN", "VMAX", "GAME"})
+                            "FORECAST", "INTEGER", "VMIN", "VMAX", "GAME", "EXPRND",
+                            "POISSON"})
 _DIMENSIONLESS_RESULT = frozenset({"EXP", "LN", "LOG10", "LOG", "SIN", "COS", "TAN",
                                    "ARCSIN", "ARCCOS", "ARCTAN"})
 _FREE_RESULT = frozenset({"INF", "SIZE", "RANK", "ELMCOUNT", "PULSE TRAIN"})
@@ -426,6 +427,9 @@ _CALL_RULES: dict[str, _Rule] = {
     "MODULO": _same_pair(0, 1, "two arguments"),
     "QUANTUM": _same_pair(0, 1, "two arguments"),
     "SAMPLE IF TRUE": _same_pair(1, 2, "input and initial value"),
+    "NORMAL": _same_pair(0, 1, "mean and standard deviation"),
+    "LOGNORMAL": _same_pair(0, 1, "mean and standard deviation"),
+    "RANDOM": _same_pair(0, 1, "minimum and maximum"),
     "INTEG": lambda inf, call, values: values[-1],
     "SAFEDIV": _safediv,
     "ZIDZ": _safediv,

@@ -86,6 +86,7 @@ def generate_source(lowered: LoweredModel, backend: str = "vector") -> Generated
     states = {spec.index: f"_state{spec.index}" for spec in lowered.states}
     scope = Scope(variables, dimensions, identifiers, tables, states, backend=backend,
                   dialect=project.format)
+    stage = _stage_lines(lowered, scope, dimensions, states)
     # ACTIVE INITIAL: a variable may have other equations while the model initialises
     at_start = {**variables, **lowered.initial_variables}
     constants = find_constants(variables, lowered.initial_only | set(lowered.initial_variables),
@@ -105,7 +106,7 @@ def generate_source(lowered: LoweredModel, backend: str = "vector") -> Generated
         step=_step_lines(step_order, variables, identifiers, scope),
         net=[f"net_{identifiers[n]} = {_net_flow(variables[n], variables, scope)}"
              for n in stocks],
-        stage=_stage_lines(lowered, scope, variables, dimensions, states),
+        stage=stage,
         stocks=[identifiers[n] for n in stocks],
         floors=[variables[n].non_negative for n in stocks],
         outputs=[identifiers[o.name] for o in outputs],
@@ -256,13 +257,16 @@ def _step_lines(order: list[str], variables: dict[str, Variable],
     return lines
 
 
-def _stage_lines(lowered: LoweredModel, scope: Scope, variables: dict[str, Variable],
-                 dimensions: dict[str, Dimension], states: dict[int, str]) -> list[str]:
+def _stage_lines(lowered: LoweredModel, scope: Scope, dimensions: dict[str, Dimension],
+                 states: dict[int, str]) -> list[str]:
+    """What each state files at the end of a step; notes in ``scope`` the dimensions of
+    what each one records (in index order: a state may record a read of an earlier one)."""
     lines = []
     for spec in lowered.states:
         element = None if spec.element is None else _element_context(
             spec.element, spec.dimensions, (), dimensions, spec.span)
         recorded = compile_expression(spec.recorded, scope.within(spec.dimensions, element))
+        scope.recorded_dims[spec.index] = recorded.dims
         lines.append(f"{states[spec.index]}.stage({recorded.text})")
     return lines
 

@@ -74,6 +74,12 @@ class CompiledModel:
         """Discrete states the build functions expect."""
         return self.vector.generated.state_kinds
 
+    @property
+    def state_seeds(self) -> tuple[int | None, ...]:
+        """For each discrete state: the seed written in the model (a random draw's), or
+        None."""
+        return tuple(spec.seed for spec in self.lowered.states)
+
 
 _MODULE_CACHE: dict[str, dict[str, Any]] = {}
 """Compiled generated modules by source hash: pure functions of their text, so sharing

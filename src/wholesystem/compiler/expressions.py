@@ -67,11 +67,15 @@ class Scope:
     fast: bool = False
     """Scalar backend only: write ``/`` as Python's operator, inside a ``try`` whose
     ``except`` reruns the step with IEEE-safe division."""
+    recorded_dims: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    """Dimensions of what each previous-value state records, by index: a read of it has
+    them (its initial value is spread over them)."""
 
     def within(self, host_dims: tuple[str, ...], element: dict[str, str] | None) -> Scope:
         """The same scope for another equation."""
         return Scope(self.variables, self.dimensions, self.identifiers, self.tables,
-                     self.states, host_dims, element, self.backend, self.dialect, self.fast)
+                     self.states, host_dims, element, self.backend, self.dialect, self.fast,
+                     self.recorded_dims)
 
 
 def align(code: Code, target: tuple[str, ...]) -> str:
@@ -438,9 +442,14 @@ def _call(call: Call, scope: Scope) -> Code:
         dims = _union(delay, initial)
         return Code(f"{state}.read(t, {align(delay, dims)}, {align(initial, dims)})", dims)
     if call.function == PREVIOUS_READ:
-        state = scope.states[int(call.args[0].value)]  # type: ignore[union-attr]
+        index = int(call.args[0].value)  # type: ignore[union-attr]
         initial = compile_expression(call.args[1], scope)
-        return Code(f"{state}.read({initial.text})", initial.dims, False, initial.stars)
+        dims = _union(Code("", scope.recorded_dims.get(index, ())), initial)
+        # before the first step is filed the read is the initial value: give it the
+        # run axis and the axes of the values filed later
+        start = (f"k.as_runs({initial.text}, {len(dims)})" if initial.scalar
+                 and scope.backend == "vector" else align(initial, dims))
+        return Code(f"{scope.states[index]}.read({start})", dims, False, initial.stars)
     if call.function == STATE_READ:
         state = scope.states[int(call.args[0].value)]  # type: ignore[union-attr]
         parts = [compile_expression(a, scope) for a in call.args[1:]]
@@ -453,9 +462,7 @@ def _call(call: Call, scope: Scope) -> Code:
                                    hint="see docs/functions.md for the supported functions")
     count = len(call.args)
     if not builtin.min_args <= count <= builtin.max_args:
-        expected = (str(builtin.min_args) if builtin.min_args == builtin.max_args
-                    else f"{builtin.min_args} to {builtin.max_args}")
-        raise ArityError(f"{builtin.name} takes {expected} argument(s), got {count}; "
+        raise ArityError(f"{builtin.name} takes {builtin.arity} argument(s), got {count}; "
                          f"usage: {builtin.signature}", call.span)
     if builtin.kind is BuiltinKind.LOOKUP:
         target = call.args[0]
@@ -471,7 +478,7 @@ def _call(call: Call, scope: Scope) -> Code:
         return _array_call(builtin, call, scope)
     args = [compile_expression(a, scope) for a in call.args]
     if builtin.kind is BuiltinKind.REDUCTION:
-        return _reduction(builtin.name, args, call)
+        return _reduction(builtin.name, args, call, scope)
     if builtin.kind is BuiltinKind.TIME:
         dims = _union(*args)
         if builtin.template is not None:  # may use t, dt and start_time
@@ -502,26 +509,80 @@ def _fill_template(template: str, texts: list[str]) -> str:
     return re.sub(r"\{(\d+)(?::([^}]*))?\}", substitute, template)
 
 
-def _reduction(name: str, args: list[Code], call: Call) -> Code:
+def _reduction(name: str, args: list[Code], call: Call, scope: Scope) -> Code:
     if name in ("MIN", "MAX") and len(args) == 2:
+        if scope.dialect == "xmile":  # MAX(A, 0): the largest of all of A's values and 0
+            args = [_fold_beyond_host(name, a, scope) for a in args]
         dims = _union(*args)
         function = "k.minimum" if name == "MIN" else "k.maximum"
         return Code(f"{function}({align(args[0], dims)}, {align(args[1], dims)})", dims,
                     all(a.scalar for a in args))
+    if name == "MEAN" and len(args) > 1:
+        return _mean_of_all(args, scope, call)
     if name == "RANK":
         values = args[0]
         if len(values.dims) != 1:
             raise UnsupportedFeatureError("RANK needs a one-dimensional array", call.span)
-        return Code(f"k.rank({values.text}, {align(args[1], ())})", ())
+        tiebreak = "".join(f", {align(a, values.dims)}" for a in args[2:])
+        return Code(f"k.rank({values.text}, {align(args[1], ())}{tiebreak})", ())
     values = args[0]
     if values.scalar or not values.dims:
         text = "1.0" if name == "SIZE" else ("0.0" if name == "STDDEV" else values.text)
         return Code(text, (), values.scalar)
     folded = [d for d in values.dims if d in values.stars] or list(values.dims)
+    if name == "SIZE" and (size := _size(folded, scope)) is not None:
+        # known when compiling, so SIZE reads no values: SIZE(SELF) is no circularity
+        return Code(repr(float(size)), (), True)
     axes = tuple(values.dims.index(d) + 1 for d in folded)
     kept = tuple(d for d in values.dims if d not in folded)
     return Code(f"k.reduce({name!r}, {values.text}, {axes!r})", kept, False,
                 values.stars - set(folded))
+
+
+def _size(dims: list[str], scope: Scope) -> int | None:
+    """How many elements the axes labelled ``dims`` span, when every label is known."""
+    size = 1
+    for dim in dims:
+        if dim not in scope.dimensions:
+            return None
+        size *= len(scope.dimensions[dim].elements)
+    return size
+
+
+def _beyond_host(code: Code, scope: Scope) -> list[str]:
+    """Axes of an argument that the equation's variable does not have (or starred ones)."""
+    return [d for d in code.dims if d in code.stars or d not in scope.host_dims]
+
+
+def _fold_beyond_host(name: str, code: Code, scope: Scope) -> Code:
+    """An argument of a several-argument array function with its axes beyond the
+    variable's folded by ``name`` (XMILE 1.0, 3.7.1: "any mix of arrays and scalars")."""
+    folded = _beyond_host(code, scope)
+    if not folded:
+        return code
+    axes = tuple(code.dims.index(d) + 1 for d in folded)
+    kept = tuple(d for d in code.dims if d not in folded)
+    return Code(f"k.reduce({name!r}, {code.text}, {axes!r})", kept, False,
+                code.stars - set(folded))
+
+
+def _mean_of_all(args: list[Code], scope: Scope, call: Call) -> Code:
+    """MEAN(a, b, ...): the mean of all the arguments' values (an array counts each of
+    its elements beyond the variable's own axes)."""
+    sums: list[Code] = []
+    count = 0
+    for arg in args:
+        folded = _beyond_host(arg, scope)
+        size = _size(folded, scope)
+        if size is None:
+            raise UnsupportedFeatureError("MEAN of an array whose size is unknown",
+                                          call.span)
+        sums.append(_fold_beyond_host("SUM", arg, scope))
+        count += size
+    dims = _union(*sums)
+    total = " + ".join(align(s, dims) for s in sums)
+    return Code(f"(({total}) / {float(count)!r})", dims, all(s.scalar for s in sums),
+                _stars(*sums))
 
 
 def _table_call(variable: Variable, args: tuple[Expr, ...], call: Call, scope: Scope,

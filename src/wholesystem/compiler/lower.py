@@ -13,7 +13,8 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
-from wholesystem.builtins import BuiltinKind, lookup_builtin
+from wholesystem.builtins import Builtin, BuiltinKind, lookup_builtin
+from wholesystem.builtins.registry import RANDOM_DRAWS, STATISTICAL_FUNCTIONS
 from wholesystem.compiler.data import lower_external_data
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ArityError, ModelStructureError
@@ -56,6 +57,9 @@ class StateSpec:
     """Element of the host when it sits in a per-element equation."""
     span: SourceSpan
     """Where the call is written."""
+    seed: int | None = None
+    """Random draws only: the seed written in the model (XMILE's optional last argument),
+    which fixes the numbers in every run; None draws from the run's own stream."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +157,7 @@ class _Lowerer:
                 builtin = lookup_builtin(node.function, self.dialect)
                 if builtin is not None and (builtin.kind is BuiltinKind.STATEFUL
                                             or builtin.name in REWRITTEN):
-                    _check_arity(node, builtin.min_args, builtin.max_args, builtin.signature)
+                    _check_arity(node, builtin)
                     args = tuple(self.lower_expr(a, context) for a in node.args)
                     return self.lower_call(builtin.name, args, node.span, context)  # type: ignore[arg-type]
             return None
@@ -208,6 +212,10 @@ class _Lowerer:
             return self.pipeline(args, span, context)
         if function == "PREVIOUS":
             return self.previous(args, span, context)
+        if function in STATISTICAL_FUNCTIONS:
+            count = STATISTICAL_FUNCTIONS[function]
+            seed = self.seed(args[count], function, span) if len(args) > count else None
+            return self.random_draw(function, args[:count], span, context, seed)
         raise ModelStructureError(f"cannot lower {function}", span)  # pragma: no cover
 
     def order(self, expr: Expr, span: SourceSpan, what: str = "the order of a smooth or "
@@ -217,6 +225,16 @@ class _Lowerer:
             raise ModelStructureError(
                 f"{what} must be a whole number >= 1 known at the start", span,
                 hint="write a number, or a constant holding one")
+        return int(value)
+
+    def seed(self, expr: Expr, function: str, span: SourceSpan) -> int:
+        """The seed argument of a random draw: a whole number in [0, 2^32) known at the
+        start (XMILE 1.0, 3.5.2)."""
+        value = self.constant(expr)
+        if value is None or not 0 <= value < 2**32 or value != int(value):
+            raise ModelStructureError(
+                f"the seed of {function} must be a whole number from 0 to 2^32 - 1 known at "
+                "the start", span, hint="write a number, or a constant holding one")
         return int(value)
 
     def constant(self, expr: Expr, seen: frozenset[str] = frozenset()) -> float | None:
@@ -293,6 +311,19 @@ class _Lowerer:
                                      span))
         return Call(PIPELINE_READ, (Number(float(index), span), delay, initial), span)
 
+    def random_draw(self, function: str, params: tuple[Expr, ...], span: SourceSpan,
+                    context: tuple[tuple[str, ...], tuple[str, ...] | None],
+                    seed: int | None = None) -> Expr:
+        """A random-number call (either language) as a read of a new random-draw state:
+        ``#STATE(index, distribution code, params..., host dimensions...)``; the host's
+        dimensions only widen the draw, one number per element."""
+        index = len(self.states)
+        self.states.append(StateSpec(StateKind.RANDOM, index, Number(0.0, span), context[0],
+                                     context[1], span, seed))
+        code = Number(float(RANDOM_DRAWS.index(function)), span)
+        shape = tuple(Reference(d, d, (), span) for d in context[0])
+        return Call(STATE_READ, (Number(float(index), span), code, *params, *shape), span)
+
     def previous(self, args: tuple[Expr, ...], span: SourceSpan,
                  context: tuple[tuple[str, ...], tuple[str, ...] | None]) -> Expr:
         initial = args[1] if len(args) > 1 else self.aux("init", args[0], span, context[0],
@@ -321,14 +352,12 @@ def _delay_rate(source: Expr, stage_time: Expr, span: SourceSpan
     return lambda level: Binary("-", source, Binary("/", level, stage_time, span), span)
 
 
-def _check_arity(call: Call, low: int, high: int, signature: str = "") -> None:
+def _check_arity(call: Call, builtin: Builtin) -> None:
     count = len(call.args)
-    if not low <= count <= high:
-        expected = str(low) if low == high else f"{low} to {high}"
-        usage = f"; usage: {signature}" if signature else ""
-        name = signature.split("(")[0] or call.function
-        raise ArityError(f"{name} takes {expected} argument(s), got {count}{usage}",
-                         call.span)
+    if not builtin.min_args <= count <= builtin.max_args:
+        name = builtin.signature.split("(")[0]
+        raise ArityError(f"{name} takes {builtin.arity} argument(s), got {count}; usage: "
+                         f"{builtin.signature}", call.span)
 
 
 def _equations(variable: Variable) -> list[Expr]:

@@ -180,16 +180,8 @@ def _npv(lw: _Lowerer, a: tuple[Expr, ...], span: SourceSpan, ctx: Context) -> E
 # -- random numbers -------------------------------------------------------------------
 def _random(lw: _Lowerer, function: str, a: tuple[Expr, ...], span: SourceSpan,
             ctx: Context) -> Expr:
-    from wholesystem.compiler.lower import STATE_READ, StateKind, StateSpec
-
-    index = len(lw.states)
-    lw.states.append(StateSpec(StateKind.RANDOM, index, Number(0.0, span), ctx[0], ctx[1],
-                               span))
-    code = float(tuple(RANDOM_DISTRIBUTIONS).index(function))
-    # the host's dimensions widen the draw: one number per element
-    shape = tuple(Reference(d, d, (), span) for d in ctx[0])
-    return Call(STATE_READ, (Number(float(index), span), Number(code, span), *a, *shape),
-                span)
+    # the last argument is Vensim's stream number: each call has its own stream here
+    return lw.random_draw(function, a[:-1], span, ctx)
 
 
 # -- arrays ---------------------------------------------------------------------------

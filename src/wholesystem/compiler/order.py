@@ -50,6 +50,8 @@ def names_read(expr: Expr, known: set[str] | dict[str, Variable],
             variable = known.get(table) if isinstance(known, dict) else None
             if variable is None or _has_table(variable):
                 names.add(table)  # a graphical function called by name, e.g. f(x)
+        elif isinstance(node, Call) and node.function == "SIZE":
+            continue  # compiled to a number: it reads no values
         stack.extend(children(node))
     return names
 

@@ -141,6 +141,8 @@ def _read_arguments(call: Call, variables: Mapping[str, Variable], initial: bool
         return call.args
     if builtin.kind is BuiltinKind.LOOKUP:
         return call.args[1:]
+    if builtin.name == "SIZE":
+        return ()  # a shape, known before any value: SIZE(SELF) is no circularity
     if builtin.kind is not BuiltinKind.STATEFUL:
         return call.args
     everything = tuple(range(len(call.args)))

@@ -9,8 +9,8 @@ the key every stage uses for lookups; the *display* name is what users see in ou
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["canonical_name", "display_name", "qualify", "python_identifier"]
 

@@ -92,7 +92,8 @@ def simulate(compiled: CompiledModel, overrides: Mapping[str, Any] | None = None
     One run of a model without arrays uses the scalar backend (plain floats); everything
     else the vector backend, all runs advancing together. ``seed`` seeds the random-number
     functions: run ``r`` draws from its own child of ``SeedSequence(seed)``, so its numbers
-    do not depend on the size of the ensemble. ``outputs`` (indices into
+    do not depend on the size of the ensemble (a call with a seed of its own, as XMILE
+    allows, draws the same numbers in every run). ``outputs`` (indices into
     ``compiled.outputs``) keeps only those variables' values, which saves memory in large
     ensembles.
     """
@@ -112,8 +113,10 @@ def simulate(compiled: CompiledModel, overrides: Mapping[str, Any] | None = None
     runtime = (ScalarRuntime if scalar else Runtime)(specs.start, specs.stop, dt, runs, values)
     runtime.select = _selector(outputs)
     runtime.states = [new_state(kind.value, start=specs.start, dt=dt, steps=n_steps,
-                                runs=runs, seed=seed, site=site, scalar=scalar)
-                      for site, kind in enumerate(compiled.state_kinds)]
+                                runs=runs, seed=seed, site=site, scalar=scalar,
+                                fixed_seed=fixed)
+                      for site, (kind, fixed) in enumerate(zip(
+                          compiled.state_kinds, compiled.state_seeds, strict=True))]
     with np.errstate(all="ignore"):
         if method == "euler":
             saved = backend.run_euler(runtime, n_steps, save_every)

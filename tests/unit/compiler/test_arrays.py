@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from xmile_factory import aux, flow, model_of, stock
 
 from wholesystem.errors import ModelStructureError, UnknownNameError
-from xmile_factory import aux, model_of, stock, flow
 
 DIMS = ('<dim name="Place"><elem name="North"/><elem name="South"/><elem name="East"/></dim>'
         '<dim name="Age" size="2"/>')
@@ -51,13 +51,15 @@ def test_arrayed_stocks_integrate_per_element() -> None:
 
 def test_constant_list_fills_elements_in_order() -> None:
     results = run(aux("v", "4, 5, 6", "Place") + aux("m", "MIN(v[Place])"))
-    assert results.iloc[0]["v[South]"] == 5 and results.iloc[0]["m"] == 4
+    assert results.iloc[0]["v[South]"] == 5
+    assert results.iloc[0]["m"] == 4
 
 
 def test_unknown_element_is_reported_with_position() -> None:
     with pytest.raises(UnknownNameError) as err:
         run(aux("v", "1", "Place") + aux("w", "v[West]"))
-    assert "m.xmile:" in str(err.value) and "West" in str(err.value)
+    assert "m.xmile:" in str(err.value)
+    assert "West" in str(err.value)
 
 
 def test_equation_with_extra_dimension_is_rejected() -> None:

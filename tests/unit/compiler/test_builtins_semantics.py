@@ -6,7 +6,6 @@ import math
 
 import numpy as np
 import pytest
-
 from xmile_factory import aux, flow, model_of, stock
 
 
@@ -28,7 +27,7 @@ def test_smth3_and_smthn3_agree() -> None:
                      + aux("b", "SMTHN(x, 6, 3)"), dt=0.5)
     results = model.run()
     assert np.allclose(results["a"], results["b"])
-    assert results["a"].iloc[-1] < 10 and results["a"].iloc[-1] > 5
+    assert 5 < results["a"].iloc[-1] < 10
 
 
 def test_delay1_conserves_material() -> None:
@@ -82,7 +81,8 @@ def test_pulse_step_ramp() -> None:
     pulses = results.index[results["p"] != 0].tolist()
     assert pulses == [2.0, 5.0, 8.0]
     assert results["p"].max() == pytest.approx(8.0)  # volume / DT
-    assert results.loc[2.5, "s"] == 0 and results.loc[3.0, "s"] == 5
+    assert results.loc[2.5, "s"] == 0
+    assert results.loc[3.0, "s"] == 5
     assert results.loc[5.0, "r"] == pytest.approx(2.0)
     assert results.loc[9.0, "r"] == pytest.approx(4.0)
 
@@ -118,7 +118,8 @@ def test_safediv_and_math() -> None:
 def test_division_by_zero_follows_ieee() -> None:
     results = model_of(aux("zero", "0") + aux("a", "1 / zero") + aux("b", "1 / 0"),
                        stop=0).run()
-    assert math.isinf(results["a"].iloc[0]) and math.isinf(results["b"].iloc[0])
+    assert math.isinf(results["a"].iloc[0])
+    assert math.isinf(results["b"].iloc[0])
 
 
 def test_rk4_matches_exponential_decay() -> None:

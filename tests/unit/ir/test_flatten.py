@@ -44,7 +44,7 @@ def test_nested_modules_are_wired_through_each_level() -> None:
 
 def test_a_module_does_not_see_the_main_models_variables() -> None:
     body = NESTED.replace("<eqn>scale(arrivals)</eqn>", "<eqn>demand</eqn>")
-    with pytest.raises(UnknownNameError, match="unknown name .demand."):
+    with pytest.raises(UnknownNameError, match=r"unknown name .demand."):
         model(body).run()
 
 

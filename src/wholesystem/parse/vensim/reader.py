@@ -48,9 +48,9 @@ from wholesystem.parse.vensim.scanner import (
     RawEntry,
     decode_mdl,
     excerpt_at,
-    settings_data_files,
     normalise_newlines,
     scan_entries,
+    settings_data_files,
 )
 from wholesystem.parse.vensim.subscripts import SubscriptRanges
 from wholesystem.parse.vensim.variables import Documented, assemble_variable

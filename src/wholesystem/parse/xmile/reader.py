@@ -34,6 +34,7 @@ from wholesystem.ir.model import (
 )
 from wholesystem.ir.names import canonical_name, display_name
 from wholesystem.parse.expr import EquationOrigin, parse_xmile_expression
+from wholesystem.parse.xmile.self_reference import resolve_self
 
 __all__ = ["read_xmile", "read_xmile_text"]
 
@@ -310,7 +311,7 @@ class _Reader:
                 modules.append(self.module(item))
         self.reject_duplicates(variables, modules)
         name = canonical_name(_attr(element, "name") or "")
-        return Model(name, tuple(variables), tuple(modules), self.span(element))
+        return Model(name, tuple(resolve_self(variables)), tuple(modules), self.span(element))
 
     def reject_duplicates(self, variables: list[Variable], modules: list[Module]) -> None:
         seen: dict[str, SourceSpan] = {}
