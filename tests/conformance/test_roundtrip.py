@@ -1,10 +1,13 @@
 """Export round trips over the conformance table: every case that runs, written out by
 ``wholesystem.export`` and read back, gives the same results as the original.
 
-The cases are the conformance table's own (``test_conformance._cases``), so ``.mdl`` cases
-join as soon as that table lists them. A case is skipped, saying why, when the original
-does not load or run (its conformance test reports that) or when the target format cannot
-express the model (the exporter's own error, which names the reason).
+XMILE, which cannot name files, gets a Vensim model's external data (GET XLS/DIRECT calls,
+data variables fed by the data sets its settings name) as values, as ``wholesystem
+convert --to xmile`` writes them. The cases are the conformance table's own
+(``test_conformance._cases``), so ``.mdl`` cases join as soon as that table lists them. A
+case is skipped, saying why, when the original does not load or run (its conformance test
+reports that) or when the target format cannot express the model (the exporter's own
+error, which names the reason).
 "Same" is the engine's own precision: 1e-9 relative (plus 1e-12 absolute, for values that
 are zero in one run and a rounding error in the other).
 """
@@ -21,6 +24,7 @@ from test_conformance import _cases
 
 from wholesystem.errors import UnsupportedFeatureError, WholesystemError
 from wholesystem.export import export_mdl, export_xmile
+from wholesystem.interfaces.cli.convert_command import resolve_external_data
 from wholesystem.ir.model import Project
 from wholesystem.parse import read_model, read_vensim_text
 from wholesystem.parse.xmile import read_xmile_text
@@ -77,7 +81,7 @@ def assert_same_results(original: pd.DataFrame, again: pd.DataFrame) -> None:
 def test_xmile_round_trip(model_path: Path) -> None:
     project, results = _original(model_path)
     try:
-        text = export_xmile(project)
+        text = export_xmile(resolve_external_data(project))
     except UnsupportedFeatureError as error:
         pytest.skip(f"XMILE cannot express it: {str(error).splitlines()[0]}")
     again = read_xmile_text(text, str(model_path.with_suffix(".roundtrip.xmile")))

@@ -226,6 +226,8 @@ CONSTANTS: dict[str, tuple[str, str]] = {
     "stoptime": ("stop_time", "Final time of the simulation."),
     "pi": ("k.pi", "3.14159..."),
     "inf": ("k.inf", "Positive infinity."),
+    "nan": ("k.nan", "Not a number: a missing value (Vensim's :NA:), where no variable is "
+                     "named nan."),
     "e": ("k.e", "Euler's number, 2.71828..., where no variable is named e."),
 }
 """Names that mean something without a definition: canonical name -> (code, doc)."""

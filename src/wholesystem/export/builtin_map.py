@@ -237,6 +237,7 @@ XMILE_CONSTANTS: dict[str, Callable[[Reference], Expr]] = {
     "stoptime": _named("final time", "FINAL TIME"),
     "pi": _value(math.pi),
     "e": _value(math.e),
+    "nan": _value(math.nan),  # printed :NA:
     "inf": _no_literal,
 }
 """XMILE's named constants written in Vensim."""

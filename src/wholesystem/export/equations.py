@@ -97,23 +97,29 @@ def spell_reference(ref: Reference, context: EquationContext) -> str:
 def xmile_equation(expr: Expr, variable: Variable, context: EquationContext) -> str:
     """XMILE text of one equation of ``variable``.
 
-    Raises :class:`UnsupportedFeatureError` at the literal for string arguments, which
-    XMILE cannot write.
+    A missing value (NaN, Vensim's ``:NA:``) is written ``NAN``, the name wholesystem
+    reads as one (like ``INF``). Raises :class:`UnsupportedFeatureError` at the literal
+    for string arguments, which XMILE cannot write.
     """
     for node in walk(expr):
         if isinstance(node, Call) and node.function == "#DATA":
             raise UnsupportedFeatureError(
                 f"'{variable.display}' is a Vensim data variable (its values come from a "
-                "data file), which XMILE cannot express", node.span)
+                "data file), which XMILE cannot name", node.span,
+                hint="resolve the data first: wholesystem convert --data FILE writes the "
+                     "values in")
         if isinstance(node, Text):
             raise UnsupportedFeatureError(
                 f"'{variable.display}': the string '{node.value}' cannot be written in "
                 "XMILE (it has no string literals)", node.span,
-                hint="replace the data function by the values it reads")
-        if isinstance(node, Number) and math.isnan(node.value):
+                hint="resolve the data first: wholesystem convert writes the values the "
+                     "data function reads")
+        if isinstance(node, Number) and math.isnan(node.value) and "nan" in context.displays:
+            # written as the name NAN, which this model's own variable would take
             raise UnsupportedFeatureError(
-                f"'{variable.display}': XMILE has no literal for a missing value "
-                "(Vensim's :NA:)", node.span)
+                f"'{variable.display}': a missing value (Vensim's :NA:) is written NAN in "
+                f"XMILE, but the model has a variable named '{context.display('nan')}'",
+                node.span)
     return print_xmile(transform(expr, lambda node: _respell(node, context)))
 
 

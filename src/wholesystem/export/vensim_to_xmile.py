@@ -1,6 +1,6 @@
 """A project read from a Vensim ``.mdl`` file, reshaped so XMILE can hold it.
 
-Two changes, each keeping every result the same:
+The changes, each keeping every result the same:
 
 - **Stocks get flows.** Vensim defines a stock by ``INTEG(rate, init)``; XMILE by its
   inflows and outflows. A rate that is a plain sum of other variables,
@@ -12,19 +12,30 @@ Two changes, each keeping every result the same:
   (:mod:`wholesystem.export.builtin_map`): ``SMOOTH`` -> ``SMTH1``, ``XIDZ`` ->
   ``SAFEDIV``, ``IF THEN ELSE`` -> ``IF .. THEN .. ELSE``... When any call has none, the
   equations stay Vensim's and the file is marked as such (see :mod:`.xmile`).
+- **Mappings and equivalences are spelled out.** Equations reading a range through a
+  subscript mapping (``->``) or an equivalence (``<->``) that is still needed (a variable
+  ranges over both) are written element by element with explicit elements
+  (:mod:`wholesystem.export.subscripts`).
+- **Partly defined arrays are completed.** Vensim lets a variable define some of its
+  elements; the others read as missing values (NaN). XMILE needs every element, so those
+  are written out as ``NAN``.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import replace
 
 from wholesystem.export.builtin_map import translate_equations, vensim_to_xmile_call
 from wholesystem.export.names import unique_name
+from wholesystem.export.subscripts import write_out_mappings
 from wholesystem.ir.expr import Binary, Expr, Number, Reference, Unary, Wildcard, transform
 from wholesystem.ir.model import ElementDefinition, Model, Project, Variable, VariableKind
 from wholesystem.ir.names import canonical_name
 
-__all__ = ["translate_vensim_project", "rates_to_flows", "resolve_equivalences"]
+__all__ = ["translate_vensim_project", "rates_to_flows", "resolve_equivalences",
+           "complete_partial_arrays"]
 
 
 def translate_vensim_project(project: Project) -> tuple[Project, str]:
@@ -32,6 +43,7 @@ def translate_vensim_project(project: Project) -> tuple[Project, str]:
     every builtin was translated, else ``mdl``)."""
     project = resolve_equivalences(project)
     with_flows = replace(project, models=tuple(rates_to_flows(m) for m in project.models))
+    with_flows = complete_partial_arrays(write_out_mappings(with_flows))
     translated = translate_equations(with_flows, vensim_to_xmile_call, "xmile")
     if translated is None:
         return with_flows, "mdl"
@@ -40,8 +52,9 @@ def translate_vensim_project(project: Project) -> tuple[Project, str]:
 
 def resolve_equivalences(project: Project) -> Project:
     """``project`` with each Vensim equivalence (``B <-> A``) replaced by the dimension it
-    names, where no variable ranges over both (XMILE has no equivalences; a variable
-    ``x[A, B]`` keeps it, and the export says so)."""
+    names, where no variable ranges over both (XMILE has no equivalences; for a variable
+    ``x[A, B]`` both stay, and :func:`~wholesystem.export.subscripts.write_out_mappings`
+    spells out the equations that read one as the other)."""
     aliases = {d.name: d.alias_of for d in project.dimensions if d.alias_of is not None}
     variables = [v for m in project.models for v in m.variables]
     for alias, target in list(aliases.items()):
@@ -80,6 +93,30 @@ def resolve_equivalences(project: Project) -> Project:
     models = tuple(replace(m, variables=tuple(variable(v) for v in m.variables))
                    for m in project.models)
     return replace(project, dimensions=dimensions, models=models)
+
+
+def complete_partial_arrays(project: Project) -> Project:
+    """``project`` with the elements a Vensim variable leaves undefined given NaN, what
+    they read as (tables, which only calls read, are left as they are)."""
+    elements_of = {d.name: d.canonical_elements for d in project.dimensions}
+
+    def complete(variable: Variable) -> Variable:
+        if not variable.elements or all(e.equation is None for e in variable.elements):
+            return variable
+        if variable.equation is not None or any(
+                d not in elements_of for d in variable.dimensions):
+            return variable
+        defined = {e.subscripts for e in variable.elements}
+        missing = tuple(
+            ElementDefinition(cell, Number(math.nan, variable.span), span=variable.span)
+            for cell in itertools.product(*(elements_of[d] for d in variable.dimensions))
+            if cell not in defined)
+        return replace(variable, elements=variable.elements + missing) if missing \
+            else variable
+
+    return replace(project, models=tuple(
+        replace(m, variables=tuple(complete(v) for v in m.variables))
+        for m in project.models))
 
 
 def rates_to_flows(model: Model) -> Model:

@@ -8,11 +8,12 @@ results, up to spans and spelling.
 
 Projects read from Vensim files are translated first (:mod:`wholesystem.export.vensim_to_xmile`):
 stocks defined by ``INTEG(rate, init)`` get flows, builtins with an XMILE equivalent are
-renamed. When some builtin has none, the file keeps Vensim's functions (names with
-underscores) and says so in its header with ``<ws:dialect>mdl</ws:dialect>``
-(namespace :data:`WHOLESYSTEM_NAMESPACE`); wholesystem's reader then reads its equations
-with Vensim's meanings. Other XMILE tools ignore the element, but cannot run those
-functions either.
+renamed, equations reading through subscript mappings are spelled out element by element.
+When some builtin has none, the file keeps Vensim's functions (names with underscores)
+and says so in its header with ``<ws:dialect>mdl</ws:dialect>`` (namespace
+:data:`WHOLESYSTEM_NAMESPACE`); wholesystem's reader then reads its equations with
+Vensim's meanings. Other XMILE tools ignore the element, but cannot run those functions
+either.
 """
 
 from __future__ import annotations
@@ -57,8 +58,9 @@ def export_xmile(project: Project) -> str:
     """The project as XMILE 1.0 text (UTF-8, with an XML declaration).
 
     Raises :class:`~wholesystem.errors.UnsupportedFeatureError`, naming the variable and
-    its position, for what XMILE cannot hold (Vensim string arguments, subscript
-    mappings).
+    its position, for what XMILE cannot hold: Vensim's data functions, whose file names
+    are strings (``wholesystem convert`` reads the values in first), and whole arrays
+    matched through a mapping that reorders elements.
 
     >>> import wholesystem
     >>> from wholesystem.parse import read_xmile_text
@@ -153,11 +155,8 @@ class _Writer:
         _sub(element, "dt", format_number(specs.dt))
 
     def dimension(self, parent: etree._Element, dimension: Dimension) -> None:
-        if dimension.maps_to or dimension.alias_of:
-            what = "mapping" if dimension.maps_to else "equivalence"
-            raise UnsupportedFeatureError(
-                f"dimension '{dimension.display}' has a Vensim subscript {what}, which "
-                "XMILE 1.0 cannot express", dimension.span)
+        # Mappings and equivalences are gone from the equations (spelled out element by
+        # element, see .subscripts); the ranges themselves are plain XMILE dimensions.
         numbered = dimension.elements == tuple(str(i + 1) for i in range(len(dimension.elements)))
         if numbered:
             _sub(parent, "dim", name=xmile_attribute(dimension.display),

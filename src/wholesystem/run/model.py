@@ -27,7 +27,7 @@ from wholesystem.parse import read_model
 from wholesystem.run.results import EnsembleResults, select_outputs
 from wholesystem.run.simulate import simulate
 
-__all__ = ["Model", "load"]
+__all__ = ["Model", "load", "data_files_named_by"]
 
 
 def load(path: str | Path) -> Model:
@@ -128,7 +128,7 @@ class Model:
                            if k not in self.compiled.generated.constants
                            and variables[k].kind is not VariableKind.STOCK)
         if not data and data_variables(self.project):
-            data = _files_named_by_model(self.project)
+            data = data_files_named_by(self.project)
         return self._variant(forced, tuple(str(f) for f in data or ())), resolved
 
     def _variant(self, forced: frozenset[str], data: tuple[str, ...] = ()) -> CompiledModel:
@@ -149,7 +149,7 @@ class Model:
 _READABLE_DATA = (".tab", ".csv", ".txt", ".dat")
 
 
-def _files_named_by_model(project: Project) -> list[Path]:
+def data_files_named_by(project: Project) -> list[Path]:
     """The data files a model names itself (Vensim's settings), beside the model file.
 
     Vensim's binary ``.vdf`` data sets cannot be read; a text export of the same name

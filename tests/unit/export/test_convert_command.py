@@ -81,3 +81,65 @@ def test_missing_model(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert code == 1
     assert "nope.xmile" in err
     assert err.count("\n") == 1
+
+
+DATA_MODEL = """{UTF-8}
+series:HOLD BACKWARD::= GET DIRECT DATA('d.csv', ',', 'A', 'B2') ~~|
+table = GET DIRECT LOOKUPS('d.csv', ',', 'A', 'B2') ~~|
+k = GET DIRECT CONSTANTS('d.csv', ',', 'B3') ~~|
+fed ~~|
+out = series + table(Time / 2) + k + fed + GET DATA LAST TIME(series) ~~|
+INITIAL TIME = 0 ~~|
+FINAL TIME = 6 ~~|
+TIME STEP = 0.5 ~~|
+SAVEPER = TIME STEP ~~|
+"""
+
+
+@pytest.fixture
+def data_model(tmp_path: Path) -> Path:
+    (tmp_path / "d.csv").write_text("time,v\n0,1\n2,3\n4,2\n", encoding="utf-8")
+    (tmp_path / "fed.tab").write_text("Time\tfed\n0\t5\n5\t10\n", encoding="utf-8")
+    model = tmp_path / "m.mdl"
+    model.write_text(DATA_MODEL, encoding="utf-8")
+    return model
+
+
+def test_xmile_holds_the_values_of_a_vensim_models_data(
+        data_model: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = data_model.with_suffix(".xmile")
+    fed = data_model.with_name("fed.tab")
+    code, _, err = run_cli(["convert", str(data_model), "--to", "xmile", "--data", str(fed),
+                            "-o", str(out)], capsys)
+    assert (code, err) == (0, "")
+    text = out.read_text(encoding="utf-8")
+    assert "d.csv" not in text
+    assert "<eqn>3</eqn>" in text
+    before = wholesystem.load(data_model).run(data=[fed])
+    after = wholesystem.Model(read_model(out)).run()
+    assert after[before.columns].to_numpy().tolist() == before.to_numpy().tolist()
+
+
+def test_data_variables_need_a_data_file_for_xmile(
+        data_model: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(["convert", str(data_model), "--to", "xmile"], capsys)
+    assert code == 1
+    assert err.startswith(f"{data_model}:5:1: error: data variable 'fed' takes its values")
+    assert "--data" in err
+    assert err.count("\n") == 1
+
+
+def test_a_missing_data_file_is_one_line(data_model: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run_cli(["convert", str(data_model), "--to", "xmile", "--data",
+                            str(data_model.with_name("nope.tab"))], capsys)
+    assert code == 1
+    assert "nope.tab" in err
+    assert err.count("\n") == 1
+
+
+def test_mdl_keeps_the_data_functions(data_model: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    code, stdout, _ = run_cli(["convert", str(data_model), "--to", "mdl"], capsys)
+    assert code == 0
+    assert "GET DIRECT DATA('d.csv', ',', 'A', 'B2')" in stdout

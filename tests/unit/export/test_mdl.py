@@ -79,6 +79,10 @@ class TestText:
         assert entry(text, "read") == (
             "read=\n\tLOOKUP BACKWARD(table, Time) + LOOKUP BACKWARD(table, 1)")
 
+    def test_nan_becomes_vensims_missing_value(self) -> None:
+        text = export_mdl(project_of(aux("gap", "NAN")))
+        assert entry(text, "gap") == "gap=\n\t:NA:"
+
     def test_arrays_subscripts_and_wildcards(self) -> None:
         text = export_mdl(project_of(
             aux("v", "1, 2", dims="Region")
