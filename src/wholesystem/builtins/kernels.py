@@ -348,6 +348,11 @@ def full_shape(value: ArrayLike, shape: tuple[int, ...]) -> FloatArray:
     return np.broadcast_to(value, (runs, *shape))
 
 
+def diagonal(values: ArrayLike, first: int, second: int) -> FloatArray:
+    """Elements where two equally long axes have the same index; that axis goes last."""
+    return np.diagonal(np.asarray(values, dtype=float), axis1=first, axis2=second)
+
+
 def take_positions(values: ArrayLike, axis: int, positions: tuple[int, ...]) -> FloatArray:
     """The elements at ``positions`` along ``axis`` (a subrange or mapped dimension)."""
     return np.take(values, positions, axis=axis)

@@ -255,10 +255,22 @@ def _variable_reference(ref: Reference, variable: Variable, scope: Scope) -> Cod
     text = ident if all(i == ":" for i in index) else f"{ident}[:, {', '.join(index)}]"
     for axis, positions in picks:
         text = f"k.take_positions({text}, {axis + 1}, {positions!r})"
+    text, kept = _diagonals(text, kept)
     code = Code(text, tuple(kept), False, frozenset(stars))
     for position, selector in reversed(dynamic):
         code = _take_dynamic(code, position, selector)
     return code
+
+
+def _diagonals(text: str, kept: list[str]) -> tuple[str, list[str]]:
+    """Two axes selected by the same dimension (Vensim ``grid[d, d]``) read the diagonal."""
+    while len(set(kept)) < len(kept):
+        label = next(d for d in kept if kept.count(d) > 1)
+        first = kept.index(label)
+        second = kept.index(label, first + 1)
+        text = f"k.diagonal({text}, {first + 1}, {second + 1})"
+        kept = [d for i, d in enumerate(kept) if i not in (first, second)] + [label]
+    return text, kept
 
 
 def _take_dynamic(code: Code, position: int, selector: Code) -> Code:
@@ -347,6 +359,8 @@ def _onto_host(axis: _Axis, dim_name: str, scope: Scope) -> _Axis:
     if source is None:
         return axis
     for host in scope.host_dims:
+        if _equivalent(source, scope.dimensions[host]):
+            return _Axis(host, False, axis.positions)
         mapping = _mapping_between(source, scope.dimensions[host])
         if mapping is None:
             continue
@@ -354,6 +368,13 @@ def _onto_host(axis: _Axis, dim_name: str, scope: Scope) -> _Axis:
             range(len(source.elements)))
         return _Axis(host, False, tuple(along[i] for i in mapping))
     return axis
+
+
+def _equivalent(a: Dimension, b: Dimension) -> bool:
+    """Two names for one range (Vensim ``<->``): either is the other's alias, or both
+    alias the same range."""
+    return (a.alias_of == b.name or b.alias_of == a.name
+            or (a.alias_of is not None and a.alias_of == b.alias_of))
 
 
 def _mapping_between(source: Dimension, host: Dimension) -> tuple[int, ...] | None:

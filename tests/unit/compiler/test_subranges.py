@@ -85,3 +85,22 @@ def test_unrelated_dimension_of_another_size_is_rejected() -> None:
         ElementDefinition((f"z{i}",), Number(1.0)) for i in range(1, 5)))
     with pytest.raises(Exception, match="cannot stand for"):
         model_with(bad_pop, wrong)
+
+
+EQUIVALENT = """Dims: A, B ~~|
+Copy <-> Dims ~~|
+grid[Dims, Copy] = 1, 2; 3, 4; ~~|
+diagonal[Dims] = grid[Dims, Dims] ~~|
+single[Copy] = grid[A, Dims] ~~|
+INITIAL TIME = 0 ~~|
+FINAL TIME = 1 ~~|
+TIME STEP = 1 ~~|
+"""
+
+
+def test_same_dimension_twice_reads_the_diagonal_and_equivalents_relabel() -> None:
+    from wholesystem.parse.vensim import read_vensim_text
+
+    values = Model(read_vensim_text(EQUIVALENT, "m.mdl")).run().iloc[0]
+    assert (values["diagonal[A]"], values["diagonal[B]"]) == (1, 4)
+    assert (values["single[A]"], values["single[B]"]) == (1, 2)
