@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 from functools import lru_cache
 from importlib import resources
@@ -174,7 +175,13 @@ class _ToUnits(lark.Transformer[Token, Units]):
 
     def exponent(self, *tokens: Token) -> Fraction:
         negative = tokens[0].type == "SIGN" and str(tokens[0]) == "-"
-        numbers = [Fraction(str(t)) for t in tokens if t.type == "NUMBER"]
+        texts = [str(t) for t in tokens if t.type == "NUMBER"]
+        # Checked before Fraction(text) builds 10**400 exactly (or 10**999999999, slowly).
+        if not all(abs(Decimal(t).adjusted()) <= 300 for t in texts):
+            raise ValueError(f"the exponent {'/'.join(texts)} is out of range")
+        numbers = [Fraction(t) for t in texts]
+        if len(numbers) == 2 and numbers[1] == 0:
+            raise ValueError("the exponent divides by zero")
         value = numbers[0] / numbers[1] if len(numbers) == 2 else numbers[0]
         return -value if negative else value
 
@@ -197,5 +204,8 @@ def parse_units(text: str, names: UnitNames | None = None, span: SourceSpan | No
         raise ModelSyntaxError(f"cannot read units '{text}' (at character {max(column, 1)})",
                                span, hint="write units like people/day, 1/month or "
                                           "£/(person*day)") from None
-    result: Units = _ToUnits(names or UnitNames()).transform(tree)
+    try:
+        result: Units = _ToUnits(names or UnitNames()).transform(tree)
+    except lark.exceptions.VisitError as err:
+        raise ModelSyntaxError(f"cannot read units '{text}': {err.orig_exc}", span) from None
     return result

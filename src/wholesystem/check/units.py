@@ -12,6 +12,8 @@ string that cannot be read).
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -354,7 +356,7 @@ def _reciprocal(value: Inferred) -> Inferred:
 def _power(base: Inferred, exponent: Inferred, exponent_node: Expr) -> Inferred:
     if base is None or isinstance(base, _Free):
         return base
-    if isinstance(exponent_node, Number):
+    if isinstance(exponent_node, Number) and math.isfinite(exponent_node.value):
         return base ** Fraction(exponent_node.value).limit_denominator(1000)
     return DIMENSIONLESS if base.is_dimensionless else None
 

@@ -200,9 +200,11 @@ def _element_numbers(dimension: Dimension, scope: Scope) -> tuple[float, ...]:
     is a subrange or a reordering of an earlier one, as Vensim numbers them)."""
     own = dimension.canonical_elements
     for family in scope.dimensions.values():
-        elements = family.canonical_elements
-        if family.alias_of is None and all(e in elements for e in own):
-            return tuple(float(elements.index(e) + 1) for e in own)
+        if family.alias_of is not None:
+            continue
+        found = tuple(p for p in map(family.position, own) if p is not None)
+        if len(found) == len(own):
+            return tuple(float(p + 1) for p in found)
     return tuple(float(i + 1) for i in range(len(own)))  # pragma: no cover
 
 

@@ -18,12 +18,15 @@ from numpy.typing import NDArray
 
 from wholesystem.builtins.kernels import new_state
 from wholesystem.compiler import CompiledModel
+from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ParameterError, SimulationError
 from wholesystem.run.results import RawResults
 
 __all__ = ["Runtime", "simulate", "METHODS"]
 
 METHODS = ("euler", "rk4")
+MAX_STEPS = 10**9
+"""More time steps than this is taken for a mistyped time step, not a simulation to run."""
 
 
 @dataclass
@@ -74,13 +77,18 @@ class ScalarRuntime(Runtime):
         return float(value.reshape(()))
 
 
-def _steps(span: float, step: float, what: str) -> int:
+def _steps(span: float, step: float, what: str, where: SourceSpan | None = None) -> int:
     count = span / step
+    if not math.isfinite(count) or count < -1e-6:
+        raise SimulationError(f"{what} is {span:g}, which is not a positive number of time "
+                              f"steps of {step:g}", where)
+    if count > MAX_STEPS:
+        raise SimulationError(
+            f"{what} ({span:g}) takes {count:.3g} time steps of {step:g}, more than "
+            f"{MAX_STEPS:,}", where, hint="check the time step and the simulation length")
     rounded = round(count)
     if abs(count - rounded) > 1e-6 * max(1.0, count):
         return math.floor(count + 1e-9)
-    if rounded < 0:
-        raise SimulationError(f"{what} is negative")
     return int(rounded)
 
 
@@ -98,15 +106,20 @@ def simulate(compiled: CompiledModel, overrides: Mapping[str, Any] | None = None
     ensembles.
     """
     specs = compiled.sim_specs
+    where = specs.span if method is None else None  # the model's own method has a place
     method = (method or specs.method or "euler").lower()
     if method not in METHODS:
-        raise SimulationError(f"unknown integration method '{method}'",
+        raise SimulationError(f"unknown integration method '{method}'", where,
                               hint=f"use one of: {', '.join(METHODS)}")
     dt = specs.dt
     if not (math.isfinite(dt) and dt > 0):
         raise SimulationError(f"time step must be a positive number, not {dt}", specs.span)
-    n_steps = _steps(specs.stop - specs.start, dt, "the simulation length")
-    save_every = max(1, round(specs.save_period / dt))
+    n_steps = _steps(specs.stop - specs.start, dt, "the simulation length", specs.span)
+    save = specs.save_period
+    if not (math.isfinite(save) and save > 0):
+        raise SimulationError(f"the save interval must be a positive number, not {save}",
+                              specs.span)
+    save_every = max(1, round(save / dt))
     values = {k: np.asarray(v, dtype=float) for k, v in (overrides or {}).items()}
     scalar = runs == 1 and compiled.scalar is not None
     backend = compiled.scalar if scalar and compiled.scalar else compiled.vector

@@ -40,7 +40,7 @@ def test_units_strings(text, expected):
 
 
 @pytest.mark.parametrize("text", ["people/", "(day", "^2", "day^week", "people per",
-                                  "a / / b"])
+                                  "a / / b", "day^(1/0)", "day^1e400", "day^1e-999999999"])
 def test_unreadable_units_raise_a_syntax_error_with_the_span(text):
     from wholesystem.diagnostics import SourceSpan
 

@@ -69,6 +69,8 @@ def infer(read_model_text):
     ("undeclared + people", "person"),
     ("PULSE(people, 3)", "person/day"),
     ("SAFEDIV(people, days)", "person/day"),
+    ("days ^ 1e400", None),
+    ("days ^ -1e400", None),
 ])
 def test_inferred_units(infer, equation, units):
     assert infer(equation) == units

@@ -86,6 +86,13 @@ class TestSimSpecs:
         with pytest.raises(ModelStructureError, match="bad sim_specs"):
             read(specs=specs)
 
+    @pytest.mark.parametrize("save", ["<savestep>nan</savestep>", "<savestep>-2</savestep>",
+                                      "<savestep>0</savestep>", "<savestep>1e400</savestep>"])
+    def test_unusable_save_step(self, save: str) -> None:
+        with pytest.raises(ModelStructureError, match="save interval") as caught:
+            read(specs=f"<sim_specs><start>0</start><stop>1</stop>{save}</sim_specs>")
+        assert str(caught.value).startswith("inline.xmile:4:1:")
+
     @pytest.mark.parametrize("specs", [
         "<sim_specs><start>zero</start><stop>10</stop></sim_specs>",
         '<sim_specs save_interval="often"><start>0</start><stop>10</stop></sim_specs>',

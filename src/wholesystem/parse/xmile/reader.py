@@ -224,6 +224,9 @@ class _Reader:
             raise ModelStructureError(
                 f"bad sim_specs: start {start}, stop {stop}, dt {dt}", self.span(element),
                 hint="dt must be positive and stop not before start")
+        if save is not None and not (math.isfinite(save) and save > 0):
+            raise ModelStructureError(f"the save interval must be a positive number, not "
+                                      f"{save:g}", self.span(element))
         return SimSpecs(start, stop, dt, save, method, _attr(element, "time_units"),
                         self.span(element))
 
