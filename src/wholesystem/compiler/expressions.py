@@ -9,7 +9,9 @@ time and NumPy broadcasting does the rest.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from wholesystem.builtins import CONSTANTS, Builtin, BuiltinKind, lookup_builtin
 from wholesystem.compiler.lower import PIPELINE_READ, PREVIOUS_READ, STATE_READ
@@ -106,8 +108,46 @@ _INFIX = {"+": "+", "-": "-", "*": "*", "<": "<", "<=": "<=", ">": ">", ">=": ">
           "=": "==", "<>": "!="}
 
 
+_MAX_CHAIN = 2000
+"""Most terms in one run of ``+``/``-`` (or ``*``): Python's compiler recurses once per
+operator and stops near 3,000."""
+_MAX_NESTING = 180
+"""Deepest bracket nesting of one equation's code: Python's tokenizer stops at 200, and
+the line around the equation adds a few."""
+_NOT_BRACKET = re.compile(r"[^()\[\]{}]+")
+_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+
+
 def compile_expression(expr: Expr, scope: Scope) -> Code:
-    """Source text computing ``expr`` in ``scope``."""
+    """Source text computing ``expr`` in ``scope``.
+
+    An equation nested too deeply for Python (hundreds of levels of functions or
+    IF THEN ELSE) raises :class:`~wholesystem.errors.UnsupportedFeatureError` at its span.
+    """
+    try:
+        code = _compile(expr, scope)
+    except RecursionError:
+        raise _too_deep(expr) from None
+    if _nesting(code.text) > _MAX_NESTING:
+        raise _too_deep(expr)
+    return code
+
+
+def _too_deep(expr: Expr) -> UnsupportedFeatureError:
+    return UnsupportedFeatureError(
+        "this equation is nested too deeply to compile", expr.span,
+        hint="split it into intermediate variables")
+
+
+def _nesting(text: str) -> int:
+    """Deepest bracket nesting of generated code, outside string literals (names)."""
+    if text.count("(") + text.count("[") <= _MAX_NESTING:
+        return 0
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    return max(accumulate(1 if b in "([{" else -1 for b in brackets), default=0)
+
+
+def _compile(expr: Expr, scope: Scope) -> Code:
     match expr:
         case Number(value=value):
             return Code(repr(float(value)), scalar=True)
@@ -116,11 +156,11 @@ def compile_expression(expr: Expr, scope: Scope) -> Code:
         case Binary():
             return _binary(expr, scope)
         case Unary(op=op, operand=operand):
-            inner = compile_expression(operand, scope)
+            inner = _compile(operand, scope)
             text = f"k.logical_not({inner.text})" if op == "not" else f"({op}{inner.text})"
             return Code(text, inner.dims, inner.scalar, inner.stars)
         case IfThenElse(condition=c, then=a, otherwise=b):
-            parts = [compile_expression(x, scope) for x in (c, a, b)]
+            parts = [_compile(x, scope) for x in (c, a, b)]
             dims = _union(*parts)
             texts = [align(p, dims) for p in parts]
             scalar = all(p.scalar for p in parts)
@@ -136,9 +176,14 @@ def compile_expression(expr: Expr, scope: Scope) -> Code:
     raise ModelStructureError(f"cannot compile {type(expr).__name__}")  # pragma: no cover
 
 
+_CHAINED = {"+": "sum", "-": "sum", "*": "product"}
+
+
 def _binary(expr: Binary, scope: Scope) -> Code:
-    left = compile_expression(expr.left, scope)
-    right = compile_expression(expr.right, scope)
+    if expr.op in _CHAINED:
+        return _chain(expr, scope)
+    left = _compile(expr.left, scope)
+    right = _compile(expr.right, scope)
     dims = _union(left, right)
     a, b = align(left, dims), align(right, dims)
     scalar = left.scalar and right.scalar
@@ -160,6 +205,33 @@ def _binary(expr: Binary, scope: Scope) -> Code:
     else:  # pragma: no cover - the grammar produces no other operators
         raise ModelStructureError(f"unknown operator {op}", expr.span)
     return Code(text, dims, scalar, _stars(left, right))
+
+
+def _chain(expr: Binary, scope: Scope) -> Code:
+    """A left-nested run of ``+`` and ``-`` (or of ``*``) as one flat Python expression.
+
+    ``a + b - c`` evaluates in the same order as ``((a + b) - c)``, so the results are the
+    same, but it needs neither nested brackets nor recursion: equations summing hundreds
+    of terms compile. Each operand is aligned to the dimensions of the whole run.
+    """
+    kind = _CHAINED[expr.op]
+    links: list[tuple[str, Expr]] = []
+    node: Expr = expr
+    while isinstance(node, Binary) and _CHAINED.get(node.op) == kind:
+        links.append((node.op, node.right))
+        node = node.left
+    if len(links) >= _MAX_CHAIN:
+        raise UnsupportedFeatureError(
+            f"this equation has {len(links) + 1} terms in a row; at most {_MAX_CHAIN} compile",
+            node.span if node.span.line else expr.span,
+            hint="split it into intermediate variables")
+    links.reverse()
+    parts = [_compile(node, scope), *(_compile(right, scope) for _, right in links)]
+    dims = _union(*parts)
+    terms = [align(parts[0], dims)]
+    terms.extend(f"{_INFIX[op]} {align(code, dims)}" for (op, _), code in zip(
+        links, parts[1:], strict=True))
+    return Code(f"({' '.join(terms)})", dims, all(p.scalar for p in parts), _stars(*parts))
 
 
 # -- names ---------------------------------------------------------------------------
@@ -325,7 +397,7 @@ def _select(dim_name: str, subscript: Expr, scope: Scope, explicit: bool
             raise UnknownNameError(subscript.text, span, hint=(
                 f"not an element of dimension '{dimension.display}' "
                 f"({', '.join(dimension.elements)})"))
-    return compile_expression(subscript, scope)
+    return _compile(subscript, scope)
 
 
 def _select_by_dimension(dim_name: str, name: str, scope: Scope, explicit: bool,
@@ -461,12 +533,12 @@ def _call(call: Call, scope: Scope) -> Code:
         return _table_call(table_variable, call.args, call, scope)
     if call.function == PIPELINE_READ:
         state = scope.states[int(call.args[0].value)]  # type: ignore[union-attr]
-        delay, initial = (compile_expression(a, scope) for a in call.args[1:])
+        delay, initial = (_compile(a, scope) for a in call.args[1:])
         dims = _union(delay, initial)
         return Code(f"{state}.read(t, {align(delay, dims)}, {align(initial, dims)})", dims)
     if call.function == PREVIOUS_READ:
         index = int(call.args[0].value)  # type: ignore[union-attr]
-        initial = compile_expression(call.args[1], scope)
+        initial = _compile(call.args[1], scope)
         dims = _union(Code("", scope.recorded_dims.get(index, ())), initial)
         # before the first step is filed the read is the initial value: give it the
         # run axis and the axes of the values filed later
@@ -475,7 +547,7 @@ def _call(call: Call, scope: Scope) -> Code:
         return Code(f"{scope.states[index]}.read({start})", dims, False, initial.stars)
     if call.function == STATE_READ:
         state = scope.states[int(call.args[0].value)]  # type: ignore[union-attr]
-        parts = [compile_expression(a, scope) for a in call.args[1:]]
+        parts = [_compile(a, scope) for a in call.args[1:]]
         dims = _union(*parts)
         joined = "".join(", " + align(p, dims) for p in parts)
         return Code(f"{state}.read(t{joined})", dims)
@@ -499,7 +571,7 @@ def _call(call: Call, scope: Scope) -> Code:
                            target.subscripts)
     if builtin.kind is BuiltinKind.ARRAY and builtin.template is not None:
         return _array_call(builtin, call, scope)
-    args = [compile_expression(a, scope) for a in call.args]
+    args = [_compile(a, scope) for a in call.args]
     if builtin.kind is BuiltinKind.REDUCTION:
         return _reduction(builtin.name, args, call, scope)
     if builtin.kind is BuiltinKind.TIME:
@@ -615,7 +687,7 @@ def _table_call(variable: Variable, args: tuple[Expr, ...], call: Call, scope: S
     if len(args) != 1:
         raise ArityError(f"graphical function '{variable.display}' takes one input, got "
                          f"{len(args)}", call.span)
-    x = compile_expression(args[0], scope)
+    x = _compile(args[0], scope)
     tables, kept, shape = _table_selection(variable, subscripts, scope, call)
     if isinstance(tables, str):
         return Code(f"{tables}_read({x.text})", x.dims, x.scalar, x.stars)
@@ -683,7 +755,7 @@ def _product(choices: list[list[int]]) -> list[tuple[int, ...]]:
 def _table_template_call(template: str, variable: Variable, call: Call, scope: Scope
                          ) -> Code:
     """A lookup builtin with a template: ``{0}`` is the table, ``{1}``... the inputs."""
-    parts = [compile_expression(a, scope) for a in call.args[1:]]
+    parts = [_compile(a, scope) for a in call.args[1:]]
     dims = _union(*parts)
     element = _element_key(variable, scope)
     table = scope.tables.get((variable.name, element)) or scope.tables.get(
@@ -703,7 +775,7 @@ def _array_call(builtin: Builtin, call: Call, scope: Scope) -> Code:
     target = scope.host_dims
     texts = []
     for position, arg in enumerate(call.args):
-        code = compile_expression(arg, scope)
+        code = _compile(arg, scope)
         if position in builtin.raw_args or code.scalar or not code.dims:
             texts.append(code.text)
             continue

@@ -109,10 +109,17 @@ def _binary(op: str, left: Expr, right: Expr) -> str:
         # which makes ^ right-associative.
         left_text = _operand(left, _ATOM)
         right_text = _operand(right, _PREFIX)
-    else:
-        left_text = _operand(left, strength)
-        right_text = _operand(right, strength + 1)
-    return f"{left_text} {_WORD_OPERATORS.get(op, op)} {right_text}"
+        return f"{left_text} {_WORD_OPERATORS.get(op, op)} {right_text}"
+    # A left-nested run of one strength (a + b - c + ...) needs no brackets inside; it is
+    # printed in a loop, not by recursion, so equations summing thousands of terms print.
+    links = [(op, right)]
+    while isinstance(left, Binary) and _BINARY_STRENGTH[left.op] == strength:
+        links.append((left.op, left.right))
+        left = left.left
+    terms = [_operand(left, strength)]
+    terms.extend(f"{_WORD_OPERATORS.get(o, o)} {_operand(r, strength + 1)}"
+                 for o, r in reversed(links))
+    return " ".join(terms)
 
 
 def _operand(expr: Expr, weakest: int) -> str:

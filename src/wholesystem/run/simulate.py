@@ -52,12 +52,14 @@ class Runtime:
             return default
         value = self.overrides[name]
         target = (self.runs, *shape)
+        # Full element axes, not broadcastable ones: generated code indexes single elements.
         if value.ndim == 0:
-            return np.full((1,) + (1,) * len(shape), float(value))
+            return np.full((1, *shape), float(value))
         if value.shape == target:
             return value
         if value.shape == (self.runs,):
-            return value.reshape((self.runs,) + (1,) * len(shape))
+            return np.broadcast_to(value.reshape((self.runs,) + (1,) * len(shape)),
+                                   target).copy()
         if value.shape == shape:
             return value[None, ...]
         raise ParameterError(

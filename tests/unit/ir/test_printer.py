@@ -42,3 +42,12 @@ def test_what_vensim_cannot_write(tree: object) -> None:
 
 def test_xmile_prints_strings_for_messages() -> None:
     assert print_xmile(Call("F", (Text("a.xlsx"),))) == "F('a.xlsx')"
+
+
+def test_a_long_left_nested_sum_prints_flat_without_recursion() -> None:
+    tree: object = A
+    for index in range(5000):
+        tree = Binary("-" if index % 2 else "+", tree, Binary("*", B, C))
+    text = print_xmile(tree)  # type: ignore[arg-type]
+    assert text.startswith("a + b * c - b * c + b * c")
+    assert "(" not in text

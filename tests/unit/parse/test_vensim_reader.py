@@ -89,6 +89,13 @@ class TestFile:
                                  "c.mdl").sim_specs
         assert (specs.stop, specs.dt, specs.save_step) == (12, 0.25, 0.25)
 
+    def test_control_expression_nested_too_deeply(self) -> None:
+        nested = "MIN(1, " * 3000 + "0.5" + ")" * 3000
+        text = mdl("").replace("TIME STEP  = 0.5", f"TIME STEP  = {nested}")
+        with pytest.raises(ModelStructureError, match="TIME STEP is nested too deeply") as caught:
+            read_vensim_text(text, "m.mdl")
+        assert caught.value.span.line == line_of(text, "TIME STEP  =")
+
     def test_missing_final_time(self) -> None:
         with pytest.raises(ModelStructureError, match="FINAL TIME"):
             read_vensim_text("INITIAL TIME = 0 ~~|\nx = 1 ~~|", "m.mdl")

@@ -44,3 +44,13 @@ def test_discriminated_changes_report_the_matching_branch() -> None:
     [problem] = validate(document)
     assert problem.path == ("interventions", "i", "changes", 0, "sett")
     assert "unknown field 'sett'" in problem.message
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_numbers_must_be_finite(value: float) -> None:
+    # YAML reads .inf, .nan and 1e400 as floats; no field can use them.
+    document = {"name": "x", "time": {"horizon": 1}, "organisations": {},
+                "services": {"ward": {"owner": "t", "length_of_stay": value}}}
+    [problem] = validate(document)
+    assert problem.path == ("services", "ward", "length_of_stay")
+    assert "expected a number" in problem.message

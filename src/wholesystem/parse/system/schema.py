@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -314,7 +315,7 @@ def _type_name(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, (int, float)):
-        return f"the number {value:g}"
+        return f"the number {value:g}" if math.isfinite(value) else f"'{value:g}'"
     if isinstance(value, (_dt.date, str)):
         return f"'{value}'"
     if isinstance(value, dict):
@@ -325,8 +326,9 @@ def _type_name(value: Any) -> str:
 
 
 def _is_type(value: Any, kind: str) -> bool:
-    if kind == "number":
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "number":  # YAML's .inf, .nan and 1e400 are floats no field can use
+        return (isinstance(value, (int, float)) and not isinstance(value, bool)
+                and math.isfinite(value))
     if kind == "integer":
         return (isinstance(value, int) and not isinstance(value, bool)) or (
             isinstance(value, float) and value.is_integer())

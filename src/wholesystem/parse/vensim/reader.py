@@ -348,9 +348,15 @@ class _Constants:
                 variable.dimensions or variable.equation is None:
             raise ModelStructureError(f"{variable.display} must be a constant",
                                       variable.span)
+        outermost = not self.chain
         self.chain.append(variable.name)
         try:
             return self.evaluate(variable.equation, variable)
+        except RecursionError:
+            if not outermost:
+                raise
+            raise ModelStructureError(f"{variable.display} is nested too deeply to evaluate",
+                                      variable.span) from None
         finally:
             self.chain.pop()
 
