@@ -346,7 +346,17 @@ def _is_table_only(variable: Variable) -> bool:
 
 
 def _aligned_ref(flow: Variable, stock: Variable, identifiers: dict[str, str]) -> str:
+    _check_stock_dimensions(stock, flow.dimensions, f"its flow '{flow.display}'")
     return align(Code(identifiers[flow.name], flow.dimensions), stock.dimensions)
+
+
+def _check_stock_dimensions(stock: Variable, dims: tuple[str, ...], what: str) -> None:
+    extra = set(dims) - set(stock.dimensions)
+    if extra:
+        raise ModelStructureError(
+            f"stock '{stock.display}': {what} varies over dimension(s) "
+            f"{', '.join(sorted(extra))} that the stock does not have", stock.span,
+            hint="give the stock the same dimensions, or sum the flow, e.g. SUM(x[*])")
 
 
 def _net_flow(stock: Variable, variables: dict[str, Variable], scope: Scope) -> str:
@@ -354,6 +364,7 @@ def _net_flow(stock: Variable, variables: dict[str, Variable], scope: Scope) -> 
         return _element_rates(stock, scope)
     if stock.rate is not None:
         code = compile_expression(stock.rate, scope.within(stock.dimensions, None))
+        _check_stock_dimensions(stock, code.dims, "its rate")
         return align(code, stock.dimensions)
     for flow in stock.inflows + stock.outflows:
         if flow not in variables:

@@ -10,6 +10,7 @@ and updated once the step is complete.
 from __future__ import annotations
 
 import enum
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -221,7 +222,7 @@ class _Lowerer:
     def order(self, expr: Expr, span: SourceSpan, what: str = "the order of a smooth or "
               "delay") -> int:
         value = self.constant(expr)
-        if value is None or value < 1 or value != int(value):
+        if value is None or not 1 <= value < math.inf or value != int(value):
             raise ModelStructureError(
                 f"{what} must be a whole number >= 1 known at the start", span,
                 hint="write a number, or a constant holding one")

@@ -130,10 +130,10 @@ def _requalify(expr: Expr, prefix: str, known: set[str], globals_: frozenset[str
             return replace(node, subscripts=subs)
         if isinstance(node, Call):
             table = qualify(prefix, node.function.lower())
+            if table not in known:
+                return None  # transform() rewrites the arguments, without recursion
             args = tuple(_requalify(a, prefix, known, globals_) for a in node.args)
-            if table in known:  # a graphical function of the module called as f(x)
-                return replace(node, function=table, args=args)
-            return replace(node, args=args)
+            return replace(node, function=table, args=args)  # the module's f(x)
         return None
 
     return transform(expr, rewrite)

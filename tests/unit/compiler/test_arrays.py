@@ -75,3 +75,10 @@ def test_vectorised_runs_equal_separate_runs() -> None:
     for index, rate in enumerate(rates):
         single = model.run(params={"rate": rate})
         assert np.allclose(ensemble.run(index).to_numpy(), single.to_numpy())
+
+
+@pytest.mark.parametrize("inflow_dims", ["Place", "Place Age"])
+def test_a_flow_with_dimensions_its_stock_lacks_is_a_structure_error(inflow_dims: str) -> None:
+    with pytest.raises(ModelStructureError, match="stock 'level': its flow 'arrivals' varies over"):
+        run(stock("level", "0", inflows="arrivals", dims="Age")
+            + flow("arrivals", "1", inflow_dims))

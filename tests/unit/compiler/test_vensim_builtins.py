@@ -321,6 +321,12 @@ def test_orders_must_be_known_at_the_start() -> None:
         mdl(aux("x", "TIME") + aux("d", "DELAY_N(x, 3, 0, x)"))
 
 
+@pytest.mark.parametrize("order", ["1e400", "1e400 - 1e400"])
+def test_orders_that_are_not_finite_are_errors(order: str) -> None:
+    with pytest.raises(ModelStructureError, match="whole number"):
+        mdl(aux("d", f"DELAY_N(TIME, 3, 0, {order})"))
+
+
 def test_xmile_names_are_not_vensim_builtins() -> None:
     with pytest.raises(Exception, match="SMTH1"):
         mdl(aux("x", "1") + aux("s", "SMTH1(x, 2)"))

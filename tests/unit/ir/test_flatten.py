@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wholesystem.errors import UnknownNameError
+from wholesystem.errors import UnknownNameError, UnsupportedFeatureError
 from wholesystem.parse import read_xmile_text
 from wholesystem.run import Model
 
@@ -52,3 +52,17 @@ def test_connection_to_a_missing_variable_is_reported() -> None:
     body = NESTED.replace('to="ward.arrivals"', 'to="ward.nothing"')
     with pytest.raises(UnknownNameError, match="nothing"):
         model(body)
+
+
+def test_nested_calls_inside_a_module_flatten_without_recursion() -> None:
+    # Requalifying names once recursed per call: 1,000 nested MIN() overflowed the stack
+    # before the compiler could report the equation as too deep.
+    deep = "MIN(1, " * 1000 + "arrivals" + ")" * 1000
+    body = NESTED.replace("<eqn>scale(arrivals)</eqn>", f"<eqn>{deep}</eqn>")
+    with pytest.raises(UnsupportedFeatureError, match="nested too deeply"):
+        model(body)
+
+
+def test_a_modules_graphical_function_called_inside_other_calls_is_requalified() -> None:
+    body = NESTED.replace("<eqn>scale(arrivals)</eqn>", "<eqn>MAX(0, scale(arrivals))</eqn>")
+    assert list(model(body).run()["trust.ward.occupied"]) == [0, 5, 10]

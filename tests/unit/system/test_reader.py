@@ -187,6 +187,34 @@ def test_missing_csv_column_is_reported(tmp_path: Path) -> None:
     assert caught.value.field == "cohorts.older.population.column"
 
 
+def test_csv_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "pop.csv").write_bytes(b"time,people\n0,\xff\xfe\n")
+    text = MINIMAL.replace("    name: Older people\n",
+                           "    name: Older people\n    population: {csv: pop.csv, "
+                           "column: people}\n")
+    (tmp_path / "s.yaml").write_text(text)
+    with pytest.raises(SystemFileError, match="cannot read 'pop.csv'") as caught:
+        read_system(tmp_path / "s.yaml")
+    assert caught.value.field == "cohorts.older.population.csv"
+
+
+@pytest.mark.parametrize(("content", "where"), [
+    (b"name: x\ntime: {horizon: 1}\n  bad: \xff\n", "3:8"),
+    (b"name: x\n\x1a", "2:1"),
+])
+def test_bytes_that_yaml_cannot_read_are_reported_at_their_line(
+        tmp_path: Path, content: bytes, where: str) -> None:
+    (tmp_path / "s.yaml").write_bytes(content)
+    with pytest.raises(SystemFileError) as caught:
+        read_system(tmp_path / "s.yaml")
+    assert str(caught.value).startswith(f"{tmp_path / 's.yaml'}:{where}: error: not ")
+
+
+def test_a_document_nested_too_deeply_is_an_error() -> None:
+    error = error_of("name: " + "[" * 5000 + "]" * 5000)
+    assert str(error).startswith("sys.yaml:1:1: error: the document is nested too deeply")
+
+
 def test_rates_per_year_and_growth_convert_to_the_time_unit() -> None:
     text = MINIMAL.replace("    name: Older people\n",
                            "    name: Older people\n    population: {value: 1000, growth: 0.1, "

@@ -39,7 +39,7 @@ from wholesystem.ir.system import (
     WhenFull,
 )
 from wholesystem.parse.system.schema import validate
-from wholesystem.parse.system.source import FieldPath, load_yaml, problem
+from wholesystem.parse.system.source import FieldPath, decode_yaml, load_yaml, problem
 from wholesystem.parse.system.structure import check_structure
 from wholesystem.parse.system.values import (
     ReadContext,
@@ -56,7 +56,7 @@ def read_system(path: str | Path) -> SystemSpec:
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(2, "no such system file", str(path))
-    return read_system_text(path.read_text(encoding="utf-8"), str(path))
+    return read_system_text(decode_yaml(path.read_bytes(), str(path)), str(path))
 
 
 def read_system_text(text: str, file: str = "<system>") -> SystemSpec:

@@ -16,7 +16,7 @@ import yaml
 from wholesystem.diagnostics import Diagnostic, Severity, SourceSpan
 from wholesystem.errors import SystemFileError
 
-__all__ = ["FieldPath", "Positions", "load_yaml", "field_name", "problem"]
+__all__ = ["FieldPath", "Positions", "decode_yaml", "load_yaml", "field_name", "problem"]
 
 FieldPath = tuple[str | int, ...]
 
@@ -58,10 +58,28 @@ def problem(positions: Positions, path: FieldPath, message: str, at_key: bool = 
                       positions.span(path, at_key), hint, (field_name(path),))
 
 
+def decode_yaml(raw: bytes, file: str) -> str:
+    """A system file's UTF-8 text; bytes that are not UTF-8 raise
+    :class:`~wholesystem.errors.SystemFileError` at their line and column."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        text = raw[:err.start].decode("utf-8-sig")
+        line, column = _line_column(text, len(text))
+        raise _error(file, text, line, column, f"not UTF-8 text: byte 0x{raw[err.start]:02x} "
+                                               f"cannot be read") from None
+
+
 def load_yaml(text: str, file: str) -> tuple[Any, Positions]:
     """The document's values and their positions; malformed YAML raises
     :class:`~wholesystem.errors.SystemFileError` at the offending line and column."""
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # refuses control characters here, before parsing
+    except yaml.reader.ReaderError as err:
+        line, column = _line_column(text, err.position)
+        character = err.character if isinstance(err.character, str) else chr(err.character)
+        raise _error(file, text, line, column, f"not valid YAML: {err.reason} "
+                                               f"(character U+{ord(character):04X})") from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -78,11 +96,18 @@ def load_yaml(text: str, file: str) -> tuple[Any, Positions]:
                      f"not valid YAML: {err.problem or err.context}") from None
     except yaml.YAMLError as err:
         raise _error(file, text, 1, 1, f"not valid YAML: {err}") from None
+    except RecursionError:
+        raise _error(file, text, 1, 1, "the document is nested too deeply") from None
     finally:
         loader.dispose()
     if duplicates:
         raise SystemFileError(tuple(duplicates), text, tuple(d.variables[0] for d in duplicates))
     return value, positions
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def _error(file: str, text: str, line: int, column: int, message: str,

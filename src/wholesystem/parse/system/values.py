@@ -146,8 +146,12 @@ def _read_csv(value: dict[str, Any], context: ReadContext, path: FieldPath,
     if not file.is_file():
         context.error(where, f"no such CSV file '{value['csv']}' (looked in {context.folder})")
         return None
-    with file.open(newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
+    try:
+        with file.open(newline="", encoding="utf-8-sig") as handle:
+            rows = list(csv.DictReader(handle))
+    except (UnicodeDecodeError, csv.Error) as err:
+        context.error(where, f"cannot read '{value['csv']}': {err}")
+        return None
     time_column = str(value.get("time", "time"))
     column = str(value["column"])
     header = list(rows[0]) if rows else []
