@@ -193,7 +193,7 @@ def test_csv_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
                            "    name: Older people\n    population: {csv: pop.csv, "
                            "column: people}\n")
     (tmp_path / "s.yaml").write_text(text)
-    with pytest.raises(SystemFileError, match="cannot read 'pop.csv'") as caught:
+    with pytest.raises(SystemFileError, match=r"cannot read 'pop\.csv'") as caught:
         read_system(tmp_path / "s.yaml")
     assert caught.value.field == "cohorts.older.population.csv"
 
