@@ -24,7 +24,7 @@ from wholesystem.errors import (
     UnsupportedFeatureError,
 )
 from wholesystem.ir.expr import Binary, Call, Expr, IfThenElse, Number, Reference, Unary, Wildcard
-from wholesystem.ir.model import Dimension, Variable
+from wholesystem.ir.model import Dimension, Variable, mapping_between
 from wholesystem.ir.names import canonical_name
 
 __all__ = ["Code", "Scope", "compile_expression", "align"]
@@ -408,7 +408,7 @@ def _select_by_dimension(dim_name: str, name: str, scope: Scope, explicit: bool,
             return _position_in(scope.dimensions[dim_name], scope.element[name], scope, name)
         source = scope.dimensions[name]
         for bound_dim, bound_element in scope.element.items():
-            mapping = _mapping_between(source, scope.dimensions[bound_dim])
+            mapping = mapping_between(source, scope.dimensions[bound_dim])
             if mapping is not None:
                 host = scope.dimensions[bound_dim]
                 mapped = source.canonical_elements[mapping[host.position(bound_element) or 0]]
@@ -435,7 +435,7 @@ def _onto_host(axis: _Axis, dim_name: str, scope: Scope) -> _Axis:
     for host in scope.host_dims:
         if _equivalent(source, scope.dimensions[host]):
             return _Axis(host, False, axis.positions)
-        mapping = _mapping_between(source, scope.dimensions[host])
+        mapping = mapping_between(source, scope.dimensions[host])
         if mapping is None:
             continue
         along = axis.positions if axis.positions is not None else tuple(
@@ -449,22 +449,6 @@ def _equivalent(a: Dimension, b: Dimension) -> bool:
     alias the same range."""
     return (a.alias_of == b.name or b.alias_of == a.name
             or (a.alias_of is not None and a.alias_of == b.alias_of))
-
-
-def _mapping_between(source: Dimension, host: Dimension) -> tuple[int, ...] | None:
-    """For each element of ``host``, the position in ``source`` of the element that
-    corresponds to it through a Vensim mapping in either direction; None if unmapped."""
-    for target, elements in source.maps_to:
-        if target == host.name:
-            if not elements:
-                return tuple(range(len(host.elements)))
-            return tuple(elements.index(h) for h in host.canonical_elements)
-    for target, elements in host.maps_to:
-        if target == source.name:
-            if not elements:
-                return tuple(range(len(host.elements)))
-            return tuple(source.canonical_elements.index(e) for e in elements)
-    return None
 
 
 def _positions_along(dim_name: str, label: str, scope: Scope, span: object

@@ -26,7 +26,14 @@ from dataclasses import replace
 from wholesystem.builtins import BuiltinKind, lookup_builtin
 from wholesystem.errors import UnsupportedFeatureError
 from wholesystem.ir.expr import Call, Expr, Reference, Wildcard, transform, walk
-from wholesystem.ir.model import Dimension, ElementDefinition, Model, Project, Variable
+from wholesystem.ir.model import (
+    Dimension,
+    ElementDefinition,
+    Model,
+    Project,
+    Variable,
+    mapping_between,
+)
 
 __all__ = ["write_out_mappings", "linked_dimensions", "element_context"]
 
@@ -179,7 +186,7 @@ class _MappingWriter:
         """True unless a mapping between the two ranges pairs elements out of order."""
         if name == host or host not in self.dimensions:
             return True
-        mapping = _mapping_between(self.dimensions[name], self.dimensions[host])
+        mapping = mapping_between(self.dimensions[name], self.dimensions[host])
         return mapping is None or mapping == tuple(range(len(mapping)))
 
     # -- spelling the elements out ---------------------------------------------------------
@@ -220,7 +227,7 @@ class _MappingWriter:
         if element is None:
             for bound, bound_element in context.items():
                 host = self.dimensions.get(bound)
-                mapping = _mapping_between(source, host) if host is not None else None
+                mapping = mapping_between(source, host) if host is not None else None
                 if host is not None and mapping is not None:
                     element = source.canonical_elements[
                         mapping[host.position(bound_element) or 0]]
@@ -248,22 +255,6 @@ def _equations(variable: Variable) -> list[Expr]:
 def _is_vector_function(function: str) -> bool:
     builtin = lookup_builtin(function, "mdl")
     return builtin is not None and builtin.kind is BuiltinKind.ARRAY
-
-
-def _mapping_between(source: Dimension, host: Dimension) -> tuple[int, ...] | None:
-    """For each element of ``host``, the position in ``source`` of the element mapped to
-    it (a Vensim mapping in either direction); None when neither maps onto the other."""
-    for target, elements in source.maps_to:
-        if target == host.name:
-            if not elements:
-                return tuple(range(len(host.elements)))
-            return tuple(elements.index(h) for h in host.canonical_elements)
-    for target, elements in host.maps_to:
-        if target == source.name:
-            if not elements:
-                return tuple(range(len(host.elements)))
-            return tuple(source.canonical_elements.index(e) for e in elements)
-    return None
 
 
 def _element_in(axis: Dimension, element: str, via: Dimension) -> str:

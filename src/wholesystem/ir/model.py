@@ -22,6 +22,7 @@ __all__ = [
     "ElementDefinition",
     "Variable",
     "Dimension",
+    "mapping_between",
     "Connection",
     "Module",
     "Model",
@@ -159,6 +160,22 @@ class Dimension:
     def position(self, element: str) -> int | None:
         """0-based position of an element given by canonical name, or None."""
         return self._positions.get(element)
+
+
+def mapping_between(source: Dimension, host: Dimension) -> tuple[int, ...] | None:
+    """For each element of ``host``, the position in ``source`` of the element that
+    corresponds to it through a Vensim mapping in either direction; None if unmapped."""
+    for target, elements in source.maps_to:
+        if target == host.name:
+            if not elements:
+                return tuple(range(len(host.elements)))
+            return tuple(elements.index(h) for h in host.canonical_elements)
+    for target, elements in host.maps_to:
+        if target == source.name:
+            if not elements:
+                return tuple(range(len(host.elements)))
+            return tuple(source.canonical_elements.index(e) for e in elements)
+    return None
 
 
 @dataclass(frozen=True, slots=True)
