@@ -16,10 +16,10 @@ import csv
 import time
 
 import wholesystem
-from wholesystem.analysis.journey_report import service_costs
-from wholesystem.analysis.journeys import simulate_journeys
-from wholesystem.analysis.systems import load_system
-from wholesystem.parse.system import apply_scenario
+from wholesystem.system import apply_scenario
+from wholesystem.system.journey_report import service_costs
+from wholesystem.system.journeys import simulate_journeys
+from wholesystem.system.model import load_system
 
 SCENARIOS = ("baseline", "unconstrained", "shorter_stays")
 

@@ -3,7 +3,9 @@
 The pipeline, one subpackage per stage: :mod:`~wholesystem.parse` (files -> IR),
 :mod:`~wholesystem.ir` (the immutable model), :mod:`~wholesystem.check` (diagnostics),
 :mod:`~wholesystem.compiler` (IR -> vectorised NumPy), :mod:`~wholesystem.run`
-(simulation and results), :mod:`~wholesystem.interfaces` (CLI).
+(simulation and results), :mod:`~wholesystem.system` (public-service system files, their
+ledger, cost shunts and journeys), :mod:`~wholesystem.analysis` (insight into engine
+models), :mod:`~wholesystem.interfaces` (CLI).
 
 >>> import wholesystem
 >>> model = wholesystem.load(wholesystem.example_path("teacup"))
@@ -15,9 +17,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wholesystem.analysis.systems import SystemModel, load_system
 from wholesystem.errors import WholesystemError
-from wholesystem.run import EnsembleResults, Model, load
+from wholesystem.run import EnsembleResults, Model
+
+# load dispatches on the file type: XMILE and Vensim through parse, system files (YAML)
+# through the public-service layer; load_system and SystemModel are that layer's front door.
+from wholesystem.system import SystemModel, load, load_system
 
 __all__ = ["load", "Model", "EnsembleResults", "WholesystemError", "example_path",
            "load_system", "SystemModel", "__version__"]

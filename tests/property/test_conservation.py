@@ -15,10 +15,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wholesystem.analysis.conservation import check_conservation, conservation_residual
-from wholesystem.analysis.journeys import NOT_YET, simulate_journeys
-from wholesystem.analysis.systems import SystemModel
-from wholesystem.parse.system import apply_scenario, read_system_text
+from wholesystem.system import apply_scenario, read_system_text
+from wholesystem.system.conservation import check_conservation, conservation_residual
+from wholesystem.system.journeys import NOT_YET, simulate_journeys
+from wholesystem.system.model import SystemModel
 
 _DISTRIBUTIONS = ("exponential", "erlang", "lognormal", "fixed")
 

@@ -33,7 +33,7 @@ from wholesystem.ir.model import Project
 from wholesystem.parse import read_model
 
 __all__ = ["check_project", "check_file", "check_path", "CheckReport", "CODES", "CheckCode",
-           "Units", "parse_units"]
+           "Units", "parse_units", "file_text"]
 
 _MODULE_CODES = frozenset({"unknown-model", "bad-connection", "recursive-module"})
 
@@ -90,7 +90,7 @@ def check_path(path: str | Path) -> CheckReport:
         code = "unsupported-feature" if isinstance(err, UnsupportedFeatureError) else \
             "read-error"
         return CheckReport(str(path), None, (_from_error(err, str(path), code),),
-                           _text_of(Path(path)))
+                           file_text(Path(path)))
     return CheckReport(str(path), project, check_project(project), project.source.text)
 
 
@@ -105,7 +105,8 @@ def _from_error(err: WholesystemError, path: str, code: str) -> Diagnostic:
     return diagnose(code, err.message, err.span or SourceSpan(path), hint=err.hint)
 
 
-def _text_of(path: Path) -> str | None:
+def file_text(path: Path) -> str | None:
+    """The text of a file as far as it decodes, for rendering; None when unreadable."""
     try:
         return path.read_bytes().decode("utf-8", errors="replace")
     except OSError:

@@ -1,4 +1,7 @@
-"""Model files -> the immutable IR (:mod:`wholesystem.ir`)."""
+"""Model files (XMILE, Vensim) -> the immutable IR (:mod:`wholesystem.ir`).
+
+System files (YAML) are read a layer up, by :mod:`wholesystem.system`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ from pathlib import Path
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ModelSyntaxError, UnsupportedFeatureError
 from wholesystem.ir.model import Project
-from wholesystem.parse.system import SYSTEM_SUFFIXES, read_system_project
 from wholesystem.parse.vensim import read_vensim, read_vensim_text
 from wholesystem.parse.xmile import read_xmile, read_xmile_text
 
@@ -19,7 +21,7 @@ VENSIM_SUFFIXES = (".mdl",)
 
 
 def read_model(path: str | Path) -> Project:
-    """Read a model file, choosing the reader by its suffix."""
+    """Read an XMILE or Vensim model file, choosing the reader by its suffix."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(2, "no such model file", str(path))
@@ -28,11 +30,9 @@ def read_model(path: str | Path) -> Project:
     suffix = path.suffix.lower()
     if suffix in XMILE_SUFFIXES:
         return read_xmile(path)
-    if suffix in SYSTEM_SUFFIXES:
-        return read_system_project(path)
     if suffix in VENSIM_SUFFIXES:
         return read_vensim(path)
     raise UnsupportedFeatureError(
         f"unknown model file type '{suffix or path.name}'", SourceSpan(str(path)),
         hint="wholesystem reads "
-             + ", ".join(XMILE_SUFFIXES + VENSIM_SUFFIXES + SYSTEM_SUFFIXES))
+             + ", ".join(XMILE_SUFFIXES + VENSIM_SUFFIXES))

@@ -31,7 +31,8 @@ __all__ = ["Model", "load", "data_files_named_by"]
 
 
 def load(path: str | Path) -> Model:
-    """Read and compile a model file (XMILE: ``.xmile``, ``.stmx``, ``.itmx``)."""
+    """Read and compile an engine model file (XMILE or Vensim); :func:`wholesystem.load`
+    also reads system files."""
     return Model(read_model(path))
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 import wholesystem
-from wholesystem.analysis.conservation import check_conservation
-from wholesystem.analysis.shunts import compare
-from wholesystem.analysis.systems import load_system
 from wholesystem.interfaces.cli import main
+from wholesystem.system.conservation import check_conservation
+from wholesystem.system.model import load_system
+from wholesystem.system.shunts import compare
 
 SYSTEMS = sorted((Path(wholesystem.__file__).parent / "examples").glob("*/*.yaml"))
 

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 import wholesystem
-from wholesystem.analysis.journey_report import service_costs
-from wholesystem.analysis.journeys import simulate_journeys
-from wholesystem.analysis.systems import load_system
-from wholesystem.parse.system import apply_scenario
+from wholesystem.system import apply_scenario
+from wholesystem.system.journey_report import service_costs
+from wholesystem.system.journeys import simulate_journeys
+from wholesystem.system.model import load_system
 
 EXAMPLE = wholesystem.example_path("hospital_discharge")
 

@@ -10,12 +10,12 @@ import pytest
 from system_factory import MINIMAL, dedent
 
 import wholesystem
-from wholesystem.analysis.systems import SystemModel, load_system
 from wholesystem.check import check_project
 from wholesystem.diagnostics import Severity
 from wholesystem.errors import UnknownNameError
 from wholesystem.ir.model import VariableKind
-from wholesystem.parse.system import apply_scenario, read_system_text, system_project
+from wholesystem.system import apply_scenario, read_system_text, system_project
+from wholesystem.system.model import SystemModel, load_system
 
 
 def run(text: str, scenario: str = "baseline") -> pd.DataFrame:

@@ -11,8 +11,8 @@ from system_factory import MINIMAL, dedent
 
 import wholesystem
 from wholesystem.errors import SystemFileError
-from wholesystem.ir.system import Distribution, Interpolation, ServiceKind
-from wholesystem.parse.system import read_system, read_system_text
+from wholesystem.system import read_system, read_system_text
+from wholesystem.system.spec import Distribution, Interpolation, ServiceKind
 
 EXAMPLES = sorted((Path(wholesystem.__file__).parent / "examples").glob("*/*.yaml"))
 

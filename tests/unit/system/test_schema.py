@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 import wholesystem
-from wholesystem.parse.system.schema import SYSTEM_SCHEMA, schema_json, validate
+from wholesystem.system.read.schema import SYSTEM_SCHEMA, schema_json, validate
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = sorted((Path(wholesystem.__file__).parent / "examples").glob("*/*.yaml"))
@@ -19,7 +19,7 @@ def test_docs_schema_is_generated_from_the_code() -> None:
     published = ROOT / "docs" / "system.schema.json"
     assert published.read_text(encoding="utf-8") == schema_json(), (
         "docs/system.schema.json is stale: regenerate it with "
-        "python -c 'from wholesystem.parse.system import schema_json; "
+        "python -c 'from wholesystem.system import schema_json; "
         "open(\"docs/system.schema.json\", \"w\").write(schema_json())'")
     assert json.loads(schema_json()) == SYSTEM_SCHEMA
 

@@ -18,10 +18,11 @@ from typing import Annotated, Any
 
 import typer
 
-from wholesystem.check import CheckReport, check_path
+from wholesystem.check import CheckReport
 from wholesystem.compiler import compile_project
 from wholesystem.diagnostics import Diagnostic, Severity, SourceSpan
 from wholesystem.errors import WholesystemError
+from wholesystem.system import check_path
 
 __all__ = ["check", "diagnostic_record", "summary"]
 

@@ -8,9 +8,9 @@ from typing import Annotated
 
 import typer
 
-from wholesystem.analysis.shunts import Comparison, compare, comparison_dict, money
-from wholesystem.analysis.systems import load_system
 from wholesystem.interfaces.cli.system_tables import number, signed, signed_money, table
+from wholesystem.system.model import load_system
+from wholesystem.system.shunts import Comparison, compare, comparison_dict, money
 
 __all__ = ["compare_scenarios", "render_comparison"]
 

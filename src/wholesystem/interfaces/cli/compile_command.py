@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from wholesystem.run import load
+from wholesystem.system import load
 
 __all__ = ["compile_model"]
 

@@ -12,8 +12,8 @@ from wholesystem.compiler.data import data_variables, feed_data_files, lower_ext
 from wholesystem.errors import WholesystemError
 from wholesystem.export import EXPORTERS
 from wholesystem.ir.model import Project
-from wholesystem.parse import read_model
 from wholesystem.run.model import data_files_named_by
+from wholesystem.system import read_project
 
 __all__ = ["convert", "resolve_external_data", "ConvertError"]
 
@@ -43,7 +43,7 @@ def convert(
     for path in data or ():
         if not path.exists():
             raise FileNotFoundError(2, "no such data file", str(path))
-    project = read_model(model)
+    project = read_project(model)
     if target == "xmile":
         project = resolve_external_data(project, data or ())
     text = exporter(project)

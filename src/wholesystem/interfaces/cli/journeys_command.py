@@ -8,15 +8,15 @@ from typing import Annotated
 
 import typer
 
-from wholesystem.analysis.journey_report import (
+from wholesystem.interfaces.cli.system_tables import number, table
+from wholesystem.system.journey_report import (
     JourneysReport,
     ScenarioJourneys,
     journeys,
     journeys_dict,
 )
-from wholesystem.analysis.shunts import money
-from wholesystem.analysis.systems import load_system
-from wholesystem.interfaces.cli.system_tables import number, table
+from wholesystem.system.model import load_system
+from wholesystem.system.shunts import money
 
 __all__ = ["journeys_command", "render_journeys"]
 

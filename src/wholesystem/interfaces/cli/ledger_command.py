@@ -9,11 +9,11 @@ from typing import Annotated
 
 import typer
 
-from wholesystem.analysis.ledger import Ledger, build_ledger, ledger_dict
-from wholesystem.analysis.shunts import money
-from wholesystem.analysis.systems import load_system
 from wholesystem.interfaces.cli.system_tables import number, table
-from wholesystem.ir.system import OUTCOMES
+from wholesystem.system.ledger import Ledger, build_ledger, ledger_dict
+from wholesystem.system.model import load_system
+from wholesystem.system.shunts import money
+from wholesystem.system.spec import OUTCOMES
 
 __all__ = ["ledger", "render_ledger"]
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from wholesystem.errors import ParameterError
-from wholesystem.run import load
+from wholesystem.system import load
 
 __all__ = ["run", "parse_assignments"]
 

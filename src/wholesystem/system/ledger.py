@@ -6,8 +6,8 @@ waited) is the sum over time steps of the saved values times the step, which is 
 what the stocks accumulate.
 
 >>> import wholesystem
->>> from wholesystem.analysis.systems import load_system
->>> from wholesystem.analysis.ledger import build_ledger
+>>> from wholesystem.system.model import load_system
+>>> from wholesystem.system.ledger import build_ledger
 >>> ledger = build_ledger(load_system(wholesystem.example_path("delayed_discharge_system"))
 ...                       .simulate("baseline"))
 >>> [(o.name, round(o.cost)) for o in ledger.organisations]
@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wholesystem.analysis.systems import ScenarioRun
-from wholesystem.ir.system import OUTCOMES, TIME_UNITS
+from wholesystem.system.results import ScenarioRun
+from wholesystem.system.spec import OUTCOMES, TIME_UNITS
 
 __all__ = ["ServiceLine", "OrganisationLine", "InterventionLine", "PeriodLine",
            "PeopleCount", "Ledger", "build_ledger", "ledger_dict", "integrate"]
@@ -137,7 +137,7 @@ class Ledger:
     periods: tuple[PeriodLine, ...]
     whole_system: float
     outcomes: dict[str, float]
-    """Resident outcome measures, by name (see :data:`~wholesystem.ir.system.OUTCOMES`)."""
+    """Resident outcome measures, by name (see :data:`~wholesystem.system.spec.OUTCOMES`)."""
     people: PeopleCount
 
     def organisation(self, org_id: str) -> OrganisationLine:

@@ -6,8 +6,8 @@ of the total rises and the total falls) from the change in the whole system's co
 "saving" that only moves cost is never reported as a saving.
 
 >>> import wholesystem
->>> from wholesystem.analysis.systems import load_system
->>> from wholesystem.analysis.shunts import compare
+>>> from wholesystem.system.model import load_system
+>>> from wholesystem.system.shunts import compare
 >>> system = load_system(wholesystem.example_path("delayed_discharge_system"))
 >>> comparison = compare(system, "fewer_packages")
 >>> print(comparison.shunts[0])
@@ -21,9 +21,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from wholesystem.analysis.ledger import Ledger, build_ledger
-from wholesystem.analysis.systems import SystemModel
-from wholesystem.ir.system import OUTCOMES
+from wholesystem.system.ledger import Ledger, build_ledger
+from wholesystem.system.model import SystemModel
+from wholesystem.system.spec import OUTCOMES
 
 __all__ = ["OrganisationChange", "OutcomeChange", "Shunt", "Comparison", "compare",
            "compare_ledgers", "comparison_dict", "money"]

@@ -1,4 +1,4 @@
-"""A :class:`~wholesystem.ir.system.SystemSpec` lowered onto the engine's IR.
+"""A :class:`~wholesystem.system.spec.SystemSpec` lowered onto the engine's IR.
 
 Per service: a stock of people waiting (where they wait: at home, in an acute bed), a
 stock of people in service (places only), admissions limited by free places
@@ -9,7 +9,7 @@ queue, into a stock of people who will re-present after a delay (failure demand)
 of the system. Costs accumulate in a stock per service and per organisation.
 
 Every person is in exactly one stock at every step: the flows out of each stock add up
-to what leaves it, which is what :mod:`wholesystem.analysis.conservation` checks.
+to what leaves it, which is what :mod:`wholesystem.system.conservation` checks.
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ from wholesystem.ir.model import (
     VariableKind,
 )
 from wholesystem.ir.names import canonical_name
-from wholesystem.ir.system import (
+from wholesystem.system.layout import ServiceLayout, SystemLayout
+from wholesystem.system.scenarios import apply_scenario
+from wholesystem.system.spec import (
     LEAVE,
     UNMET,
     Cohort,
@@ -41,13 +43,11 @@ from wholesystem.ir.system import (
     Quantity,
     Service,
     ServiceKind,
-    ServiceLayout,
-    SystemLayout,
     SystemSpec,
 )
-from wholesystem.parse.system.stays import cascade_order, pipeline_mixture
+from wholesystem.system.stays import cascade_order, pipeline_mixture
 
-__all__ = ["lower_system", "UNLIMITED"]
+__all__ = ["lower_system", "system_project", "UNLIMITED"]
 
 UNLIMITED = 1e15
 """Capacity standing for "no limit" in generated equations."""
@@ -475,3 +475,9 @@ class _Builder:
             left_unmet=canonical_name("people left unmet"),
             repeat_presentations=canonical_name("repeat presentations"),
             whole_system_cost=canonical_name("whole system cost"), initial_people=initial)
+
+
+def system_project(spec: SystemSpec, scenario: str = "baseline"
+                   ) -> tuple[Project, SystemLayout]:
+    """The lowered project of ``spec`` under ``scenario``, and its layout."""
+    return lower_system(apply_scenario(spec, scenario))

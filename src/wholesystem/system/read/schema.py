@@ -1,7 +1,7 @@
 """The JSON Schema of system files, and a validator that says where each problem is.
 
 :data:`SYSTEM_SCHEMA` is the single description of the format: the reader validates every
-file against it before building a :class:`~wholesystem.ir.system.SystemSpec`, and
+file against it before building a :class:`~wholesystem.system.spec.SystemSpec`, and
 ``docs/system.schema.json`` is this dictionary written out (a test keeps them equal), so
 editors that understand JSON Schema can check and complete system files.
 

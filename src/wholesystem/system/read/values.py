@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from wholesystem.diagnostics import Diagnostic, SourceSpan
-from wholesystem.ir.system import (
+from wholesystem.system.read.source import FieldPath, Positions, problem
+from wholesystem.system.spec import (
     TIME_UNITS,
     Distribution,
     Duration,
     Interpolation,
     Quantity,
 )
-from wholesystem.parse.system.source import FieldPath, Positions, problem
 
 __all__ = ["ReadContext", "read_quantity", "read_duration", "unit_factor", "to_time"]
 

@@ -1,7 +1,7 @@
 """Public-service systems ready to run: a spec, its scenarios, and their compiled models.
 
 >>> import wholesystem
->>> from wholesystem.analysis.systems import load_system
+>>> from wholesystem.system.model import load_system
 >>> system = load_system(wholesystem.example_path("delayed_discharge_system"))
 >>> system.scenarios
 ['baseline', 'fewer_packages', 'more_packages', 'cut_packages']
@@ -11,37 +11,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from wholesystem.ir.system import SystemLayout, SystemSpec
-from wholesystem.parse.system import apply_scenario, lower_system, read_system, scenario_names
 from wholesystem.run import Model
+from wholesystem.system.layout import SystemLayout
+from wholesystem.system.lower import lower_system
+from wholesystem.system.read import read_system
+from wholesystem.system.results import ScenarioRun
+from wholesystem.system.scenarios import apply_scenario, scenario_names
+from wholesystem.system.spec import SystemSpec
 
-__all__ = ["SystemModel", "ScenarioRun", "load_system"]
+__all__ = ["SystemModel", "load_system"]
 
 
 def load_system(path: str | Path) -> SystemModel:
     """Read a system file (YAML)."""
     return SystemModel(read_system(path))
-
-
-@dataclass(frozen=True)
-class ScenarioRun:
-    """One scenario of a system, simulated by the aggregate (stock-and-flow) model."""
-
-    spec: SystemSpec
-    """The spec with the scenario applied."""
-    layout: SystemLayout
-    """Where its people and costs are."""
-    results: pd.DataFrame
-    """One row per saved time, one column per variable (canonical names)."""
-
-    def column(self, name: str) -> pd.Series:
-        """A variable's values over time, by canonical name."""
-        return self.results[name]
 
 
 class SystemModel:

@@ -1,14 +1,13 @@
 """Public-service systems: organisations, services, cohorts, pathways and interventions.
 
-A :class:`SystemSpec` is what the system-file reader (:mod:`wholesystem.parse.system`)
+A :class:`SystemSpec` is what the system-file reader (:mod:`wholesystem.system.read`)
 produces from a YAML file, in the words of the field. It is lowered onto an ordinary
 :class:`~wholesystem.ir.model.Project` (stocks of people waiting and in service, flows
 limited by capacity, cost accumulators), so every later stage works on it unchanged.
 Like the rest of the IR, every object is a frozen, slotted dataclass; a scenario is
-applied by building a new spec (:func:`wholesystem.parse.system.apply_scenario`).
+applied by building a new spec (:func:`wholesystem.system.scenarios.apply_scenario`).
 
-:class:`SystemLayout` says which variables of the lowered project hold which people and
-which costs; the analysis layer reads results through it.
+Where the lowered variables are is :mod:`wholesystem.system.layout`.
 """
 
 from __future__ import annotations
@@ -49,8 +48,6 @@ __all__ = [
     "Scenario",
     "OUTCOMES",
     "SystemSpec",
-    "ServiceLayout",
-    "SystemLayout",
 ]
 
 TIME_UNITS: dict[str, float] = {"day": 1.0, "week": 7.0, "month": 365.0 / 12, "year": 365.0}
@@ -542,55 +539,3 @@ class SystemSpec:
         if found is None and name == "baseline":
             return Scenario("baseline", "Baseline", ())
         return found
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceLayout:
-    """Names of the lowered variables that describe one service."""
-
-    service: str
-    """Service id."""
-    waiting: str
-    """Stock: people waiting."""
-    in_service: str | None
-    """Stock: people in the service (places only)."""
-    served: str
-    """Flow: admissions (places) or contacts."""
-    owner_cost: str
-    """Stock: cumulative cost to the owner."""
-    delay_cost: str
-    """Stock: cumulative cost of waiting, to the delay payer."""
-    owner_rate: str
-    """Aux: owner cost per time unit."""
-    delay_rate: str
-    """Aux: waiting cost per time unit."""
-
-
-@dataclass(frozen=True, slots=True)
-class SystemLayout:
-    """Where the people and the money of a system are in its lowered project."""
-
-    services: tuple[ServiceLayout, ...]
-    """One per service, in file order."""
-    organisation_costs: tuple[tuple[str, str], ...]
-    """(organisation id, cumulative cost stock)."""
-    intervention_costs: tuple[tuple[str, str, str], ...]
-    """(intervention id, payer, cumulative cost stock)."""
-    people_stocks: tuple[str, ...]
-    """Every stock holding people inside the system (waiting, in service, returning)."""
-    returning: tuple[str, ...]
-    """Stocks of people who will re-present later (failure demand)."""
-    arrival_flows: tuple[str, ...]
-    """Flows of people arriving from outside (one per cohort need)."""
-    arrived: str
-    """Stock: everyone who has arrived from outside."""
-    left: str
-    """Stock: everyone who has left with their need met."""
-    left_unmet: str
-    """Stock: everyone who has left with their need unmet."""
-    repeat_presentations: str
-    """Stock: cumulative re-presentations."""
-    whole_system_cost: str
-    """Stock: cumulative cost to every organisation together."""
-    initial_people: float
-    """People inside the system at time 0."""

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from wholesystem.analysis.systems import ScenarioRun, SystemModel
 from wholesystem.ir.model import Project, VariableKind
-from wholesystem.ir.system import SystemLayout
+from wholesystem.system.layout import SystemLayout
+from wholesystem.system.model import SystemModel
+from wholesystem.system.results import ScenarioRun
 
 __all__ = ["flow_balance", "conservation_residual", "ConservationResult",
            "check_conservation"]

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from wholesystem.analysis.journeys import (
+from wholesystem.errors import UnknownNameError
+from wholesystem.system.journeys import (
     IN_SERVICE,
     LEFT,
     LEFT_UNMET,
@@ -26,10 +27,9 @@ from wholesystem.analysis.journeys import (
     JourneyRun,
     simulate_journeys,
 )
-from wholesystem.analysis.systems import SystemModel
-from wholesystem.errors import UnknownNameError
-from wholesystem.ir.system import TIME_UNITS, ServiceKind, SystemSpec
-from wholesystem.parse.system import apply_scenario
+from wholesystem.system.model import SystemModel
+from wholesystem.system.scenarios import apply_scenario
+from wholesystem.system.spec import TIME_UNITS, ServiceKind, SystemSpec
 
 __all__ = ["ServiceStats", "Spread", "PeopleSummary", "Timeline", "ScenarioJourneys",
            "JourneysReport", "journeys", "summarise", "journeys_dict", "service_costs"]

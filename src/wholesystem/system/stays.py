@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from wholesystem.ir.system import Distribution, Duration
+from wholesystem.system.spec import Distribution, Duration
 
 __all__ = ["cdf", "step_probabilities", "cascade_order", "PipelineTerm",
            "pipeline_mixture", "length_biased"]

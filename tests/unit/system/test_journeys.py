@@ -7,8 +7,9 @@ import pytest
 from system_factory import dedent
 
 import wholesystem
-from wholesystem.analysis.journey_report import journeys, summarise
-from wholesystem.analysis.journeys import (
+from wholesystem.system import apply_scenario, read_system_text
+from wholesystem.system.journey_report import journeys, summarise
+from wholesystem.system.journeys import (
     IN_SERVICE,
     LEFT,
     LEFT_UNMET,
@@ -16,8 +17,7 @@ from wholesystem.analysis.journeys import (
     WAITING,
     simulate_journeys,
 )
-from wholesystem.analysis.systems import SystemModel, load_system
-from wholesystem.parse.system import apply_scenario, read_system_text
+from wholesystem.system.model import SystemModel, load_system
 
 # Capacity never binds, so the aggregate model is the expectation of the individual one.
 OPEN = dedent("""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from wholesystem.errors import UnknownNameError
-from wholesystem.ir.system import (
+from wholesystem.system.spec import (
     CapacityChange,
     Change,
     Pathway,

@@ -6,10 +6,10 @@ import pytest
 from system_factory import dedent
 
 import wholesystem
-from wholesystem.analysis.ledger import build_ledger
-from wholesystem.analysis.shunts import compare
-from wholesystem.analysis.systems import SystemModel, load_system
-from wholesystem.parse.system import read_system_text
+from wholesystem.system import read_system_text
+from wholesystem.system.ledger import build_ledger
+from wholesystem.system.model import SystemModel, load_system
+from wholesystem.system.shunts import compare
 
 # Two a day need a care place; places last longer than the run, so nobody leaves.
 # Baseline: 5 places. Occupied at the start of days 0..9: 0, 2, 4, then 5 for 7 days = 41

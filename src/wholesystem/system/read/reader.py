@@ -1,4 +1,4 @@
-"""System files (YAML) -> :class:`~wholesystem.ir.system.SystemSpec`.
+"""System files (YAML) -> :class:`~wholesystem.system.spec.SystemSpec`.
 
 Reading is three passes, each reporting every problem it finds with the file, line,
 column and field: YAML with positions (:mod:`.source`), the JSON Schema
@@ -15,7 +15,16 @@ from typing import Any
 
 from wholesystem.errors import SystemFileError
 from wholesystem.ir.model import SourceFile
-from wholesystem.ir.system import (
+from wholesystem.system.read.schema import validate
+from wholesystem.system.read.source import FieldPath, decode_yaml, load_yaml, problem
+from wholesystem.system.read.structure import check_structure
+from wholesystem.system.read.values import (
+    ReadContext,
+    read_duration,
+    read_quantity,
+    unit_factor,
+)
+from wholesystem.system.spec import (
     OUTCOMES,
     TIME_UNITS,
     CapacityChange,
@@ -37,15 +46,6 @@ from wholesystem.ir.system import (
     TimeSettings,
     UnitCosts,
     WhenFull,
-)
-from wholesystem.parse.system.schema import validate
-from wholesystem.parse.system.source import FieldPath, decode_yaml, load_yaml, problem
-from wholesystem.parse.system.structure import check_structure
-from wholesystem.parse.system.values import (
-    ReadContext,
-    read_duration,
-    read_quantity,
-    unit_factor,
 )
 
 __all__ = ["read_system", "read_system_text"]

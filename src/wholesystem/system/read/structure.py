@@ -12,7 +12,8 @@ from collections.abc import Iterator
 import networkx as nx
 
 from wholesystem.diagnostics import Diagnostic
-from wholesystem.ir.system import (
+from wholesystem.system.read.source import FieldPath, Positions, problem
+from wholesystem.system.spec import (
     LEAVE,
     UNMET,
     CapacityChange,
@@ -24,7 +25,6 @@ from wholesystem.ir.system import (
     StayChange,
     SystemSpec,
 )
-from wholesystem.parse.system.source import FieldPath, Positions, problem
 
 __all__ = ["check_structure", "RESERVED_IDS", "instant_edges"]
 

@@ -9,7 +9,7 @@ advances in the system's steps, with the same conventions as the aggregate model
 that with many runs the mean occupancies of the two agree within sampling error:
 
 - a step's arrivals, discharges and returns join queues before that step's admissions;
-- a stay lasts ``max(1, round(drawn / step))`` steps (see :mod:`~wholesystem.parse.system.stays`);
+- a stay lasts ``max(1, round(drawn / step))`` steps (see :mod:`~wholesystem.system.stays`);
 - people already in service at the start leave as the service's ``remaining_stay`` says;
 - costs of a step are charged for the people in service or waiting at its start.
 """
@@ -23,14 +23,14 @@ import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
-from wholesystem.ir.system import (
+from wholesystem.system.spec import (
     LEAVE,
     UNMET,
     Duration,
     ServiceKind,
     SystemSpec,
 )
-from wholesystem.parse.system.stays import step_probabilities
+from wholesystem.system.stays import step_probabilities
 
 __all__ = ["JourneyRun", "simulate_journeys", "Event", "EVENT_KINDS"]
 
@@ -165,7 +165,7 @@ def _arrivals(spec: SystemSpec, index: dict[str, int], times: NDArray[np.floatin
 
 def _levels(spec: SystemSpec, index: dict[str, int]) -> list[NDArray[np.int64]]:
     """Services grouped so that moves within a step only go to later groups."""
-    from wholesystem.parse.system.structure import instant_edges
+    from wholesystem.system.read.structure import instant_edges
 
     graph = nx.DiGraph()
     graph.add_nodes_from(index)

@@ -1,0 +1,85 @@
+"""Any model file in, by its type: system files (YAML) here, engine formats in ``parse``.
+
+This is what the top-level :func:`wholesystem.load` and the CLI's ``run``, ``compile``,
+``check`` and ``convert`` call, so that no earlier stage needs to know about system files:
+``parse`` reads XMILE and Vensim, this module adds YAML by lowering the baseline scenario.
+
+>>> import wholesystem
+>>> from wholesystem.system.files import read_project
+>>> read_project(wholesystem.example_path("delayed_discharge_system")).sim_specs.stop
+365.0
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wholesystem.check import CheckReport, check_project, file_text
+from wholesystem.check import check_path as check_engine_path
+from wholesystem.check.codes import diagnose
+from wholesystem.diagnostics import SourceSpan
+from wholesystem.errors import UnsupportedFeatureError, WholesystemError
+from wholesystem.ir.model import Project
+from wholesystem.parse import VENSIM_SUFFIXES, XMILE_SUFFIXES, read_model
+from wholesystem.run import Model
+from wholesystem.system.lower import system_project
+from wholesystem.system.read import SYSTEM_SUFFIXES, read_system
+
+__all__ = ["read_project", "read_system_project", "load", "check_path", "is_system_file",
+           "MODEL_SUFFIXES"]
+
+MODEL_SUFFIXES = XMILE_SUFFIXES + VENSIM_SUFFIXES + SYSTEM_SUFFIXES
+"""Every file suffix a model can be read from."""
+
+
+def is_system_file(path: str | Path) -> bool:
+    """Whether ``path`` names a system file (by its suffix)."""
+    return Path(path).suffix.lower() in SYSTEM_SUFFIXES
+
+
+def read_system_project(path: str | Path, scenario: str = "baseline") -> Project:
+    """Read a system file and lower it under ``scenario`` (what ``wholesystem run`` runs)."""
+    return system_project(read_system(path), scenario)[0]
+
+
+def read_project(path: str | Path) -> Project:
+    """Read a model file of any supported type into a project (system files: baseline)."""
+    path = Path(path)
+    if not is_system_file(path):
+        _known_suffix(path)
+        return read_model(path)
+    if not path.exists():
+        raise FileNotFoundError(2, "no such model file", str(path))
+    return read_system_project(path)
+
+
+def load(path: str | Path) -> Model:
+    """Read and compile a model file: XMILE (``.xmile``, ``.stmx``, ``.itmx``), Vensim
+    (``.mdl``) or a system file (``.yaml``, its baseline scenario)."""
+    return Model(read_project(path))
+
+
+def check_path(path: str | Path) -> CheckReport:
+    """Read and check a model file of any supported type (see
+    :func:`wholesystem.check.check_path`); a system file is checked as its lowered
+    baseline, and a problem reading it is a ``read-error``."""
+    try:
+        if not is_system_file(path):
+            _known_suffix(Path(path))
+            return check_engine_path(path)
+        project = read_project(path)
+    except WholesystemError as err:
+        code = "unsupported-feature" if isinstance(err, UnsupportedFeatureError) else \
+            "read-error"
+        found = diagnose(code, err.message, err.span or SourceSpan(str(path)),
+                         hint=err.hint)
+        return CheckReport(str(path), None, (found,), file_text(Path(path)))
+    return CheckReport(str(path), project, check_project(project), project.source.text)
+
+
+def _known_suffix(path: Path) -> None:
+    suffix = path.suffix.lower()
+    if path.exists() and not path.is_dir() and suffix not in MODEL_SUFFIXES:
+        raise UnsupportedFeatureError(
+            f"unknown model file type '{suffix or path.name}'", SourceSpan(str(path)),
+            hint="wholesystem reads " + ", ".join(MODEL_SUFFIXES))
