@@ -49,7 +49,7 @@ def test_versions_are_numbered_and_kept_byte_for_byte(store: Store) -> None:
     user = store.ensure_user("ada")
     workspace = store.create_workspace("w", user.id)
     content = bytes(range(256)) * 10
-    model, first = store.add_model(workspace.id, "m", "system", "m.yaml", content)
+    model, _first = store.add_model(workspace.id, "m", "system", "m.yaml", content)
     second = store.add_version(workspace.id, model.id, "m2.yaml", b"v2", note="second")
     assert second is not None
     versions = store.versions(workspace.id, model.id)
@@ -104,7 +104,8 @@ def test_runs_keep_results_and_csh_and_evidence_are_upserts(store: Store) -> Non
                         columns=names, results=blob, engine_version="0.1.0", summary={"k": 1},
                         seed=7)
     stored = store.run(workspace.id, run.id)
-    assert stored is not None and stored.results_sha256 == sha256_hex(blob)
+    assert stored is not None
+    assert stored.results_sha256 == sha256_hex(blob)
     assert list(decode_results(stored.columns, stored.results)["a"]) == [1.0, 2.0]
     store.set_csh_answer(workspace.id, model.id, "beneficiary", "patients", "residents")
     store.set_csh_answer(workspace.id, model.id, "beneficiary", "patients", "everyone")
