@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import csv
 import math
+import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import WholesystemError
 
 __all__ = [
+    "FileAccess",
+    "FileAccessError",
     "DataFileError",
     "Sheet",
     "Workbooks",
@@ -37,6 +40,7 @@ __all__ = [
     "cell_text",
     "read_subscript_cells",
     "read_series_file",
+    "access_for",
 ]
 
 Cell = float | str | None
@@ -58,6 +62,133 @@ class DataFileError(WholesystemError, ValueError):
                  data_file: str | None = None, hint: str | None = None):
         self.data_file = data_file
         super().__init__(f"{data_file}: {message}" if data_file else message, span, hint=hint)
+
+
+class FileAccessError(DataFileError, PermissionError):
+    """A model names a file its :class:`FileAccess` policy does not let it read."""
+
+
+_MODES = ("cli", "uploads", "unrestricted")
+
+
+@dataclass(frozen=True)
+class FileAccess:
+    """Which files a model may read: its data spreadsheets, ``--data`` series and the CSV
+    files a system file names.
+
+    A model file is data from someone else; the files it names are checked here before
+    they are opened. Paths are made absolute and every symlink and ``..`` resolved first,
+    so a link inside an allowed folder that points outside it is refused, as is
+    ``../../etc/passwd``. Build one with a constructor:
+
+    - :meth:`for_cli`: the model's folder (and below) and the paths the user names on the
+      command line (``--data``, ``--allow``). The default of the CLI and of the Python API.
+    - :meth:`uploads_only`: only the files in one folder, the uploads of one model version
+      (the web workbench's default).
+    - :meth:`unrestricted`: any file, for a caller who vets paths itself.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> access = FileAccess.uploads_only(folder)
+    >>> access.allows(folder / "data.csv"), access.allows(folder / ".." / "data.csv")
+    (True, False)
+    >>> access.allows("/etc/passwd")
+    False
+    """
+
+    folders: tuple[Path, ...] = ()
+    """Resolved folders whose files (at any depth) may be read."""
+    files: tuple[Path, ...] = ()
+    """Resolved single files that may be read."""
+    mode: str = "cli"
+    """``cli``, ``uploads`` or ``unrestricted``: chooses the wording of refusals."""
+    max_bytes: int = 256 * 1024 * 1024
+    """Largest file that may be read (a resource limit; 256 MiB by default)."""
+
+    def __post_init__(self) -> None:
+        if self.mode not in _MODES:
+            raise ValueError(f"FileAccess mode must be one of {', '.join(_MODES)}")
+
+    @classmethod
+    def for_cli(cls, model_path: str | Path,
+                extra_allowed: Iterable[str | Path] = (), *,
+                max_bytes: int = 256 * 1024 * 1024) -> FileAccess:
+        """The model's folder and ``extra_allowed`` (files or folders the user named)."""
+        extras = [_resolved(p) for p in extra_allowed]
+        # The folder the model is named in (a linked model reads beside the link).
+        home = _resolved(Path(os.path.abspath(os.fspath(model_path))).parent)
+        folders = [home] + [p for p in extras if p.is_dir()]
+        files = tuple(p for p in extras if not p.is_dir())
+        return cls(tuple(folders), files, "cli", max_bytes)
+
+    @classmethod
+    def uploads_only(cls, folder: str | Path, *,
+                     max_bytes: int = 256 * 1024 * 1024) -> FileAccess:
+        """Only files inside ``folder``: the files uploaded with one model version."""
+        return cls((_resolved(Path(folder)),), (), "uploads", max_bytes)
+
+    @classmethod
+    def unrestricted(cls, *, max_bytes: int = 256 * 1024 * 1024) -> FileAccess:
+        """Any file the process can read (no sandbox)."""
+        return cls((), (), "unrestricted", max_bytes)
+
+    def allowing(self, paths: Iterable[str | Path]) -> FileAccess:
+        """This policy with ``paths`` (files the user named) allowed too; an uploads-only
+        policy is returned unchanged, since a server never widens it for a request."""
+        if self.mode != "cli":
+            return self
+        return FileAccess(self.folders, self.files + tuple(_resolved(p) for p in paths),
+                          self.mode, self.max_bytes)
+
+    def allows(self, path: str | Path) -> bool:
+        """Whether ``path`` (after resolving links and ``..``) may be read."""
+        if self.mode == "unrestricted":
+            return True
+        target = _resolved(path)
+        return target in self.files or any(target.is_relative_to(f) for f in self.folders)
+
+    def open_path(self, file: str | Path, span: SourceSpan | None = None, *,
+                  relative_to: str | Path | None = None, what: str = "data file") -> Path:
+        """The resolved path of ``file`` (relative to ``relative_to`` when not absolute),
+        checked: it must be allowed, exist, be a regular file and not exceed
+        :attr:`max_bytes`. Raises :class:`FileAccessError` (refused) or
+        :class:`DataFileError` (missing, too big) naming ``span`` and the file."""
+        named = str(file)
+        joined = Path(file) if relative_to is None else Path(relative_to) / file
+        if not self.allows(joined):
+            raise FileAccessError(self._refusal(), span, data_file=named, hint=self._hint())
+        path = _resolved(joined)
+        if not path.is_file():
+            where = f" (looked in {Path(relative_to)})" if relative_to is not None else ""
+            raise DataFileError(f"no such {what}{where}", span, data_file=named)
+        size = path.stat().st_size
+        if size > self.max_bytes:
+            raise DataFileError(
+                f"the {what} is {size:,} bytes, over the limit of {self.max_bytes:,}", span,
+                data_file=named, hint="raise the limit with FileAccess(max_bytes=...)")
+        return path
+
+    def _refusal(self) -> str:
+        if self.mode == "uploads":
+            return "refused: only files uploaded with this model version may be read"
+        shown = ", ".join(str(f) for f in self.folders) or "none"
+        return f"refused: outside the folders this model may read ({shown})"
+
+    def _hint(self) -> str:
+        if self.mode == "uploads":
+            return "upload the file with the model and name it without a folder"
+        return ("copy the file beside the model, or allow it: wholesystem ... --allow PATH, "
+                "or FileAccess.for_cli(model, extra_allowed=[PATH]) in Python")
+
+
+def _resolved(path: str | Path) -> Path:
+    """``path`` absolute, with every symlink and ``..`` resolved (it need not exist)."""
+    return Path(os.path.realpath(os.path.abspath(os.fspath(path))))
+
+
+def access_for(model_path: str | Path, access: FileAccess | None) -> FileAccess:
+    """``access``, or the default policy of a model read from ``model_path``."""
+    return access if access is not None else FileAccess.for_cli(model_path)
 
 
 def column_number(letters: str) -> int:
@@ -149,10 +280,12 @@ class Workbooks:
     """Data files of one model, each opened once: the cache of one compile or one read.
 
     ``folder`` is where the model file lies; file names in GET calls are relative to it.
+    ``access`` decides which files may be opened (default: files in ``folder``).
     """
 
-    def __init__(self, folder: str | Path):
+    def __init__(self, folder: str | Path, access: FileAccess | None = None):
         self.folder = Path(folder)
+        self.access = access if access is not None else FileAccess((_resolved(self.folder),))
         self._sheets: dict[tuple[str, str], Sheet] = {}
         self._books: dict[str, Any] = {}
 
@@ -163,11 +296,7 @@ class Workbooks:
                 "indirect file references ('?name') are resolved in Vensim's settings, "
                 "which a model file does not hold", span, data_file=file,
                 hint="write the file name itself in the equation")
-        path = self.folder / file
-        if not path.is_file():
-            raise DataFileError(f"no such data file (looked in {self.folder})", span,
-                                data_file=file)
-        return path
+        return self.access.open_path(file, span, relative_to=self.folder)
 
     def sheet(self, file: str, sheet: str, span: SourceSpan | None) -> Sheet:
         """A sheet of an Excel workbook, or a text file split at ``sheet`` (a separator
@@ -350,16 +479,18 @@ def _subscript_bounds(sheet: Sheet, first: str, last: str, span: SourceSpan | No
 
 def read_subscript_cells(model_path: str | Path, file: str, sheet: str, first: str,
                          last: str = "", prefix: str = "", *,
-                         span: SourceSpan | None = None) -> tuple[str, ...]:
+                         span: SourceSpan | None = None,
+                         access: FileAccess | None = None) -> tuple[str, ...]:
     """Elements of a subscript range defined by ``GET XLS SUBSCRIPT`` / ``GET DIRECT
     SUBSCRIPT``: the non-empty cells from ``first`` to ``last`` (a cell, a row number, a
     column letter, or empty for the edge of the sheet), across then down, each preceded
     by ``prefix``. ``first`` may be a named range (``last`` is then ignored).
 
     ``model_path`` is the model file; ``file`` is relative to its folder. Problems raise
-    :class:`DataFileError` carrying ``span`` (the call's position in the model).
+    :class:`DataFileError` carrying ``span`` (the call's position in the model);
+    ``access`` decides which files may be read (default: the model's folder).
     """
-    books = Workbooks(Path(model_path).parent)
+    books = Workbooks(Path(model_path).parent, access_for(model_path, access))
     found = books.sheet(file, sheet, span)
     first_row, first_col, last_row, last_col = _subscript_bounds(found, first, last, span)
     elements = []
@@ -386,14 +517,15 @@ class SeriesTable:
     """Values per column name as written (``stock[A,B]``), NaN where a cell is empty."""
 
 
-def read_series_file(path: str | Path) -> SeriesTable:
+def read_series_file(path: str | Path, access: FileAccess | None = None) -> SeriesTable:
     """Read a data file for data variables: names in the first row and times down the
     first column, or (transposed) names down the first column and times across the first
-    row. Tab-separated unless the name ends in ``.csv``."""
+    row. Tab-separated unless the name ends in ``.csv``. ``access`` (default: any file)
+    decides whether the file may be read."""
+    policy = access if access is not None else FileAccess.unrestricted()
+    opened = policy.open_path(path)
     path = Path(path)
-    if not path.is_file():
-        raise DataFileError("no such data file", data_file=str(path))
-    sheet = _text_sheet(path, str(path), "," if path.suffix.lower() == ".csv" else "\t")
+    sheet = _text_sheet(opened, str(path), "," if path.suffix.lower() == ".csv" else "\t")
     rows = sheet.rows
     if not rows or (len(rows) < 2 and len(rows[0]) < 2):
         raise DataFileError("the data file holds no series", data_file=str(path))

@@ -84,8 +84,8 @@ SETTINGS = settings(max_examples=15, deadline=None,
 
 def xml_safe(text: str) -> str:
     """XML 1.0 holds no control characters but tab, newline and carriage return."""
-    return "".join(c for c in text if c in "\t\n\r" or not (ord(c) < 32 or 0x7f <= ord(c) < 0xa0
-                                                              and c != "\x85"))
+    return "".join(c for c in text if c in "\t\n\r" or not (ord(c) < 32 or (0x7f <= ord(c) < 0xa0
+                                                              and c != "\x85")))
 
 
 def xmile_model(name: str, units: str, doc: str, dim: str, elements: tuple[str, str]) -> str:

@@ -26,6 +26,7 @@ from wholesystem.check.scope import ProjectScope
 from wholesystem.check.structure import check_structure
 from wholesystem.check.unit_syntax import Units, parse_units
 from wholesystem.check.units import check_units
+from wholesystem.datafiles import FileAccess
 from wholesystem.diagnostics import Diagnostic, Severity, SourceSpan
 from wholesystem.errors import UnknownNameError, UnsupportedFeatureError, WholesystemError
 from wholesystem.ir.flatten import flatten
@@ -79,13 +80,13 @@ class CheckReport:
         return tuple(d for d in self.diagnostics if d.severity is Severity.WARNING)
 
 
-def check_path(path: str | Path) -> CheckReport:
+def check_path(path: str | Path, access: FileAccess | None = None) -> CheckReport:
     """Read and check a model file; a file that cannot be read gives a ``read-error``.
 
     Only a missing or unreadable file (``OSError``) raises.
     """
     try:
-        project = read_model(path)
+        project = read_model(path, access)
     except WholesystemError as err:
         code = "unsupported-feature" if isinstance(err, UnsupportedFeatureError) else \
             "read-error"

@@ -42,9 +42,11 @@ from wholesystem.builtins.data_functions import (
 )
 from wholesystem.datafiles import (
     DataFileError,
+    FileAccess,
     SeriesTable,
     Sheet,
     Workbooks,
+    access_for,
     column_number,
     parse_cell,
     read_series_file,
@@ -130,16 +132,20 @@ def lower_external_data(flat: Project) -> Project:
     return _DataLowering(flat).lower_model(0)
 
 
-def feed_data_files(project: Project, files: Sequence[str | Path]) -> Project:
+def feed_data_files(project: Project, files: Sequence[str | Path],
+                    access: FileAccess | None = None) -> Project:
     """The project with its data variables' series read from ``files`` (Vensim .tab or
     .csv: names across the first row and times down the first column, or transposed).
 
     Raises :class:`~wholesystem.datafiles.DataFileError` when a file cannot be read or a
-    data variable is in none of them.
+    data variable is in none of them, and :class:`~wholesystem.datafiles.FileAccessError`
+    for a file ``access`` refuses (default: the project's own policy).
     """
     if not data_variables(project):
         return project
-    tables = tuple(read_series_file(f) for f in files)
+    policy = access if access is not None else access_for(project.source.path,
+                                                          project.source.access)
+    tables = tuple(read_series_file(f, policy) for f in files)
     lowering = _DataLowering(project, feeds=tables)
     for index in range(len(project.models)):
         lowering.project = lowering.lower_model(index)
@@ -152,7 +158,8 @@ class _DataLowering:
     def __init__(self, project: Project, feeds: tuple[SeriesTable, ...] | None = None):
         self.project = project
         self.feeds = feeds
-        self.books = Workbooks(Path(project.source.path).parent)
+        self.books = Workbooks(Path(project.source.path).parent,
+                               access_for(project.source.path, project.source.access))
         self.dimensions = {d.name: d for d in project.dimensions}
         dt = project.sim_specs.dt
         self.tolerance = dt * 1e-6 if math.isfinite(dt) and dt > 0 else 1e-9

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from wholesystem.datafiles import FileAccess
 from wholesystem.diagnostics import UNKNOWN_SPAN, SourceSpan
 from wholesystem.ir.expr import Expr
 from wholesystem.ir.names import canonical_name
@@ -257,6 +258,9 @@ class SourceFile:
     """Path as the user gave it."""
     text: str = ""
     """Full text of the file."""
+    access: FileAccess | None = None
+    """Which files the model may read (spreadsheets, data series); None: the default
+    policy, the model's own folder (:meth:`FileAccess.for_cli`)."""
 
 
 @dataclass(frozen=True, slots=True)

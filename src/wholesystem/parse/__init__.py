@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from wholesystem.datafiles import FileAccess
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ModelSyntaxError, UnsupportedFeatureError
 from wholesystem.ir.model import Project
@@ -20,8 +21,9 @@ XMILE_SUFFIXES = (".xmile", ".stmx", ".itmx", ".xml", ".stm", ".itm")
 VENSIM_SUFFIXES = (".mdl",)
 
 
-def read_model(path: str | Path) -> Project:
-    """Read an XMILE or Vensim model file, choosing the reader by its suffix."""
+def read_model(path: str | Path, access: FileAccess | None = None) -> Project:
+    """Read an XMILE or Vensim model file, choosing the reader by its suffix; ``access``
+    decides which data files the model may read (default: its own folder)."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(2, "no such model file", str(path))
@@ -29,9 +31,9 @@ def read_model(path: str | Path) -> Project:
         raise ModelSyntaxError("is a folder, not a model file", SourceSpan(str(path)))
     suffix = path.suffix.lower()
     if suffix in XMILE_SUFFIXES:
-        return read_xmile(path)
+        return read_xmile(path, access)
     if suffix in VENSIM_SUFFIXES:
-        return read_vensim(path)
+        return read_vensim(path, access)
     raise UnsupportedFeatureError(
         f"unknown model file type '{suffix or path.name}'", SourceSpan(str(path)),
         hint="wholesystem reads "

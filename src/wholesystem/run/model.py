@@ -19,6 +19,7 @@ import pandas as pd
 
 from wholesystem.compiler import CompiledModel, compile_project
 from wholesystem.compiler.data import data_variables, feed_data_files
+from wholesystem.datafiles import FileAccess, access_for
 from wholesystem.errors import ParameterError, UnknownNameError
 from wholesystem.ir.expr import Number
 from wholesystem.ir.model import Project, VariableKind
@@ -30,10 +31,11 @@ from wholesystem.run.simulate import simulate
 __all__ = ["Model", "load", "data_files_named_by"]
 
 
-def load(path: str | Path) -> Model:
+def load(path: str | Path, access: FileAccess | None = None) -> Model:
     """Read and compile an engine model file (XMILE or Vensim); :func:`wholesystem.load`
-    also reads system files."""
-    return Model(read_model(path))
+    also reads system files. ``access`` decides which data files the model may read
+    (default: :meth:`FileAccess.for_cli`, the model's folder)."""
+    return Model(read_model(path, access))
 
 
 class Model:
@@ -128,16 +130,24 @@ class Model:
         forced = frozenset(k for k in resolved
                            if k not in self.compiled.generated.constants
                            and variables[k].kind is not VariableKind.STOCK)
+        named_by_caller = bool(data)
         if not data and data_variables(self.project):
             data = data_files_named_by(self.project)
-        return self._variant(forced, tuple(str(f) for f in data or ())), resolved
+        files = tuple(str(f) for f in data or ())
+        return self._variant(forced, files, named_by_caller), resolved
 
-    def _variant(self, forced: frozenset[str], data: tuple[str, ...] = ()) -> CompiledModel:
+    def _variant(self, forced: frozenset[str], data: tuple[str, ...] = (),
+                 named_by_caller: bool = False) -> CompiledModel:
         """The model compiled with ``forced`` variables turned into settable constants and
         its data variables fed from the ``data`` files."""
         key = (forced, data)
         if key not in self._variants:
-            project = feed_data_files(self.project, data)
+            access = access_for(self.project.source.path, self.project.source.access)
+            if named_by_caller:
+                # Files the caller names are the caller's choice (as --data on the command
+                # line); an uploads-only policy is never widened by a run (see allowing).
+                access = access.allowing(data)
+            project = feed_data_files(self.project, data, access)
             if forced:
                 project = _with_constants(project, forced)
             self._variants[key] = compile_project(project)
@@ -157,9 +167,12 @@ def data_files_named_by(project: Project) -> list[Path]:
     (``data.tab`` for ``data.vdf``) is used in their place when it exists.
     """
     folder = Path(project.source.path).parent
+    access = access_for(project.source.path, project.source.access)
     found = []
     for name in project.data_files:
         path = folder / name
+        if not access.allows(path):
+            access.open_path(name, relative_to=folder)  # raises, naming the file
         if path.suffix.lower() == ".vdf":
             exports = [path.with_suffix(s) for s in _READABLE_DATA
                        if path.with_suffix(s).exists()]

@@ -17,6 +17,7 @@ from pathlib import Path
 from wholesystem.check import CheckReport, check_project, file_text
 from wholesystem.check import check_path as check_engine_path
 from wholesystem.check.codes import diagnose
+from wholesystem.datafiles import FileAccess
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import UnsupportedFeatureError, WholesystemError
 from wholesystem.ir.model import Project
@@ -37,37 +38,39 @@ def is_system_file(path: str | Path) -> bool:
     return Path(path).suffix.lower() in SYSTEM_SUFFIXES
 
 
-def read_system_project(path: str | Path, scenario: str = "baseline") -> Project:
+def read_system_project(path: str | Path, scenario: str = "baseline",
+                        access: FileAccess | None = None) -> Project:
     """Read a system file and lower it under ``scenario`` (what ``wholesystem run`` runs)."""
-    return system_project(read_system(path), scenario)[0]
+    return system_project(read_system(path, access), scenario)[0]
 
 
-def read_project(path: str | Path) -> Project:
-    """Read a model file of any supported type into a project (system files: baseline)."""
+def read_project(path: str | Path, access: FileAccess | None = None) -> Project:
+    """Read a model file of any supported type into a project (system files: baseline);
+    ``access`` decides which data files it may read (default: its own folder)."""
     path = Path(path)
     if not is_system_file(path):
         _known_suffix(path)
-        return read_model(path)
+        return read_model(path, access)
     if not path.exists():
         raise FileNotFoundError(2, "no such model file", str(path))
-    return read_system_project(path)
+    return read_system_project(path, access=access)
 
 
-def load(path: str | Path) -> Model:
+def load(path: str | Path, access: FileAccess | None = None) -> Model:
     """Read and compile a model file: XMILE (``.xmile``, ``.stmx``, ``.itmx``), Vensim
     (``.mdl``) or a system file (``.yaml``, its baseline scenario)."""
-    return Model(read_project(path))
+    return Model(read_project(path, access))
 
 
-def check_path(path: str | Path) -> CheckReport:
+def check_path(path: str | Path, access: FileAccess | None = None) -> CheckReport:
     """Read and check a model file of any supported type (see
     :func:`wholesystem.check.check_path`); a system file is checked as its lowered
     baseline, and a problem reading it is a ``read-error``."""
     try:
         if not is_system_file(path):
             _known_suffix(Path(path))
-            return check_engine_path(path)
-        project = read_project(path)
+            return check_engine_path(path, access)
+        project = read_project(path, access)
     except WholesystemError as err:
         code = "unsupported-feature" if isinstance(err, UnsupportedFeatureError) else \
             "read-error"

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from wholesystem.datafiles import FileAccess
 from wholesystem.run import Model
 from wholesystem.system.layout import SystemLayout
 from wholesystem.system.lower import lower_system
@@ -26,9 +27,10 @@ from wholesystem.system.spec import SystemSpec
 __all__ = ["SystemModel", "load_system"]
 
 
-def load_system(path: str | Path) -> SystemModel:
-    """Read a system file (YAML)."""
-    return SystemModel(read_system(path))
+def load_system(path: str | Path, access: FileAccess | None = None) -> SystemModel:
+    """Read a system file (YAML); ``access`` decides which CSV files it may read
+    (default: its own folder)."""
+    return SystemModel(read_system(path, access))
 
 
 class SystemModel:

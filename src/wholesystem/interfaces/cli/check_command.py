@@ -18,6 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
+from wholesystem.datafiles import FileAccess
 from wholesystem.check import CheckReport
 from wholesystem.compiler import compile_project
 from wholesystem.diagnostics import Diagnostic, Severity, SourceSpan
@@ -31,11 +32,14 @@ def check(
     model: Annotated[Path, typer.Argument(help="Model file.")],
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print the diagnostics as a JSON list.")] = False,
+    allow: Annotated[list[Path] | None, typer.Option(
+        "--allow", help="Let the model read this file or folder too (repeatable); by "
+                        "default it reads only files in its own folder.")] = None,
 ) -> None:
     """Check MODEL and print every problem found; exit 1 if any is an error."""
     if not model.exists():
         raise FileNotFoundError(2, "no such model file", str(model))
-    report = _with_compile_errors(check_path(model))
+    report = _with_compile_errors(check_path(model, FileAccess.for_cli(model, allow or ())))
     if as_json:
         typer.echo(json.dumps([diagnostic_record(d) for d in report.diagnostics], indent=2))
     else:

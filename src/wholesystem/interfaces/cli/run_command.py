@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from wholesystem.datafiles import FileAccess
 from wholesystem.errors import ParameterError
 from wholesystem.system import load
 
@@ -40,6 +41,9 @@ def run(
         "--method", help="Integration method: euler or rk4 (default: the model's).")] = None,
     columns: Annotated[list[str] | None, typer.Option(
         "--columns", help="Only these variables (repeatable; default: all).")] = None,
+    allow: Annotated[list[Path] | None, typer.Option(
+        "--allow", help="Let the model read this file or folder too (repeatable); by "
+                        "default it reads only files in its own folder.")] = None,
 ) -> None:
     """Simulate MODEL and write one CSV row per saved time: Time, then every variable."""
     params = parse_assignments(set_ or [])
@@ -47,8 +51,9 @@ def run(
         for path in data:
             if not path.exists():
                 raise FileNotFoundError(2, "no such data file", str(path))
-    results = load(model).run(params=params, method=method, return_columns=columns or None,
-                              data=data or None)
+    access = FileAccess.for_cli(model, extra_allowed=[*(data or ()), *(allow or ())])
+    results = load(model, access).run(params=params, method=method,
+                                      return_columns=columns or None, data=data or None)
     frame = results.reset_index().rename(columns={"time": "Time"})
     if output is None:
         frame.to_csv(sys.stdout, index=False)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from wholesystem.datafiles import FileAccess
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ModelStructureError, ModelSyntaxError, UnsupportedFeatureError
 from wholesystem.ir.expr import (
@@ -61,7 +62,7 @@ _CONTROLS = ("initial time", "final time", "time step", "saveper")
 _CONTINUED = re.compile(r"\\[ \t]*\n[ \t]*")
 
 
-def read_vensim(path: str | Path) -> Project:
+def read_vensim(path: str | Path, access: FileAccess | None = None) -> Project:
     """Read a Vensim model file.
 
     Raises :class:`~wholesystem.errors.ModelSyntaxError` for text that cannot be read and
@@ -74,12 +75,14 @@ def read_vensim(path: str | Path) -> Project:
     wholesystem.errors.ModelSyntaxError: bad.mdl:1:9: error: cannot read definition: ...
     """
     path = Path(path)
-    return read_vensim_text(decode_mdl(path.read_bytes(), str(path)), str(path))
+    return read_vensim_text(decode_mdl(path.read_bytes(), str(path)), str(path), access)
 
 
-def read_vensim_text(text: str, file: str = "<string>") -> Project:
+def read_vensim_text(text: str, file: str = "<string>",
+                     access: FileAccess | None = None) -> Project:
     """Read a Vensim model from a string; ``file`` names it in messages and locates the
-    spreadsheets ``GET ... SUBSCRIPT`` reads.
+    spreadsheets ``GET ... SUBSCRIPT`` reads; ``access`` decides which files any GET call
+    may read (default: the model's folder, see :class:`~wholesystem.datafiles.FileAccess`).
 
     >>> project = read_vensim_text(
     ...     "level = INTEG(1, 0) ~ people ~ |\\nINITIAL TIME = 0 ~~|\\nFINAL TIME = 5 ~~|")
@@ -92,7 +95,7 @@ def read_vensim_text(text: str, file: str = "<string>") -> Project:
     for entry in scan_entries(text, file):
         collected.add(entry)
     collected.finish()
-    ranges = SubscriptRanges(collected.ranges, collected.equivalences, file)
+    ranges = SubscriptRanges(collected.ranges, collected.equivalences, file, access)
     variables = _assemble(collected.definitions, ranges)
     macros = {name: _macro(header, body, ranges)
               for name, (header, body) in collected.macros.items()}
@@ -101,7 +104,7 @@ def read_vensim_text(text: str, file: str = "<string>") -> Project:
     variables = [_finish(v, strings) for v in variables]
     return Project(
         name=Path(file).stem,
-        source=SourceFile(file, text),
+        source=SourceFile(file, text, access),
         sim_specs=_sim_specs(variables, SourceSpan(file, 1, 1)),
         models=(Model("", tuple(variables), (), SourceSpan(file, 1, 1)),),
         dimensions=tuple(ranges.dimensions.values()),

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from wholesystem.datafiles import read_subscript_cells
+from wholesystem.datafiles import FileAccess, read_subscript_cells
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ModelStructureError, UnsupportedFeatureError
 from wholesystem.ir.expr import Text
@@ -46,8 +46,9 @@ class SubscriptRanges:
     """The dimensions of one model file, resolved."""
 
     def __init__(self, ranges: Sequence[RangeDefinition], equivalences: Sequence[Equivalence],
-                 model_path: str):
+                 model_path: str, access: FileAccess | None = None):
         self.model_path = model_path
+        self.access = access
         self.definitions: dict[str, RangeDefinition | Equivalence] = {}
         everything: list[RangeDefinition | Equivalence] = [*ranges, *equivalences]
         for definition in everything:
@@ -134,7 +135,7 @@ class SubscriptRanges:
         last = rest[0] if rest else ""
         prefix = rest[1] if len(rest) > 1 else ""
         return read_subscript_cells(self.model_path, file, sheet, first, last, prefix,
-                                    span=call.span)
+                                    span=call.span, access=self.access)
 
     # -- dimensions ----------------------------------------------------------------------
     def dimension(self, definition: RangeDefinition | Equivalence) -> Dimension:

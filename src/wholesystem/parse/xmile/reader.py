@@ -15,6 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from wholesystem.datafiles import FileAccess
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ModelStructureError, ModelSyntaxError, UnsupportedFeatureError
 from wholesystem.ir.expr import Expr, Number
@@ -48,7 +49,7 @@ _NUMBER = r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*"
 _NUMBER_LIST = re.compile(rf"^{_NUMBER}([,;]{_NUMBER})+[;]?\s*$")
 
 
-def read_xmile(path: str | Path) -> Project:
+def read_xmile(path: str | Path, access: FileAccess | None = None) -> Project:
     """Read an XMILE model file.
 
     Raises :class:`~wholesystem.errors.ModelSyntaxError` (with file, line and column) for
@@ -57,7 +58,7 @@ def read_xmile(path: str | Path) -> Project:
     """
     path = Path(path)
     raw = path.read_bytes()
-    return read_xmile_text(_decode(raw, str(path)), str(path))
+    return read_xmile_text(_decode(raw, str(path)), str(path), access)
 
 
 def _decode(raw: bytes, file: str) -> str:
@@ -69,10 +70,12 @@ def _decode(raw: bytes, file: str) -> str:
     raise ModelSyntaxError("file is not text", SourceSpan(file, 1, 1))  # pragma: no cover
 
 
-def read_xmile_text(text: str, file: str = "<string>") -> Project:
-    """Read XMILE from a string; ``file`` is used in error messages."""
+def read_xmile_text(text: str, file: str = "<string>",
+                    access: FileAccess | None = None) -> Project:
+    """Read XMILE from a string; ``file`` is used in error messages; ``access`` is kept
+    with the project for anything that reads files later."""
     root = _parse_xml(text, file)
-    reader = _Reader(file, text)
+    reader = _Reader(file, text, access)
     return reader.project(root)
 
 
@@ -161,9 +164,10 @@ def _attr(element: etree._Element, name: str) -> str | None:
 class _Reader:
     """One file's reading context: the file name and text for spans."""
 
-    def __init__(self, file: str, text: str):
+    def __init__(self, file: str, text: str, access: FileAccess | None = None):
         self.file = file
         self.text = text
+        self.access = access
         self.lines = _split_lines(text)
         self.known_dimensions: dict[str, Dimension] = {}
         self.non_negative_defaults: dict[str, bool] = {"stock": False, "flow": False}
@@ -196,7 +200,7 @@ class _Reader:
         models[0] = Model("", models[0].variables, models[0].modules, models[0].span)
         return Project(
             name=name or Path(self.file).stem,
-            source=SourceFile(self.file, self.text),
+            source=SourceFile(self.file, self.text, self.access),
             sim_specs=sim_specs,
             models=tuple(models),
             dimensions=dimensions,

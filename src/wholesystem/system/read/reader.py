@@ -13,6 +13,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
+from wholesystem.datafiles import FileAccess, access_for
 from wholesystem.errors import SystemFileError
 from wholesystem.ir.model import SourceFile
 from wholesystem.system.read.schema import validate
@@ -51,16 +52,19 @@ from wholesystem.system.spec import (
 __all__ = ["read_system", "read_system_text"]
 
 
-def read_system(path: str | Path) -> SystemSpec:
-    """Read a system file; problems raise :class:`~wholesystem.errors.SystemFileError`."""
+def read_system(path: str | Path, access: FileAccess | None = None) -> SystemSpec:
+    """Read a system file; problems raise :class:`~wholesystem.errors.SystemFileError`.
+    ``access`` decides which CSV files it may read (default: its own folder)."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(2, "no such system file", str(path))
-    return read_system_text(decode_yaml(path.read_bytes(), str(path)), str(path))
+    return read_system_text(decode_yaml(path.read_bytes(), str(path)), str(path), access)
 
 
-def read_system_text(text: str, file: str = "<system>") -> SystemSpec:
-    """Read a system file's text; ``file`` names it in messages and locates CSV files."""
+def read_system_text(text: str, file: str = "<system>",
+                     access: FileAccess | None = None) -> SystemSpec:
+    """Read a system file's text; ``file`` names it in messages and locates CSV files,
+    which ``access`` must allow (default: the folder of ``file``)."""
     document, positions = load_yaml(text, file)
     if not isinstance(document, dict):
         found = type(document).__name__
@@ -72,7 +76,7 @@ def read_system_text(text: str, file: str = "<system>") -> SystemSpec:
         diagnostics = tuple(problem(positions, p.path, p.message, p.at_key)
                             for p in schema_problems)
         raise SystemFileError(diagnostics, text, tuple(d.variables[0] for d in diagnostics))
-    context = ReadContext(positions, Path(file).parent)
+    context = ReadContext(positions, Path(file).parent, access=access_for(file, access))
     spec = _build(document, context, SourceFile(file, text))
     if spec is not None and not context.problems:
         context.problems.extend(check_structure(spec, positions))

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wholesystem.datafiles import DataFileError, FileAccess
 from wholesystem.diagnostics import Diagnostic, SourceSpan
 from wholesystem.system.read.source import FieldPath, Positions, problem
 from wholesystem.system.spec import (
@@ -44,6 +45,8 @@ class ReadContext:
     """Calendar date of time 0, when given."""
     problems: list[Diagnostic] = field(default_factory=list)
     """Errors found so far."""
+    access: FileAccess = field(default_factory=FileAccess.unrestricted)
+    """Which CSV files may be read (the reader passes the file's policy)."""
 
     def error(self, path: FieldPath, message: str, at_key: bool = False,
               hint: str | None = None) -> None:
@@ -141,10 +144,12 @@ def _series(points: list[tuple[float, float]], how: str | None, context: ReadCon
 
 def _read_csv(value: dict[str, Any], context: ReadContext, path: FieldPath,
               rate: float) -> Quantity | None:
-    file = context.folder / str(value["csv"])
     where = (*path, "csv")
-    if not file.is_file():
-        context.error(where, f"no such CSV file '{value['csv']}' (looked in {context.folder})")
+    try:
+        file = context.access.open_path(str(value["csv"]), relative_to=context.folder,
+                                        what="CSV file")
+    except DataFileError as err:
+        context.error(where, err.message, hint=err.hint)
         return None
     try:
         with file.open(newline="", encoding="utf-8-sig") as handle:
