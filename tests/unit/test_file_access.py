@@ -172,7 +172,9 @@ def test_cli_run_and_check_agree_on_refusals(layout: dict[str, Path],
     path = vensim(layout["home"], "k = GET DIRECT CONSTANTS('../secret.csv', ',', 'B2')")
     assert main(["run", str(path)]) != 0
     run_err = capsys.readouterr().err
-    assert f"{path}:2:" in run_err and "refused" in run_err and "Traceback" not in run_err
+    assert f"{path}:2:" in run_err
+    assert "refused" in run_err
+    assert "Traceback" not in run_err
     assert main(["check", str(path)]) != 0
     check_out = capsys.readouterr()
     assert "refused" in check_out.out + check_out.err

@@ -18,9 +18,9 @@ from typing import Annotated, Any
 
 import typer
 
-from wholesystem.datafiles import FileAccess
 from wholesystem.check import CheckReport
 from wholesystem.compiler import compile_project
+from wholesystem.datafiles import FileAccess
 from wholesystem.diagnostics import Diagnostic, Severity, SourceSpan
 from wholesystem.errors import WholesystemError
 from wholesystem.system import check_path
