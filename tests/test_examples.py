@@ -7,9 +7,16 @@ from pathlib import Path
 import pytest
 
 import wholesystem
+from wholesystem.system.files import MODEL_SUFFIXES
 
 EXAMPLES = Path(wholesystem.__file__).parent / "examples"
-MODELS = sorted(p for p in EXAMPLES.glob("*/*") if p.suffix in (".xmile", ".stmx"))
+MODELS = sorted(p for p in EXAMPLES.glob("*/*") if p.suffix in MODEL_SUFFIXES)
+
+
+def test_examples_cover_every_format() -> None:
+    """Each format family wholesystem reads has a bundled example smoke-tested below."""
+    suffixes = {p.suffix for p in MODELS}
+    assert {".xmile", ".mdl", ".yaml"} <= suffixes
 
 
 @pytest.mark.parametrize("path", MODELS, ids=lambda p: p.parent.name)
@@ -18,6 +25,12 @@ def test_example_runs_and_has_a_readme(path: Path) -> None:
     assert not results.empty
     assert results.notna().all().all()
     assert (path.parent / "README.md").exists()
+
+
+def test_the_vensim_teacup_matches_the_xmile_one() -> None:
+    xmile = wholesystem.load(wholesystem.example_path("teacup")).run()
+    vensim = wholesystem.load(wholesystem.example_path("teacup_vensim")).run()
+    assert vensim["Teacup Temperature"].tolist() == xmile["Teacup Temperature"].tolist()
 
 
 def test_teacup_cools_towards_room_temperature() -> None:
