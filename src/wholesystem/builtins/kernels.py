@@ -20,6 +20,7 @@ __all__ = [
     "get_time_value", "log_base", "lookup_area", "lookup_forward", "lookup_invert",
     "pulse_train", "pulse_width", "quantum", "step_half", "time_base", "trunc",
     "vector_elm_map", "vector_rank", "vector_reorder", "vector_sort_order", "invert_matrix",
+    "floor_at_zero", "limit_outflow",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -377,6 +378,18 @@ def lookup_grid(x: ArrayLike, tables: tuple[tuple[FloatArray, FloatArray, str], 
 def floor_at_zero(value: ArrayLike) -> FloatArray:
     """``max(value, 0)`` element by element (non-negative stocks)."""
     return np.maximum(value, 0.0)
+
+
+def limit_outflow(outflow: ArrayLike, stock: ArrayLike, dt: float, others: ArrayLike
+                  ) -> FloatArray:
+    """An outflow of a non-negative stock, limited to what the stock holds:
+    ``MIN(outflow, stock/DT + others)`` where it is positive (``others``: the inflows less
+    the outflows that took their share first); never below zero, and a negative outflow
+    (a biflow running backwards) is not limited."""
+    out = np.asarray(outflow, dtype=float)
+    room = np.maximum(np.asarray(stock, dtype=float) / dt + np.asarray(others, dtype=float),
+                      0.0)
+    return np.where(out > 0.0, np.minimum(out, room), out)
 
 
 # Vensim's kernels (time inputs, lookups, vectors, allocation, delays) and the random

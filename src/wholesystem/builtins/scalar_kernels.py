@@ -15,7 +15,8 @@ from collections.abc import Callable
 __all__ = [
     "abs", "exp", "sin", "cos", "tan", "arctan", "floor", "mod", "where", "minimum",
     "maximum", "logical_and", "logical_or", "logical_not", "pi", "inf", "e", "nan", "table",
-    "floor_at_zero", "lookup", "reader", "pulse", "step", "ramp", "safediv", "sqrt", "ln", "log10",
+    "floor_at_zero", "limit_outflow", "lookup", "reader", "pulse", "step", "ramp", "safediv",
+    "sqrt", "ln", "log10",
     "arcsin", "arccos", "round_half_away", "divide", "power", "as_runs", "trunc", "quantum",
     "log_base", "pulse_width", "pulse_train", "step_half", "time_base", "get_time_value",
     "lookup_forward", "lookup_invert", "lookup_area",
@@ -129,6 +130,17 @@ def reader(points: tuple[list[float], list[float], str]) -> Callable[[float], fl
 def floor_at_zero(value: float) -> float:
     """``max(value, 0)``; NaN stays NaN."""
     return value if not value < 0.0 else 0.0
+
+
+def limit_outflow(outflow: float, stock: float, dt: float, others: float) -> float:
+    """An outflow of a non-negative stock limited to what it holds (see
+    :func:`wholesystem.builtins.kernels.limit_outflow`)."""
+    if not outflow > 0.0:
+        return outflow
+    room = stock / dt + others
+    if not room > 0.0:
+        return 0.0 if room <= 0.0 else math.nan
+    return outflow if outflow <= room else room
 
 
 def lookup(x: float, xs: list[float], ys: list[float], kind: str) -> float:

@@ -51,6 +51,7 @@ CODES: dict[str, CheckCode] = {c.code: c for c in (
     CheckCode("recursive-module", _E, "A module contains itself."),
     CheckCode("bad-connection", _E, "A module connection names a variable that does not exist."),
     CheckCode("module-error", _E, "Modules cannot be flattened into one model."),
+    CheckCode("unknown-method", _E, "The integration method is not one wholesystem runs."),
     CheckCode("unit-mismatch", _W, "Units of an equation or a flow disagree."),
     CheckCode("unit-syntax", _W, "A units string could not be read."),
 )}

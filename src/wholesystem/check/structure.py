@@ -2,7 +2,8 @@
 
 Reports ``stock-flow-missing``, ``flow-not-attached``, ``missing-equation``,
 ``missing-initial-value``, ``undeclared-dimension``, ``bad-subscript`` and
-``subscript-count`` for element definitions, and the module problems ``unknown-model``,
+``subscript-count`` for element definitions, ``unknown-method`` for the integration
+method, and the module problems ``unknown-model``,
 ``bad-connection`` and ``recursive-module``.
 """
 
@@ -17,7 +18,7 @@ import networkx as nx
 from wholesystem.check.codes import diagnose
 from wholesystem.check.scope import ModelScope, ProjectScope, instances
 from wholesystem.diagnostics import Diagnostic, SourceSpan
-from wholesystem.ir.model import ElementDefinition, Variable, VariableKind
+from wholesystem.ir.model import INTEGRATION_METHODS, ElementDefinition, Variable, VariableKind
 
 __all__ = ["check_structure"]
 
@@ -34,6 +35,15 @@ def check_structure(project: ProjectScope) -> Iterator[Diagnostic]:
         yield from _check_modules(scope)
     yield from _check_recursion(project)
     yield from _check_values(project)
+    yield from _check_method(project)
+
+
+def _check_method(project: ProjectScope) -> Iterator[Diagnostic]:
+    """An integration method ``run`` would refuse."""
+    specs = project.project.sim_specs
+    if specs.method not in INTEGRATION_METHODS:
+        yield diagnose("unknown-method", f"unknown integration method '{specs.method}'",
+                       specs.span, hint=f"use one of: {', '.join(INTEGRATION_METHODS)}")
 
 
 # -- stocks and flows ----------------------------------------------------------------

@@ -14,6 +14,13 @@ from dataclasses import dataclass, replace
 
 from wholesystem.compiler.expressions import Code, Scope, align, compile_expression
 from wholesystem.compiler.lower import LoweredModel, StateKind
+from wholesystem.compiler.non_negative import (
+    LimitedOutflow,
+    floored_stocks,
+    limit_statement,
+    limited_outflows,
+    order_for_limits,
+)
 from wholesystem.compiler.order import (
     equations_of,
     find_constants,
@@ -59,7 +66,8 @@ class GeneratedModel:
     stocks: tuple[str, ...]
     """Canonical names of the stocks, in the order ``rates`` takes them."""
     non_negative: tuple[bool, ...]
-    """For each stock: kept from going below zero by the integrator."""
+    """For each stock: floored at zero by the integrator (a non-negative stock whose
+    outflows cannot be limited, see :mod:`wholesystem.compiler.non_negative`)."""
     constants: dict[str, float | None]
     """Constants that ``run(params=...)`` can set, with their default (None if arrayed)."""
     state_kinds: tuple[StateKind, ...]
@@ -89,32 +97,37 @@ def generate_source(lowered: LoweredModel, backend: str = "vector") -> Generated
     stage = _stage_lines(lowered, scope, dimensions, states)
     # ACTIVE INITIAL: a variable may have other equations while the model initialises
     at_start = {**variables, **lowered.initial_variables}
+    limits = {n: limit for n, limit in limited_outflows(variables).items() if n in identifiers}
+    # a limited outflow changes with its stock, whatever its own equation says
     constants = find_constants(variables, lowered.initial_only | set(lowered.initial_variables),
-                               project.format, indices)
+                               project.format, indices, varying=set(limits))
     valued = [n for n in variables if n in identifiers]
 
     init_order = order_variables(
         valued, {n: _reads(at_start[n], variables, indices) for n in valued}, variables)
     stepwise = [n for n in valued if variables[n].kind is not VariableKind.STOCK
                 and n not in constants and n not in lowered.initial_only]
-    step_order = order_variables(stepwise, {n: _reads(variables[n], variables, indices)
-                                            for n in stepwise}, variables)
+    step_order = order_variables(stepwise, order_for_limits(
+        {n: _reads(variables[n], variables, indices) for n in stepwise}, limits), variables)
     stocks = [n for n in valued if variables[n].kind is VariableKind.STOCK]
+    limit_lines = _limit_lines(limits, step_order, variables, scope)
+    floored = floored_stocks(variables)
     outputs = _outputs(variables, identifiers, lowered, dimensions, constants)
     parts = _Parts(
         init=_init_lines(init_order, at_start, constants, identifiers, scope, dimensions),
-        step=_step_lines(step_order, variables, identifiers, scope),
+        step=_step_lines(step_order, variables, identifiers, scope, limit_lines),
         net=[f"net_{identifiers[n]} = {_net_flow(variables[n], variables, scope)}"
              for n in stocks],
         stage=stage,
         stocks=[identifiers[n] for n in stocks],
-        floors=[variables[n].non_negative for n in stocks],
+        floors=[n in floored for n in stocks],
         outputs=[identifiers[o.name] for o in outputs],
         states=[states[spec.index] for spec in lowered.states],
     )
     if backend == "scalar" and all(spec.kind in _PURE_STATES for spec in lowered.states):
         fast_scope = replace(scope, fast=True)
-        parts.fast = _step_lines(step_order, variables, identifiers, fast_scope) + [
+        parts.fast = _step_lines(step_order, variables, identifiers, fast_scope,
+                                 limit_lines) + [
             f"net_{identifiers[n]} = {_net_flow(variables[n], variables, fast_scope)}"
             for n in stocks]
     kernels = "kernels" if backend == "vector" else "scalar_kernels"
@@ -265,12 +278,36 @@ def _init_lines(order: list[str], variables: dict[str, Variable], constants: set
 
 
 def _step_lines(order: list[str], variables: dict[str, Variable],
-                identifiers: dict[str, str], scope: Scope) -> list[str]:
+                identifiers: dict[str, str], scope: Scope,
+                limits: dict[str, str] | None = None) -> list[str]:
     lines = []
     for name in order:
         variable = variables[name]
         lines += [_comment(variable, initial=False),
                   f"{identifiers[name]} = {_value_text(variable, scope, initial=False)}"]
+        if limits and name in limits:
+            lines.append(limits[name])
+    return lines
+
+
+def _limit_lines(limits: dict[str, LimitedOutflow], step_order: list[str],
+                 variables: dict[str, Variable], scope: Scope) -> dict[str, str]:
+    """The statement limiting each outflow of a non-negative stock, by flow name; a flow
+    counts as known when it is computed earlier in the step or never changes."""
+    position = {name: i for i, name in enumerate(step_order)}
+    lines = {}
+    for name, limit in limits.items():
+        if name not in position:
+            continue
+        stock = variables[limit.stock]
+
+        def known(flow: str, here: int = position[name]) -> bool:
+            return position.get(flow, -1) < here
+
+        def aligned(flow: str, stock: Variable = stock) -> str:
+            return _aligned_ref(variables[flow], stock, scope.identifiers)
+
+        lines[name] = limit_statement(limit, scope.identifiers, known, aligned)
     return lines
 
 

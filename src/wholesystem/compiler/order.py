@@ -84,12 +84,15 @@ def _time_dependent(expr: Expr, dialect: str) -> bool:
 
 
 def find_constants(variables: dict[str, Variable], initial_only: Iterable[str],
-                   dialect: str = "xmile", indices: frozenset[str] = frozenset()) -> set[str]:
+                   dialect: str = "xmile", indices: frozenset[str] = frozenset(),
+                   varying: Iterable[str] = ()) -> set[str]:
     """Auxiliaries whose value never changes: they read only numbers and other constants.
 
     These are computed once and are what ``run(params=...)`` may override cheaply.
+    ``varying`` names variables that change whatever their equations say (the limited
+    outflows of non-negative stocks).
     """
-    fixed = set(initial_only)
+    fixed = set(initial_only) | set(varying)
     candidates = {name for name, v in variables.items()
                   if v.kind is not VariableKind.STOCK and name not in fixed
                   and not any(_time_dependent(e, dialect) for e in equations_of(v))}

@@ -225,6 +225,11 @@ class Model:
         return {v.name: v for v in self.variables}
 
 
+INTEGRATION_METHODS = ("euler", "rk4")
+"""The integration methods wholesystem runs. XMILE 1.0 (2.3) also names RK2, RK45 and
+Gear, which it does not."""
+
+
 @dataclass(frozen=True, slots=True)
 class SimSpecs:
     """When and how to simulate."""
@@ -238,7 +243,8 @@ class SimSpecs:
     save_step: float | None = None
     """Interval between saved outputs; None means every ``dt``."""
     method: str = "euler"
-    """``euler`` or ``rk4``."""
+    """Integration method as written, lower case: one of :data:`INTEGRATION_METHODS` to
+    run (checks report any other)."""
     time_units: str | None = None
     """Units of time (e.g. ``days``), if given."""
     span: SourceSpan = UNKNOWN_SPAN

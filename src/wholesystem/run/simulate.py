@@ -20,11 +20,12 @@ from wholesystem.builtins.kernels import new_state
 from wholesystem.compiler import CompiledModel
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ParameterError, SimulationError
+from wholesystem.ir.model import INTEGRATION_METHODS
 from wholesystem.run.results import RawResults
 
 __all__ = ["Runtime", "simulate", "METHODS"]
 
-METHODS = ("euler", "rk4")
+METHODS = INTEGRATION_METHODS
 MAX_STEPS = 10**9
 """More time steps than this is taken for a mistyped time step, not a simulation to run."""
 
@@ -166,7 +167,8 @@ def _integrate_rk4(backend: Any, runtime: Runtime, n_steps: int, save_every: int
         if index % save_every == 0:
             saved.append(runtime.select(values) if runtime.select else values)
         if any(floors) and not last:
-            # A non-negative stock never goes below zero (XMILE 1.0, 3.7.1).
+            # A non-negative stock with a net rate and no outflows to limit (see
+            # wholesystem.compiler.non_negative) is floored at zero.
             stocks = tuple(np.maximum(s, 0.0) if floor else s
                            for s, floor in zip(stocks, floors, strict=True))
     return saved

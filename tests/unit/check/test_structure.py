@@ -91,3 +91,17 @@ def test_dimensions_must_be_declared_and_elements_belong_to_them(check_model):
     assert codes(found) == [("undeclared-dimension", 5), ("missing-equation", 6),
                             ("bad-subscript", 8), ("subscript-count", 9)]
     assert found[1].message == "'b' leaves elements undefined: [York]"
+
+
+def test_unknown_integration_method_is_reported_by_check() -> None:
+    """XMILE 1.0 (2.3) names Euler, RK2, RK4, RK45 and Gear; wholesystem runs Euler and
+    RK4, so ``check`` reports any other where ``run`` would stop, at the sim_specs."""
+    from wholesystem.check import check_project
+    from wholesystem.parse import read_xmile_text
+
+    text = ('<xmile version="1.0" xmlns="http://docs.oasis-open.org/xmile/ns/XMILE/v1.0">\n'
+            '<sim_specs method="RK45"><start>0</start><stop>1</stop></sim_specs>\n'
+            '<model><variables><aux name="a"><eqn>1</eqn></aux></variables></model></xmile>')
+    found = check_project(read_xmile_text(text, "m.xmile"))
+    assert [(d.code, d.span.line, d.message) for d in found] == [
+        ("unknown-method", 2, "unknown integration method 'rk45'")]
