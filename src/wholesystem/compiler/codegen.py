@@ -34,7 +34,8 @@ from wholesystem.ir.model import Dimension, GraphicalFunction, Variable, Variabl
 from wholesystem.ir.names import python_identifier
 from wholesystem.ir.printer import print_xmile
 
-__all__ = ["GeneratedModel", "OutputVariable", "generate_source", "comment_text"]
+__all__ = ["GeneratedModel", "OutputVariable", "EquationSources", "generate_source",
+           "equation_sources", "comment_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,11 +77,14 @@ class GeneratedModel:
     """``vector`` or ``scalar``: which kernels the source calls."""
 
 
-def generate_source(lowered: LoweredModel, backend: str = "vector") -> GeneratedModel:
+def generate_source(lowered: LoweredModel, backend: str = "vector",
+                    include_hidden: bool = False) -> GeneratedModel:
     """Generate the simulation module for a lowered model.
 
     ``backend`` is ``vector`` (NumPy arrays with a leading run axis: any number of runs,
     arrays allowed) or ``scalar`` (plain floats: one run of a model without arrays).
+    ``include_hidden`` also reports the variables lowering made (a smooth's stages...),
+    for analyses that follow causes through them.
     """
     project = lowered.project
     variables = project.main.variable_map()
@@ -112,7 +116,8 @@ def generate_source(lowered: LoweredModel, backend: str = "vector") -> Generated
     stocks = [n for n in valued if variables[n].kind is VariableKind.STOCK]
     limit_lines = _limit_lines(limits, step_order, variables, scope)
     floored = floored_stocks(variables)
-    outputs = _outputs(variables, identifiers, lowered, dimensions, constants)
+    outputs = _outputs(variables, identifiers, lowered, dimensions, constants,
+                       include_hidden)
     parts = _Parts(
         init=_init_lines(init_order, at_start, constants, identifiers, scope, dimensions),
         step=_step_lines(step_order, variables, identifiers, scope, limit_lines),
@@ -575,11 +580,13 @@ def _count(shape: tuple[int, ...]) -> int:
 
 
 def _outputs(variables: dict[str, Variable], identifiers: dict[str, str],
-             lowered: LoweredModel, dimensions: dict[str, Dimension], constants: set[str]
-             ) -> tuple[OutputVariable, ...]:
+             lowered: LoweredModel, dimensions: dict[str, Dimension], constants: set[str],
+             include_hidden: bool = False) -> tuple[OutputVariable, ...]:
     result = []
     for name, variable in variables.items():
-        if name in lowered.hidden or name not in identifiers or name.startswith("#"):
+        if name not in identifiers:
+            continue
+        if not include_hidden and (name in lowered.hidden or name.startswith("#")):
             # "#..." names are made by readers (macro expansions): not the user's variables
             continue
         dims = [dimensions[d] for d in variable.dimensions]
@@ -589,3 +596,54 @@ def _outputs(variables: dict[str, Variable], identifiers: dict[str, str],
     return tuple(result)
 
 
+
+
+@dataclass(frozen=True, slots=True)
+class EquationSources:
+    """Each equation of a lowered model as NumPy source, to be evaluated on its own.
+
+    Loop-dominance analysis re-evaluates one equation with some inputs at this step and
+    others at the last; these are the same texts the simulation module runs."""
+
+    tables: tuple[str, ...]
+    """Module-level lines defining the graphical functions the texts call."""
+    identifiers: dict[str, str]
+    """Python identifier of each variable's value."""
+    values: dict[str, str]
+    """Auxiliaries and flows: source of the value, by canonical name."""
+    net_flows: dict[str, str]
+    """Stocks: source of the net flow, by canonical name."""
+    reads: dict[str, frozenset[str]]
+    """Variables each text reads, by canonical name."""
+
+
+def equation_sources(lowered: LoweredModel) -> EquationSources:
+    """The source of every auxiliary's and flow's value and every stock's net flow,
+    written for the vector backend."""
+    project = lowered.project
+    variables = project.main.variable_map()
+    dimensions = {d.name: d for d in project.dimensions}
+    indices = index_names(project.dimensions)
+    identifiers = _identifiers(variables)
+    tables, table_lines = _tables(variables)
+    states = {spec.index: f"_state{spec.index}" for spec in lowered.states}
+    scope = Scope(variables, dimensions, identifiers, tables, states, dialect=project.format)
+    _stage_lines(lowered, scope, dimensions, states)  # notes what each state records
+    values: dict[str, str] = {}
+    nets: dict[str, str] = {}
+    reads: dict[str, frozenset[str]] = {}
+    for name, variable in variables.items():
+        if name not in identifiers:
+            continue
+        if variable.kind is VariableKind.STOCK:
+            nets[name] = _net_flow(variable, variables, scope)
+            found: set[str] = set(variable.inflows + variable.outflows)
+            rates = [variable.rate] + [e.rate for e in variable.elements]
+            for rate in rates:
+                if rate is not None:
+                    found |= names_read(rate, variables, indices)
+        else:
+            values[name] = _value_text(variable, scope, initial=False)
+            found = _reads(variable, variables, indices)
+        reads[name] = frozenset(n for n in found if n in identifiers)
+    return EquationSources(tuple(table_lines), identifiers, values, nets, reads)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import linecache
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import Any
 
@@ -21,7 +21,8 @@ from wholesystem.compiler.lower import LoweredModel, StateKind, lower_project
 from wholesystem.ir.flatten import flatten
 from wholesystem.ir.model import Project, SimSpecs
 
-__all__ = ["CompiledModel", "Backend", "compile_project"]
+__all__ = ["CompiledModel", "Backend", "compile_project", "compile_with_internals",
+           "load_generated"]
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,27 @@ def compile_project(project: Project) -> CompiledModel:
     return CompiledModel(project, lowered, vector, scalar)
 
 
+def compile_with_internals(project: Project) -> CompiledModel:
+    """Compile a project so that a run reports every variable at every time step,
+    including those lowering made (the stages of smooths and delays)."""
+    project = replace(project, sim_specs=replace(project.sim_specs, save_step=None))
+    lowered = lower_project(flatten(project))
+    vector = _backend(generate_source(lowered, "vector", include_hidden=True))
+    has_arrays = any(v.dimensions for v in lowered.project.main.variables)
+    scalar = None if has_arrays else _backend(
+        generate_source(lowered, "scalar", include_hidden=True))
+    return CompiledModel(project, lowered, vector, scalar)
+
+
 def _backend(generated: GeneratedModel) -> Backend:
     namespace = _load(generated.source)
     return Backend(generated, namespace["build"], namespace["run_euler"])
+
+
+def load_generated(source: str) -> dict[str, Any]:
+    """The namespace of a generated module, compiled under a pseudo-filename that
+    tracebacks and debuggers can show."""
+    return _load(source)
 
 
 def _load(source: str) -> dict[str, Any]:

@@ -1,0 +1,199 @@
+"""Ceteris-paribus changes along a run: what Loops That Matter link scores are made of.
+
+Schoenberg, Davidsen and Eberlein (2020, System Dynamics Review 36(2)) score a link
+``x -> z`` at each time step by the change in ``z`` that ``x`` alone would have caused,
+relative to the change ``z`` actually made:
+
+- ``z`` computed from ``x`` (an auxiliary or flow): ``dz_x = f(x_t, others_{t-1}) -
+  z_{t-1}`` and ``LS = |dz_x / dz| * sign(dz_x / dx)``;
+- ``x`` a flow into or out of stock ``s`` (or read by its net rate): the same with the
+  stock's net flow in place of ``z``: ``LS = |dnet_x / dnet|``, signed + for an inflow
+  and - for an outflow.
+
+A score is 0 where the effect did not change (``dz = 0``). The run behind it reports every
+variable, hidden stages of smooths and delays included, at every time step; each equation
+is then evaluated once per input with time as the array's run axis, which costs a few
+NumPy calls per link for the whole run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from wholesystem.compiler import (
+    CompiledModel,
+    compile_with_internals,
+    equation_sources,
+    load_generated,
+)
+from wholesystem.run import Model
+from wholesystem.run.simulate import simulate
+
+__all__ = ["LinkChanges", "link_changes", "observed_sign"]
+
+Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class LinkChanges:
+    """Per link, the change its source alone caused in its target, at every step."""
+
+    compiled: CompiledModel
+    """The model compiled to report every variable at every time step."""
+    times: Array
+    """Time at the end of each step (length T - 1 for T saved times)."""
+    effects: dict[tuple[str, str], Array]
+    """(source, target) -> change the source alone caused in the target (for a stock:
+    in its net flow), summed over the target's elements."""
+    totals: dict[str, Array]
+    """Target -> its actual change over the step (a stock: of its net flow)."""
+    causes: dict[str, Array]
+    """Variable -> its change over the step, summed over its elements."""
+    unscored: frozenset[tuple[str, str]]
+    """Links whose effect could not be isolated (the target reads a pipeline delay or a
+    previous value, state that cannot be re-evaluated), scored 0."""
+    signs: dict[str, int]
+    """Variables that kept one sign all along the run: +1 never negative, -1 never
+    positive."""
+
+    def observed_sign(self, source: str, target: str) -> tuple[int, float, bool] | None:
+        """Sign of the link's effect per unit change of its source along the run: (majority
+        sign, share of moving steps agreeing, whether both signs occur)."""
+        effect = self.effects.get((source, target))
+        cause = self.causes.get(source)
+        if effect is None or cause is None:
+            return None
+        return observed_sign(effect * np.sign(cause))
+
+    def score(self, source: str, target: str, polarity: int) -> Array:
+        """The link score at each step (flows into stocks: ``polarity`` gives the sign)."""
+        effect = self.effects.get((source, target))
+        total = self.totals.get(target)
+        if effect is None or total is None:
+            return np.zeros_like(self.times)
+        with np.errstate(all="ignore"):
+            ratio = np.where(total != 0, np.abs(effect / np.where(total != 0, total, 1.0)),
+                             0.0)
+        if polarity:
+            return ratio * polarity
+        cause = self.causes.get(source, np.zeros_like(self.times))
+        return ratio * np.sign(effect) * np.sign(cause)
+
+
+def observed_sign(deltas: Array) -> tuple[int, float, bool] | None:
+    """Majority sign of the non-zero entries, the share agreeing, and whether both signs
+    occur; None when every entry is zero.
+
+    >>> observed_sign(np.array([0.0, 2.0, 1.0, -1.0]))
+    (1, 0.6666666666666666, True)
+    """
+    moving = deltas[np.isfinite(deltas) & (np.abs(deltas) > 1e-12)]
+    if moving.size == 0:
+        return None
+    positive = int(np.count_nonzero(moving > 0))
+    negative = moving.size - positive
+    sign = 1 if positive >= negative else -1
+    return sign, max(positive, negative) / moving.size, min(positive, negative) > 0
+
+
+def link_changes(model: Model, params: Mapping[str, Any] | None = None) -> LinkChanges:
+    """Run ``model`` once with every variable reported and compute each link's effect."""
+    compiled = compile_with_internals(model.project)
+    overrides = {k: np.asarray(v, dtype=float) for k, v in (params or {}).items()}
+    raw = simulate(compiled, overrides, 1)
+    values, _ = raw.cube()
+    series: dict[str, Array] = {}
+    column = 0
+    for output in compiled.outputs:
+        size = int(np.prod(output.shape)) if output.shape else 1
+        block = values[:, 0, column:column + size]
+        series[output.name] = block.reshape((len(raw.times), *output.shape)) if output.shape \
+            else block[:, 0]
+        column += size
+    return _changes(compiled, raw.times, series)
+
+
+def _changes(compiled: CompiledModel, times: Array, series: dict[str, Array]) -> LinkChanges:
+    sources = equation_sources(compiled.lowered)
+    functions = _functions(sources.tables, sources.identifiers, sources.values,
+                           sources.net_flows, sources.reads)
+    now = {n: v[1:] for n, v in series.items()}
+    before = {n: v[:-1] for n, v in series.items()}
+    steps = len(times) - 1
+    clock = {"t": times[:-1], "dt": compiled.sim_specs.dt,
+             "start_time": compiled.sim_specs.start, "stop_time": compiled.sim_specs.stop}
+    causes = {n: _flat(now[n] - before[n], steps) for n in series}
+    effects: dict[tuple[str, str], Array] = {}
+    totals: dict[str, Array] = {}
+    unscored: set[tuple[str, str]] = set()
+    with np.errstate(all="ignore"):
+        for name, (function, inputs, opaque) in functions.items():
+            if name not in series:
+                continue
+            args = {sources.identifiers[i]: before[i] for i in inputs if i in before}
+            stock = name in sources.net_flows
+            if opaque and stock:  # a net flow reading discrete state: left unscored
+                totals[name] = np.zeros(steps)
+                unscored.update((i, name) for i in inputs)
+                continue
+            base = _flat(function(**clock, **args), steps) if stock else _flat(before[name],
+                                                                                steps)
+            if stock:
+                current = {sources.identifiers[i]: now[i] for i in inputs if i in now}
+                clock_now = {**clock, "t": times[1:]}
+                totals[name] = _flat(function(**clock_now, **current), steps) - base
+            else:
+                totals[name] = causes[name]
+            moving = [i for i in inputs if i in now and np.any(causes[i] != 0)]
+            for source in inputs:
+                if source not in now:
+                    continue
+                if opaque:
+                    effects[(source, name)] = (totals[name] if moving == [source]
+                                               else np.zeros(steps))
+                    if moving != [source]:
+                        unscored.add((source, name))
+                    continue
+                changed = dict(args)
+                changed[sources.identifiers[source]] = now[source]
+                effects[(source, name)] = _flat(function(**clock, **changed), steps) - base
+    signs = {n: (1 if np.nanmin(v) >= 0 else -1) for n, v in series.items()
+             if v.size and np.all(np.isfinite(v)) and (np.nanmin(v) >= 0 or np.nanmax(v) <= 0)
+             and np.any(v != 0)}
+    return LinkChanges(compiled, times[1:], effects, totals, causes, frozenset(unscored),
+                       signs)
+
+
+def _flat(value: Any, steps: int) -> Array:
+    """A value with time as its first axis summed over its element axes."""
+    array = np.asarray(value, dtype=float)
+    if array.ndim == 0:
+        return np.full(steps, float(array))
+    if array.shape[0] != steps:
+        array = np.broadcast_to(array, (steps, *array.shape[1:]))
+    return array.reshape(steps, -1).sum(axis=1) if array.ndim > 1 else array
+
+
+def _functions(tables: tuple[str, ...], identifiers: Mapping[str, str],
+               values: Mapping[str, str], nets: Mapping[str, str],
+               reads: Mapping[str, frozenset[str]]) -> dict[str, tuple[Any, list[str], bool]]:
+    """One generated function per equation, taking the values it reads by keyword."""
+    lines = ['"""Equations of a model, one function each, for link scores."""',
+             "from wholesystem.builtins import kernels as k",
+             "from math import inf, nan", *tables, ""]
+    names: dict[str, tuple[str, list[str], bool]] = {}
+    for index, (name, text) in enumerate([*values.items(), *nets.items()]):
+        inputs = sorted(reads.get(name, frozenset()))
+        arguments = "".join(f", {identifiers[i]}" for i in inputs)
+        function = f"_equation{index}"
+        lines += [f"def {function}(t, dt, start_time, stop_time{arguments}):",
+                  f"    return {text}", ""]
+        names[name] = (function, inputs, "_state" in text)
+    namespace = load_generated("\n".join(lines) + "\n")
+    return {name: (namespace[function], inputs, opaque)
+            for name, (function, inputs, opaque) in names.items()}
