@@ -63,12 +63,18 @@ def _limitable(stock: Variable, variables: dict[str, Variable]) -> bool:
 def limited_outflows(variables: dict[str, Variable]) -> dict[str, LimitedOutflow]:
     """Every outflow of a non-negative stock whose outflows are limited, by flow name."""
     found: dict[str, LimitedOutflow] = {}
+    drains: dict[str, int] = {}
+    for variable in variables.values():
+        for outflow in set(variable.outflows) if variable.kind is VariableKind.STOCK else ():
+            drains[outflow] = drains.get(outflow, 0) + 1
     for stock in variables.values():
         if not _limitable(stock, variables):
             continue
         for index, outflow in enumerate(stock.outflows):
-            if outflow in found or outflow in stock.inflows:
-                continue  # a flow both in and out of one stock moves nothing
+            if outflow in found or outflow in stock.inflows or drains[outflow] > 1:
+                # a flow both in and out of one stock moves nothing; one draining several
+                # stocks is not limited by any of them (the stocks are floored instead)
+                continue
             found[outflow] = LimitedOutflow(outflow, stock.name, stock.inflows,
                                             stock.outflows[:index],
                                             stock.outflows[index + 1:])
@@ -76,10 +82,11 @@ def limited_outflows(variables: dict[str, Variable]) -> dict[str, LimitedOutflow
 
 
 def floored_stocks(variables: dict[str, Variable]) -> set[str]:
-    """Non-negative stocks without limitable outflows (a net rate, as Vensim's INTEG, or
-    flows broadcast over their elements): the integrator floors these at zero instead."""
+    """Every non-negative stock: the integrator also floors it at zero, for what limiting
+    outflows cannot prevent (an inflow running backwards, a net rate as Vensim's INTEG, a
+    flow draining several stocks); after limited outflows this changes at most rounding."""
     return {n for n, v in variables.items() if v.kind is VariableKind.STOCK
-            and v.non_negative and not _limitable(v, variables)}
+            and v.non_negative}
 
 
 def order_for_limits(dependencies: dict[str, set[str]],
