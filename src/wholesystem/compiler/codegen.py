@@ -12,7 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from wholesystem.compiler.expressions import Code, Scope, align, compile_expression
+from wholesystem.compiler.expressions import (
+    Code,
+    Scope,
+    align,
+    compile_expression,
+    reject_unknown_functions,
+)
 from wholesystem.compiler.lower import LoweredModel, StateKind
 from wholesystem.compiler.non_negative import (
     LimitedOutflow,
@@ -98,6 +104,7 @@ def generate_source(lowered: LoweredModel, backend: str = "vector",
     states = {spec.index: f"_state{spec.index}" for spec in lowered.states}
     scope = Scope(variables, dimensions, identifiers, tables, states, backend=backend,
                   dialect=project.format)
+    reject_unknown_functions((e for v in variables.values() for e in equations_of(v)), scope)
     stage = _stage_lines(lowered, scope, dimensions, states)
     # ACTIVE INITIAL: a variable may have other equations while the model initialises
     at_start = {**variables, **lowered.initial_variables}

@@ -10,6 +10,7 @@ time and NumPy broadcasting does the rest.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -23,7 +24,17 @@ from wholesystem.errors import (
     UnknownNameError,
     UnsupportedFeatureError,
 )
-from wholesystem.ir.expr import Binary, Call, Expr, IfThenElse, Number, Reference, Unary, Wildcard
+from wholesystem.ir.expr import (
+    Binary,
+    Call,
+    Expr,
+    IfThenElse,
+    Number,
+    Reference,
+    Unary,
+    Wildcard,
+    calls,
+)
 from wholesystem.ir.model import Dimension, Variable, mapping_between
 from wholesystem.ir.names import canonical_name
 
@@ -509,6 +520,25 @@ def _position_in(dimension: Dimension, element: str, scope: Scope,
 
 
 # -- calls ---------------------------------------------------------------------------
+def reject_unknown_functions(equations: Iterable[Expr], scope: Scope) -> None:
+    """Raise :class:`UnknownFunctionError` for the first call of a function that is
+    neither a builtin, a graphical function nor one of the compiler's own (``#...``).
+
+    Run before ordering: an unknown function read as an ordinary expression may close an
+    algebraic loop (an unknown integrator, say), and "unknown function" is the true error.
+    """
+    for equation in equations:
+        for call in calls(equation):
+            name = call.function
+            if name.startswith("#") or lookup_builtin(name, scope.dialect) is not None:
+                continue
+            table = (scope.variables.get(canonical_name(name) if "." not in name else name)
+                     or scope.variables.get(name.lower()))
+            if table is None or not _has_table(table):
+                raise UnknownFunctionError(
+                    name, call.span, hint="see docs/functions.md for the supported functions")
+
+
 def _call(call: Call, scope: Scope) -> Code:
     table_name = canonical_name(call.function) if "." not in call.function else call.function
     table_variable = scope.variables.get(table_name) or scope.variables.get(

@@ -73,10 +73,11 @@ def _flatten_into(project: Project, model: Model, prefix: str, display_prefix: s
         bindings = {c.to: _connection_source(c.source, prefix, known, c) for c in
                     module.connections}
         inner_names = {v.name for v in sub.variables}
-        for to, connection in zip(bindings, module.connections, strict=True):
-            if to not in inner_names:
-                raise UnknownNameError(to, connection.span,
-                                       hint=f"model '{sub.name}' has no variable '{to}'")
+        for connection in module.connections:
+            if connection.to not in inner_names:
+                raise UnknownNameError(connection.to, connection.span,
+                                       hint=f"model '{sub.name}' has no variable "
+                                            f"'{connection.to}'")
         _flatten_into(project, sub, inner, f"{display_prefix}{module.display}.", bindings,
                       known, out, depth + 1)
 

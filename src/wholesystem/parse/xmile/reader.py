@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from lxml import etree
@@ -318,7 +319,8 @@ class _Reader:
                 modules.append(self.module(item))
         self.reject_duplicates(variables, modules)
         name = canonical_name(_attr(element, "name") or "")
-        return Model(name, tuple(resolve_self(variables)), tuple(modules), self.span(element))
+        return Model(name, tuple(resolve_self(variables)), tuple(_rewire(modules)),
+                     self.span(element))
 
     def reject_duplicates(self, variables: list[Variable], modules: list[Module]) -> None:
         seen: dict[str, SourceSpan] = {}
@@ -330,6 +332,8 @@ class _Reader:
             seen[name] = span
 
     def module(self, element: etree._Element) -> Module:
+        """A module instance; a connection's ``to`` is relative to this module unless it
+        names a sibling module (see :func:`_rewire`)."""
         raw_name = _attr(element, "name") or ""
         model_name = _attr(element, "model_name") or raw_name
         connections = []
@@ -542,6 +546,28 @@ def _text(element: etree._Element | None) -> str | None:
         return None
     text = "".join(element.itertext()).strip()
     return text or None
+
+
+def _rewire(modules: list[Module]) -> list[Module]:
+    """Give each connection to the module it feeds.
+
+    Stella writes a connection from one module's output to another module's input on the
+    *source* module (``<connect to="EDUCATION.aging_1" from="POPULATION.aging_1"/>`` inside
+    ``POPULATION``); the XMILE standard (3.7.2) places it on the module whose input it
+    sets, with the inner end bare. A ``to`` that starts with a sibling's name therefore
+    belongs to that sibling, with the sibling's name removed.
+    """
+    by_name = {m.name: m for m in modules}
+    moved: dict[str, list[Connection]] = {m.name: [] for m in modules}
+    for module in modules:
+        for connection in module.connections:
+            head, dot, rest = connection.to.partition(".")
+            owner = head if dot and head in by_name and head != module.name else module.name
+            target = replace(connection, to=rest) if owner != module.name else connection
+            # Stella repeats each connection as <connect2>; keep one.
+            if all((c.to, c.source) != (target.to, target.source) for c in moved[owner]):
+                moved[owner].append(target)
+    return [replace(m, connections=tuple(moved[m.name])) for m in modules]
 
 
 def _canonical_path(path: str) -> str:
