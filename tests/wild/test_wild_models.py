@@ -49,7 +49,8 @@ def test_manifest_has_at_least_30_models_with_provenance() -> None:
         assert row.repository.count("/") == 1, row
         assert len(row.commit) == 40, row
         assert len(row.sha256) == 64, row
-        assert row.licence and row.output_source, row
+        assert row.licence, row
+        assert row.output_source, row
 
 
 def test_outcomes_name_only_manifest_models() -> None:
