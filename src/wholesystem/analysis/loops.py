@@ -18,6 +18,7 @@ to start at the smallest name, so it survives re-ordering of the model file.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,7 +28,7 @@ import pandas as pd
 from wholesystem.analysis.causal import CausalGraph, CausalLink
 from wholesystem.errors import ParameterError
 
-__all__ = ["Loop", "LoopSet", "find_loops", "loop_id"]
+__all__ = ["Loop", "LoopSet", "find_loops", "loop_id", "resolve_pins"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,3 +146,48 @@ def find_loops(graph: CausalGraph, max_loops: int = 10_000,
             loops.append(loop)
     return LoopSet(tuple(loops), complete, len(loops), longest, graph)
 
+
+
+def _canonical(graph: CausalGraph, name: str) -> str:
+    """The canonical name a person's spelling of a variable refers to."""
+    wanted = name.strip()
+    folded = " ".join(wanted.replace("_", " ").split()).casefold()
+    for variable in graph.variables:
+        if wanted in (variable.name, variable.display):
+            return variable.name
+    for variable in graph.variables:
+        if folded in (" ".join(variable.name.replace("_", " ").split()).casefold(),
+                      " ".join(variable.display.replace("_", " ").split()).casefold()):
+            return variable.name
+    raise ParameterError(f"pinned loop: no variable named {name!r}")
+
+
+def resolve_pins(graph: CausalGraph, pins: Sequence[str], max_loops: int = 10_000,
+                 search: int = 200_000) -> list[tuple[str, ...]]:
+    """Turn pins (loop ids, or paths written ``a -> b -> c``) into variable paths for
+    :func:`find_loops`. An id is looked for among the model's loops, shortest first,
+    beyond ``max_loops`` up to ``search`` loops; one that is not found is an error."""
+    paths: list[tuple[str, ...]] = []
+    wanted: set[str] = set()
+    for pin in pins:
+        if "->" in pin or "\u2192" in pin:
+            paths.append(tuple(_canonical(graph, part)
+                               for part in re.split(r"->|\u2192", pin) if part.strip()))
+        else:
+            wanted.add(pin.strip())
+    if not wanted:
+        return paths
+    digraph = graph.digraph()
+    digraph.remove_nodes_from([v.name for v in graph.variables if v.kind == "constant"])
+    for count, cycle in enumerate(nx.simple_cycles(digraph)):
+        if count >= max(search, max_loops):
+            break
+        loop = _loop(graph, digraph, tuple(cycle))
+        if loop.id in wanted:
+            paths.append(loop.variables)
+            wanted.discard(loop.id)
+            if not wanted:
+                return paths
+    raise ParameterError(f"pinned loop {sorted(wanted)[0]!r} is not among the first "
+                         f"{max(search, max_loops)} loops of the model; pin it by its path "
+                         "('a -> b -> c') instead")
