@@ -18,7 +18,7 @@ import math
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from numpy.typing import NDArray
 
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import WholesystemError
+from wholesystem.limits import Limits
 
 __all__ = [
     "FileAccess",
@@ -41,6 +42,7 @@ __all__ = [
     "read_subscript_cells",
     "read_series_file",
     "access_for",
+    "limits_for",
 ]
 
 Cell = float | str | None
@@ -104,6 +106,8 @@ class FileAccess:
     """``cli``, ``uploads`` or ``unrestricted``: chooses the wording of refusals."""
     max_bytes: int = 256 * 1024 * 1024
     """Largest file that may be read (a resource limit; 256 MiB by default)."""
+    limits: Limits = field(default_factory=Limits)
+    """The resource limits models read under this policy obey (:mod:`wholesystem.limits`)."""
 
     def __post_init__(self) -> None:
         if self.mode not in _MODES:
@@ -112,33 +116,35 @@ class FileAccess:
     @classmethod
     def for_cli(cls, model_path: str | Path,
                 extra_allowed: Iterable[str | Path] = (), *,
-                max_bytes: int = 256 * 1024 * 1024) -> FileAccess:
+                max_bytes: int = 256 * 1024 * 1024,
+                limits: Limits | None = None) -> FileAccess:
         """The model's folder and ``extra_allowed`` (files or folders the user named)."""
         extras = [_resolved(p) for p in extra_allowed]
         # The folder the model is named in (a linked model reads beside the link).
         home = _resolved(Path(os.path.abspath(os.fspath(model_path))).parent)
         folders = [home] + [p for p in extras if p.is_dir()]
         files = tuple(p for p in extras if not p.is_dir())
-        return cls(tuple(folders), files, "cli", max_bytes)
+        return cls(tuple(folders), files, "cli", max_bytes, limits or Limits())
 
     @classmethod
     def uploads_only(cls, folder: str | Path, *,
-                     max_bytes: int = 256 * 1024 * 1024) -> FileAccess:
+                     max_bytes: int = 256 * 1024 * 1024,
+                     limits: Limits | None = None) -> FileAccess:
         """Only files inside ``folder``: the files uploaded with one model version."""
-        return cls((_resolved(Path(folder)),), (), "uploads", max_bytes)
+        return cls((_resolved(Path(folder)),), (), "uploads", max_bytes, limits or Limits())
 
     @classmethod
-    def unrestricted(cls, *, max_bytes: int = 256 * 1024 * 1024) -> FileAccess:
+    def unrestricted(cls, *, max_bytes: int = 256 * 1024 * 1024,
+                     limits: Limits | None = None) -> FileAccess:
         """Any file the process can read (no sandbox)."""
-        return cls((), (), "unrestricted", max_bytes)
+        return cls((), (), "unrestricted", max_bytes, limits or Limits())
 
     def allowing(self, paths: Iterable[str | Path]) -> FileAccess:
         """This policy with ``paths`` (files the user named) allowed too; an uploads-only
         policy is returned unchanged, since a server never widens it for a request."""
         if self.mode != "cli":
             return self
-        return FileAccess(self.folders, self.files + tuple(_resolved(p) for p in paths),
-                          self.mode, self.max_bytes)
+        return replace(self, files=self.files + tuple(_resolved(p) for p in paths))
 
     def allows(self, path: str | Path) -> bool:
         """Whether ``path`` (after resolving links and ``..``) may be read."""
@@ -189,6 +195,11 @@ def _resolved(path: str | Path) -> Path:
 def access_for(model_path: str | Path, access: FileAccess | None) -> FileAccess:
     """``access``, or the default policy of a model read from ``model_path``."""
     return access if access is not None else FileAccess.for_cli(model_path)
+
+
+def limits_for(access: FileAccess | None) -> Limits:
+    """The resource limits of ``access`` (the defaults when None)."""
+    return access.limits if access is not None else Limits()
 
 
 def column_number(letters: str) -> int:

@@ -24,6 +24,7 @@ __all__ = [
     "ParameterError",
     "SimulationError",
     "SystemFileError",
+    "ResourceLimitError",
 ]
 
 
@@ -146,3 +147,22 @@ class SystemFileError(ModelSyntaxError):
 
     def _compose(self) -> str:
         return self.rendered
+
+
+class ResourceLimitError(WholesystemError, ValueError):
+    """A model asks for more than a resource limit allows (see :mod:`wholesystem.limits`).
+
+    ``limit`` is the limit's name (``max_steps``), ``value`` what the model asks for and
+    ``maximum`` the limit; the message names the option that raises it.
+    """
+
+    def __init__(self, limit: str, value: float, maximum: int, what: str, unit: str = "",
+                 span: SourceSpan | None = None):
+        self.limit = limit
+        self.value = value
+        self.maximum = maximum
+        amount = f"{value:,.0f}" if value == value and abs(value) < 1e300 else str(value)
+        unit_text = f" {unit}" if unit else ""
+        super().__init__(
+            f"{what} has {amount}{unit_text}, over the limit of {maximum:,} ({limit})",
+            span, hint=f"raise it with --limit {limit}=N, or Limits({limit}=N) in Python")

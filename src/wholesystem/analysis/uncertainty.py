@@ -25,10 +25,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 from numpy.typing import NDArray
 
-from wholesystem.errors import ParameterError
+from wholesystem.errors import ParameterError, SystemFileError
+from wholesystem.system.read.source import load_yaml
 
 __all__ = ["DISTRIBUTIONS", "Parameter", "sample", "unit_design", "impose_correlation",
            "read_parameters", "parameters_from_mapping", "parse_range", "parameter_dict"]
@@ -267,9 +267,10 @@ def read_parameters(path: str | Path) -> tuple[list[Parameter], NDArray[np.float
     if path.suffix.lower() == ".csv":
         return _read_csv(path), None
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as err:
-        raise ParameterError(f"{path}: not valid YAML: {err}") from None
+        # The system files' loader: plain data only, alias bombs and depth bounded.
+        document = load_yaml(path.read_text(encoding="utf-8"), str(path))[0] or {}
+    except SystemFileError as err:
+        raise ParameterError(str(err)) from None
     block = document.get("uncertainty", document) if isinstance(document, Mapping) else None
     if not isinstance(block, Mapping) or "parameters" not in block:
         raise ParameterError(f"{path}: no 'parameters' (or 'uncertainty: parameters') block")

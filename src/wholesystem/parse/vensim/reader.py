@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from wholesystem.datafiles import FileAccess
+from wholesystem.datafiles import FileAccess, limits_for
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ModelStructureError, ModelSyntaxError, UnsupportedFeatureError
 from wholesystem.ir.expr import (
@@ -90,6 +90,7 @@ def read_vensim_text(text: str, file: str = "<string>",
     >>> level.kind.value, level.units, project.sim_specs.stop
     ('stock', 'people', 5.0)
     """
+    limits_for(access).check_document(text, file)
     text = normalise_newlines(text)
     collected = _Collected(file, text)
     for entry in scan_entries(text, file):

@@ -22,12 +22,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from wholesystem.datafiles import FileAccess, read_subscript_cells
+from wholesystem.datafiles import FileAccess, limits_for, read_subscript_cells
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ModelStructureError, UnsupportedFeatureError
 from wholesystem.ir.expr import Text
 from wholesystem.ir.model import Dimension
 from wholesystem.ir.names import canonical_name
+from wholesystem.limits import Limits
 from wholesystem.parse.vensim.entries import (
     Equivalence,
     Mapping,
@@ -95,7 +96,7 @@ class SubscriptRanges:
         seen: dict[str, SourceSpan] = {}
         for item in definition.items:
             if isinstance(item, NumericRange):
-                found = numbered_elements(item)
+                found = numbered_elements(item, limits_for(self.access))
                 span = item.span
             elif item.name in self.definitions and item.name != definition.name.name:
                 found = self.elements_as_written(item.name, chain)
@@ -111,6 +112,8 @@ class SubscriptRanges:
                         f"'{definition.name.text}'", span)
                 seen[key] = span
                 elements.append(element)
+            limits_for(self.access).check("max_elements_per_dimension", len(elements),
+                                          f"subscript range '{definition.name.text}'", span)
         return tuple(elements)
 
     def read_elements(self, definition: RangeDefinition) -> tuple[str, ...]:
@@ -215,8 +218,9 @@ class SubscriptRanges:
         self.dimensions[copy.name] = copy
         return copy.name
 
-def numbered_elements(item: NumericRange) -> tuple[str, ...]:
-    """``(a1-a10)`` -> a1 ... a10 (zero-padded when the first number is)."""
+def numbered_elements(item: NumericRange, limits: Limits | None = None) -> tuple[str, ...]:
+    """``(a1-a10)`` -> a1 ... a10 (zero-padded when the first number is); a range longer
+    than ``limits.max_elements_per_dimension`` is refused before it is built."""
     first = _NUMBERED.match(item.first.text)
     last = _NUMBERED.match(item.last.text)
     if first is None or last is None or canonical_name(first.group(1)) != \
@@ -225,9 +229,9 @@ def numbered_elements(item: NumericRange) -> tuple[str, ...]:
             f"numeric range ({item.first.text}-{item.last.text}) needs two names with the "
             "same prefix ending in numbers", item.span)
     low, high = int(first.group(2)), int(last.group(2))
-    if high - low > 1_000_000:
-        raise ModelStructureError(f"numeric range ({item.first.text}-{item.last.text}) is "
-                                  "too long", item.span)
+    (limits or Limits()).check("max_elements_per_dimension", high - low + 1,
+                               f"numeric range ({item.first.text}-{item.last.text})",
+                               item.span)
     if high < low:
         raise ModelStructureError(f"numeric range ({item.first.text}-{item.last.text}) "
                                   "counts down", item.span)

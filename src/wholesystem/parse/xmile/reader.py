@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from wholesystem.datafiles import FileAccess
+from wholesystem.datafiles import FileAccess, limits_for
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ModelStructureError, ModelSyntaxError, UnsupportedFeatureError
 from wholesystem.ir.expr import Expr, Number
@@ -75,14 +75,46 @@ def read_xmile_text(text: str, file: str = "<string>",
                     access: FileAccess | None = None) -> Project:
     """Read XMILE from a string; ``file`` is used in error messages; ``access`` is kept
     with the project for anything that reads files later."""
+    limits_for(access).check_document(text, file)
     root = _parse_xml(text, file)
     reader = _Reader(file, text, access)
     return reader.project(root)
 
 
+# XMILE needs no DTD: none is loaded, no entity is expanded, nothing is fetched from the
+# network, and libxml2 keeps its own bounds (depth 256, 10 MB per text node) since
+# huge_tree stays off. A DOCTYPE with declarations is refused before parsing (see
+# _refuse_dtd), so entity bombs never reach libxml2 at all.
+_PARSER_OPTIONS = {"remove_comments": True, "remove_pis": True, "resolve_entities": False,
+                   "no_network": True, "load_dtd": False, "dtd_validation": False,
+                   "attribute_defaults": False, "huge_tree": False, "recover": False}
+_DTD_DECLARATION = re.compile(r"<!DOCTYPE\s+[^\s>\[]+\s*(\[|SYSTEM\b|PUBLIC\b)|<!ENTITY\b",
+                              re.IGNORECASE)
+
+
+def _refuse_dtd(text: str, file: str) -> None:
+    """Refuse a document type declaration that declares or fetches anything.
+
+    Entity declarations are how XML external-entity attacks (reading a local file or a URL
+    into the model) and entity-expansion bombs (billion laughs, quadratic blow-up) work;
+    XMILE uses neither, so ``<!DOCTYPE xmile>`` alone passes and anything more is refused.
+    """
+    first_element = re.search(r"<[A-Za-z_]", text)
+    prolog = text[:first_element.start()] if first_element else text
+    found = _DTD_DECLARATION.search(prolog)
+    if found is None:
+        return
+    line = text.count("\n", 0, found.start()) + 1
+    column = found.start() - (text.rfind("\n", 0, found.start()) + 1) + 1
+    raise ModelSyntaxError(
+        "refused: the file declares a DTD or XML entities (XMILE uses neither; they are "
+        "how external-entity and entity-expansion attacks work)",
+        SourceSpan(file, line, column), hint="remove the <!DOCTYPE ...> declaration")
+
+
 def _parse_xml(text: str, file: str) -> etree._Element:
-    parser = etree.XMLParser(remove_comments=True, resolve_entities=False, huge_tree=True,
-                             recover=False)
+    _refuse_dtd(text, file)
+    parser = etree.XMLParser(**_PARSER_OPTIONS)
     # lxml refuses str input that declares an encoding; hand it bytes instead.
     body = re.sub(r"^\s*<\?xml[^>]*\?>", lambda m: "\n" * m.group(0).count("\n"), text,
                   count=1)
@@ -266,6 +298,10 @@ class _Reader:
                     raise ModelStructureError(
                         f"dimension '{name}' has neither <elem> children nor a size",
                         self.span(dim))
+                # A size of thousands of digits is over any limit (and over int()'s).
+                count = int(size) if len(size.strip()) <= 18 else math.inf
+                limits_for(self.access).check("max_elements_per_dimension", count,
+                                              f"dimension '{name}'", self.span(dim))
                 elems = tuple(str(i) for i in range(1, int(size) + 1))
             result.append(Dimension(canonical_name(name), display_name(name), elems,
                                     self.span(dim)))

@@ -13,7 +13,7 @@ import datetime as _dt
 from pathlib import Path
 from typing import Any
 
-from wholesystem.datafiles import FileAccess, access_for
+from wholesystem.datafiles import FileAccess, access_for, limits_for
 from wholesystem.errors import SystemFileError
 from wholesystem.ir.model import SourceFile
 from wholesystem.system.read.schema import validate
@@ -65,7 +65,7 @@ def read_system_text(text: str, file: str = "<system>",
                      access: FileAccess | None = None) -> SystemSpec:
     """Read a system file's text; ``file`` names it in messages and locates CSV files,
     which ``access`` must allow (default: the folder of ``file``)."""
-    document, positions = load_yaml(text, file)
+    document, positions = load_yaml(text, file, limits_for(access))
     if not isinstance(document, dict):
         found = type(document).__name__
         diagnostic = problem(positions, (), f"expected a mapping of fields, got {found}",

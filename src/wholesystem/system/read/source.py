@@ -15,6 +15,7 @@ import yaml
 
 from wholesystem.diagnostics import Diagnostic, Severity, SourceSpan
 from wholesystem.errors import SystemFileError
+from wholesystem.limits import Limits
 
 __all__ = ["FieldPath", "Positions", "decode_yaml", "load_yaml", "field_name", "problem"]
 
@@ -70,9 +71,18 @@ def decode_yaml(raw: bytes, file: str) -> str:
                                                f"cannot be read") from None
 
 
-def load_yaml(text: str, file: str) -> tuple[Any, Positions]:
+def load_yaml(text: str, file: str, limits: Limits | None = None
+              ) -> tuple[Any, Positions]:
     """The document's values and their positions; malformed YAML raises
-    :class:`~wholesystem.errors.SystemFileError` at the offending line and column."""
+    :class:`~wholesystem.errors.SystemFileError` at the offending line and column.
+
+    Only plain data is built (PyYAML's safe loader: no Python objects). A document over
+    ``limits`` (its size, its nesting depth, or its values counted with every alias
+    expanded, which stops "billion laughs" alias bombs) raises
+    :class:`~wholesystem.errors.ResourceLimitError` before any value is built.
+    """
+    limits = limits or Limits()
+    limits.check_document(text, file)
     try:
         loader = yaml.SafeLoader(text)  # refuses control characters here, before parsing
     except yaml.reader.ReaderError as err:
@@ -85,6 +95,7 @@ def load_yaml(text: str, file: str) -> tuple[Any, Positions]:
         if node is None:
             raise _error(file, text, 1, 1, "the file is empty",
                          "start with 'name:', 'time:', 'organisations:' and 'services:'")
+        _bound(node, limits, file)
         positions = Positions(file)
         duplicates: list[Diagnostic] = []
         _record(node, (), positions, duplicates)
@@ -103,6 +114,44 @@ def load_yaml(text: str, file: str) -> tuple[Any, Positions]:
     if duplicates:
         raise SystemFileError(tuple(duplicates), text, tuple(d.variables[0] for d in duplicates))
     return value, positions
+
+
+def _bound(root: yaml.Node, limits: Limits, file: str) -> None:
+    """Refuse a node tree that is too deep or, with aliases expanded, too large.
+
+    An alias is the node it names, shared; counting each use as a copy gives the size
+    the document has to every consumer that walks it. Sizes are memoised per node, so
+    the count itself stays linear in the written document; a node reached again while it
+    is being counted is an alias of its own ancestor, which plain data cannot be.
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: yaml.Node, depth: int) -> int:
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if depth > limits.max_nesting_depth:
+            limits.check("max_nesting_depth", depth, "the document", _span(file, node))
+        if key in open_nodes:
+            raise _error(file, "", node.start_mark.line + 1, node.start_mark.column + 1,
+                         "not valid YAML: an alias refers to a value that contains it")
+        open_nodes.add(key)
+        total = 1
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        for child in children:
+            total += size(child, depth + 1)
+            if total > limits.max_yaml_nodes:
+                limits.check("max_yaml_nodes", total, "the document", _span(file, child))
+        open_nodes.discard(key)
+        sizes[key] = total
+        return total
+
+    size(root, 1)
 
 
 def _line_column(text: str, position: int) -> tuple[int, int]:
