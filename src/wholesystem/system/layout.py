@@ -1,15 +1,74 @@
-"""Where the people and the money of a lowered system are.
+"""Where the people, the money and the numbers of a lowered system are.
 
 :class:`SystemLayout` says which variables of the lowered project hold which people and
 which costs; the ledger, comparisons, conservation check and journeys read results
-through it.
+through it. Its :attr:`SystemLayout.parameters` is the parameter table: every number of
+the system file (capacities, lengths of stay, arrival rates, route fractions, unit costs,
+intervention costs and effects, people at the start) as a named constant of the lowered
+model, with where it is written and the evidence written beside it, so sensitivity,
+Monte Carlo and scenarios set them without lowering or compiling again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["ServiceLayout", "SystemLayout"]
+from wholesystem.diagnostics import SourceSpan
+from wholesystem.errors import UnknownNameError
+from wholesystem.ir.names import canonical_name
+
+__all__ = ["Parameter", "ServiceLayout", "SystemLayout", "evidence_at"]
+
+def evidence_at(text: str, span: SourceSpan) -> str:
+    """The comment written on the line of ``span`` (``[source] ...``, ``[assumption]``),
+    or "" when there is none. As in YAML, a comment is a ``#`` at the start of the line or
+    after white space; one inside quotes is not a comment."""
+    lines = text.splitlines()
+    if not 1 <= span.line <= len(lines):
+        return ""
+    line = lines[span.line - 1]
+    for at, char in enumerate(line):
+        if char != "#" or (at and not line[at - 1].isspace()):
+            continue
+        before = line[:at]
+        if before.count('"') % 2 == 0 and before.count("'") % 2 == 0:
+            return line[at + 1:].strip()
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """One number of a system file, as a named constant of the lowered model."""
+
+    name: str
+    """Canonical name of the constant in the lowered model (what ``params`` keys)."""
+    display: str
+    """Its name as reports show it, e.g. ``hospital cost per occupied day``."""
+    value: float
+    """Its value in the file (for a series or weekly profile: the scale, 1)."""
+    units: str
+    """Units, in the system's time unit."""
+    kind: str
+    """What it is: ``capacity``, ``length of stay``, ``arrival rate``, ``population``,
+    ``growth``, ``route fraction``, ``delay``, ``unit cost``, ``intervention cost``,
+    ``intervention effect`` or ``initial people``."""
+    field: str
+    """The field of the system file it comes from, e.g.
+    ``services.hospital.costs.per_occupied_day``."""
+    span: SourceSpan
+    """Where it is written (file:line:col)."""
+    evidence: str = ""
+    """What the file says about where the number comes from: the comment on its line
+    (``[source] ...``, ``[assumption]``) or the data file of a series."""
+    live: bool = True
+    """True when a run can set it on the compiled model; False when the number shapes the
+    lowered structure (the mean of a lognormal or fixed stay sets its pipeline delays)."""
+
+    def as_dict(self) -> dict[str, object]:
+        """JSON-ready fields (the position as ``file:line:col``)."""
+        return {"name": self.name, "display": self.display, "value": self.value,
+                "units": self.units, "kind": self.kind, "field": self.field,
+                "position": str(self.span), "evidence": self.evidence, "live": self.live}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +121,14 @@ class SystemLayout:
     """Stock: cumulative cost to every organisation together."""
     initial_people: float
     """People inside the system at time 0."""
+    parameters: tuple[Parameter, ...] = ()
+    """The parameter table: every number of the system file, in file order of lowering."""
+
+    def parameter(self, name: str) -> Parameter:
+        """A parameter by canonical or display name; a clear error when there is none."""
+        key = canonical_name(name)
+        for parameter in self.parameters:
+            if parameter.name == key:
+                return parameter
+        raise UnknownNameError(name, hint="not a parameter of this system; see "
+                                          "SystemModel.parameters")

@@ -8,6 +8,11 @@ stay keep their distribution. Routes out of a service are flows into the next se
 queue, into a stock of people who will re-present after a delay (failure demand), or out
 of the system. Costs accumulate in a stock per service and per organisation.
 
+Every number of the file becomes a named constant of the lowered model, recorded in the
+layout's parameter table (:class:`~wholesystem.system.layout.Parameter`) with its field,
+position and evidence; equations refer to those constants, never to the literals, so a
+run sets a unit cost, a capacity or a route fraction without lowering or compiling again.
+
 Every person is in exactly one stock at every step: the flows out of each stock add up
 to what leaves it, which is what :mod:`wholesystem.system.conservation` checks.
 """
@@ -18,7 +23,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from wholesystem.diagnostics import SourceSpan
+from wholesystem.diagnostics import UNKNOWN_SPAN, SourceSpan
 from wholesystem.errors import ModelStructureError
 from wholesystem.ir.expr import Binary, Call, Expr, Number, Reference
 from wholesystem.ir.model import (
@@ -31,7 +36,7 @@ from wholesystem.ir.model import (
     VariableKind,
 )
 from wholesystem.ir.names import canonical_name
-from wholesystem.system.layout import ServiceLayout, SystemLayout
+from wholesystem.system.layout import Parameter, ServiceLayout, SystemLayout, evidence_at
 from wholesystem.system.scenarios import apply_scenario
 from wholesystem.system.spec import (
     LEAVE,
@@ -40,6 +45,7 @@ from wholesystem.system.spec import (
     Distribution,
     Duration,
     Interpolation,
+    PreventionChange,
     Quantity,
     Service,
     ServiceKind,
@@ -117,6 +123,10 @@ class _Builder:
         self.dt = Reference("dt", "DT", (), spec.time.span)
         self.per = f"people/{spec.time.unit}"
         self.gbp_per = f"GBP/{spec.time.unit}"
+        self.parameters: list[Parameter] = []
+        self.prevention_names: dict[int, tuple[str, str, str | None]] = {}
+        self.fallback = spec.time.span
+        """Where a number that is not written is placed (the service being lowered)."""
 
     # -- variables --------------------------------------------------------------------
     def add(self, name: str, kind: VariableKind, equation: Expr | None, span: SourceSpan,
@@ -132,7 +142,44 @@ class _Builder:
                                        doc=doc, **extra))  # type: ignore[arg-type]
         return name
 
-    def quantity(self, name: str, quantity: Quantity, units: str, doc: str) -> str:
+    def param(self, name: str, value: float, units: str, kind: str, field_name: str,
+              span: SourceSpan, doc: str = "", origin: str = "", live: bool = True) -> str:
+        """A number of the file as a named constant, recorded in the parameter table; a
+        number that is not ``live`` (it shapes the structure) is recorded only."""
+        evidence = evidence_at(self.spec.source.text, span) or origin
+        if not span.line:
+            # Not written in the file: the default, placed at the nearest thing written.
+            span, evidence = self.fallback, "not written in the file (the default)"
+        if live:
+            self.add(name, VariableKind.AUX, _num(value, span), span, units, doc or name)
+        self.parameters.append(Parameter(canonical_name(name), name, float(value), units,
+                                         kind, field_name, span, evidence, live))
+        return name
+
+    def quantity(self, name: str, quantity: Quantity, units: str, doc: str, kind: str,
+                 field_name: str) -> str:
+        span = quantity.span
+        if quantity.weekly or quantity.points:
+            # The profile stays a table; a scale on it is the parameter a run can set.
+            profile = self.profile(f"{name} profile", quantity, units, doc)
+            scale = self.param(f"{name} scale", 1.0, "1", kind, f"{field_name} (scale)",
+                               span, f"factor on the profile of {doc}", quantity.origin)
+            return self.add(name, VariableKind.AUX, _mul(_ref(profile, span),
+                                                         _ref(scale, span), span),
+                            span, units, doc)
+        if quantity.growth:
+            start = self.param(f"{name} at start", quantity.value, units, kind, field_name,
+                               span, f"{doc} at time 0")
+            rate = self.param(f"{name} growth", quantity.growth, "1", "growth",
+                              f"{field_name}.growth", span, f"growth of {doc} per time unit")
+            growth = Binary("^", Binary("+", _num(1.0, span), _ref(rate, span), span),
+                            _ref("time", span), span)
+            return self.add(name, VariableKind.AUX, _mul(_ref(start, span), growth, span),
+                            span, units, doc)
+        return self.param(name, quantity.value, units, kind, field_name, span, doc)
+
+    def profile(self, name: str, quantity: Quantity, units: str, doc: str) -> str:
+        """A time series or weekly profile as a table read at the current time."""
         span = quantity.span
         if quantity.weekly:
             day = Call("INT", (_ref("time", span),), span)
@@ -142,19 +189,13 @@ class _Builder:
                                       GraphicalFunctionKind.DISCRETE, span)
             return self.add(name, VariableKind.AUX, index, span, units, doc,
                             graphical_function=table)
-        if quantity.points:
-            kind = (GraphicalFunctionKind.DISCRETE
-                    if quantity.interpolation is Interpolation.STEP
-                    else GraphicalFunctionKind.CONTINUOUS)
-            xs = tuple(t for t, _ in quantity.points)
-            ys = tuple(v for _, v in quantity.points)
-            return self.add(name, VariableKind.AUX, _ref("time", span), span, units, doc,
-                            graphical_function=GraphicalFunction(xs, ys, kind, span))
-        equation: Expr = _num(quantity.value, span)
-        if quantity.growth:
-            growth = Binary("^", _num(1.0 + quantity.growth, span), _ref("time", span), span)
-            equation = _mul(equation, growth, span)
-        return self.add(name, VariableKind.AUX, equation, span, units, doc)
+        kind = (GraphicalFunctionKind.DISCRETE
+                if quantity.interpolation is Interpolation.STEP
+                else GraphicalFunctionKind.CONTINUOUS)
+        xs = tuple(t for t, _ in quantity.points)
+        ys = tuple(v for _, v in quantity.points)
+        return self.add(name, VariableKind.AUX, _ref("time", span), span, units, doc,
+                        graphical_function=GraphicalFunction(xs, ys, kind, span))
 
     # -- the whole system -------------------------------------------------------------
     def build(self) -> SystemLayout:
@@ -171,12 +212,15 @@ class _Builder:
         population = None
         if cohort.population is not None:
             population = self.quantity(f"{cohort.id} population", cohort.population,
-                                       "people", f"population of {cohort.name}")
+                                       "people", f"population of {cohort.name}",
+                                       "population", f"cohorts.{cohort.id}.population")
         for need in cohort.needs:
             rate = self.quantity(f"{cohort.id} with {need.id} arrival rate", need.arrivals,
                                  self.per if not need.per_person else f"1/{self.spec.time.unit}",
                                  f"{need.name}: arrivals per time unit"
-                                 + (" per person" if need.per_person else ""))
+                                 + (" per person" if need.per_person else ""),
+                                 "arrival rate", f"cohorts.{cohort.id}.needs.{need.id}."
+                                 + ("rate" if need.per_person else "arrivals"))
             equation: Expr = _ref(rate, need.span)
             if need.per_person and population is not None:
                 equation = _mul(equation, _ref(population, span), span)
@@ -192,17 +236,18 @@ class _Builder:
 
     def prevention(self, cohort: str, need: str, span: SourceSpan) -> Expr | None:
         factors: list[Expr] = []
-        for change in self.spec.preventions:
+        for index, change in enumerate(self.spec.preventions):
             if change.cohort != cohort or (change.needs and need not in change.needs):
                 continue
-            if change.ramp > 0:
-                progress = _div(_sub(_ref("time", span), _num(change.after, span), span),
-                                _num(change.ramp, span), span)
+            share, after, ramp = self.prevention_parameters(index, change)
+            if ramp is not None:
+                progress = _div(_sub(_ref("time", span), _ref(after, span), span),
+                                _ref(ramp, span), span)
                 effect: Expr = Call("MIN", (_num(1, span), Call(
                     "MAX", (_num(0, span), progress), span)), span)
             else:
-                effect = Call("STEP", (_num(1, span), _num(change.after, span)), span)
-            factors.append(_sub(_num(1, span), _mul(_num(change.reduce_by, span), effect,
+                effect = Call("STEP", (_num(1, span), _ref(after, span)), span)
+            factors.append(_sub(_num(1, span), _mul(_ref(share, span), effect,
                                                     span), span))
         if not factors:
             return None
@@ -211,22 +256,46 @@ class _Builder:
             total = _mul(total, factor, span)
         return total
 
-    def lower_routes(self, service: Service) -> list[tuple[str, float]]:
-        """Names of the route flows out of a service, with their fractions; the flows
-        themselves are made with the service (they need its discharges or contacts)."""
-        flows: list[tuple[str, float]] = []
+    def prevention_parameters(self, index: int, change: PreventionChange
+                              ) -> tuple[str, str, str | None]:
+        """The named share, start and ramp of a prevention change (made once)."""
+        if index not in self.prevention_names:
+            base = f"prevention {index + 1} of {change.cohort}"
+            where = f"prevention of {change.cohort} (change {index + 1} in force)"
+            span, unit = change.span, self.spec.time.unit
+            share = self.param(f"{base} share prevented", change.reduce_by, "1",
+                               "intervention effect", f"{where}.reduce_by", span)
+            after = self.param(f"{base} starts after", change.after, unit,
+                               "intervention effect", f"{where}.after", span)
+            ramp = (self.param(f"{base} ramp", change.ramp, unit, "intervention effect",
+                               f"{where}.ramp", span) if change.ramp > 0 else None)
+            self.prevention_names[index] = (share, after, ramp)
+        return self.prevention_names[index]
+
+    def lower_routes(self, service: Service) -> list[tuple[str, str]]:
+        """Names of the route flows out of a service, with their fraction parameters; the
+        flows themselves are made with the service (they need its discharges or
+        contacts)."""
+        flows: list[tuple[str, str]] = []
         used: set[str] = set()
-        for route in self.spec.routes_from(service.id):
+        written = self.spec.pathway_from(service.id) is not None
+        for index, route in enumerate(self.spec.routes_from(service.id)):
             base = (f"{service.id} to {route.to}" if route.after is None
                     else f"{service.id} to {route.to} later")
             name, n = base, 2
             while name in used:
                 name, n = f"{base} {n}", n + 1
             used.add(name)
-            flows.append((name, route.fraction))
+            where = f"pathways[from={service.id}].routes[{index}]"
+            self.fallback = service.span  # no pathway written: everyone leaves
+            fraction = self.param(f"{name} fraction", route.fraction, "1", "route fraction",
+                                  f"{where}.fraction", route.span if written else UNKNOWN_SPAN,
+                                  f"share of the people leaving {service.name} who go to "
+                                  f"{route.to}")
+            flows.append((name, fraction))
             if route.after is not None:
                 self.lower_return(service, route.to, name, route.after, route.span,
-                                  name[len(base):])
+                                  name[len(base):], f"{where}.after")
             elif route.to == LEAVE:
                 self.left.append(name)
             elif route.to == UNMET:
@@ -236,43 +305,63 @@ class _Builder:
         return flows
 
     def lower_return(self, service: Service, target: str, flow: str, delay: Duration,
-                     span: SourceSpan, suffix: str = "") -> None:
+                     span: SourceSpan, suffix: str, field_name: str) -> None:
         stock = f"{service.id} returning to {target}{suffix}"
         back = f"{service.id} back to {target}{suffix}"
         self.add(stock, VariableKind.STOCK, _num(0, span), span, "people",
                  f"people who left {service.name} with their need unmet and will come "
                  f"back to {target}", inflows=(canonical_name(flow),),
                  outflows=(canonical_name(back),))
-        leaving = self.delayed(_ref(flow, span), delay, 0.0, "residual", span)
+        leaving = self.delayed(_ref(flow, span), delay, None, "residual", span,
+                               f"{stock} delay", "delay", field_name)
         self.add(back, VariableKind.FLOW, leaving, span, self.per,
                  f"re-presentations to {target}")
         self.queues[target].inflows.append(back)
         self.back_flows.append(back)
         self.returning.append(stock)
 
-    def delayed(self, flow: Expr, delay: Duration, initial_people: float, remaining: str,
-                span: SourceSpan) -> Expr:
-        """``flow`` as it leaves after ``delay``; ``initial_people`` are in the delay at
-        the start."""
+    def delayed(self, flow: Expr, delay: Duration, initial_people: str | None,
+                remaining: str, span: SourceSpan, name: str, kind: str,
+                field_name: str) -> Expr:
+        """``flow`` as it leaves after ``delay`` (its mean the parameter ``name``); the
+        parameter ``initial_people`` (None: nobody) are in the delay at the start.
+
+        An Erlang cascade takes its mean as a live parameter; a pipeline mixture's delays
+        and weights are worked out from the distribution here, so its mean (and shape)
+        are recorded as numbers that shape the structure.
+        """
         step = self.spec.time.step
-        kind = delay.distribution
-        if kind in (Distribution.EXPONENTIAL, Distribution.ERLANG) and remaining == "residual":
+        shape = delay.distribution
+        unit = self.spec.time.unit
+        dspan = delay.span if delay.span.line else span
+        if shape in (Distribution.EXPONENTIAL, Distribution.ERLANG) and remaining == "residual":
             order = cascade_order(delay, step)
             if order >= 1:
-                initial = _num(initial_people / delay.mean, span)
-                return Call("DELAYN", (flow, _num(delay.mean, span), _num(order, span),
+                mean = self.param(name, delay.mean, unit, kind, field_name, dspan)
+                if shape is Distribution.ERLANG:
+                    self.param(f"{name} order", order, "1", kind, f"{field_name}.order",
+                               dspan, live=False)
+                initial: Expr = (_num(0.0, span) if initial_people is None else
+                                 _div(_ref(initial_people, span), _ref(mean, span), span))
+                return Call("DELAYN", (flow, _ref(mean, span), _num(order, span),
                                        initial), span)
+        self.param(name, delay.mean, unit, kind, field_name, dspan, live=False)
+        if shape is Distribution.LOGNORMAL:
+            self.param(f"{name} sigma", delay.sigma, "1", kind, f"{field_name}.sigma", dspan,
+                       live=False)
         horizon_steps = math.ceil(self.spec.time.horizon / step - 1e-9)
         terms = []
         for term in pipeline_mixture(delay, step, horizon_steps, remaining):
-            initial = _num(initial_people * term.initial_rate, span)
+            initial = (_num(0.0, span) if initial_people is None else
+                       _mul(_ref(initial_people, span), _num(term.initial_rate, span), span))
             pipeline = Call("DELAY", (flow, _num(term.steps * step, span), initial), span)
             terms.append(_mul(_num(term.weight, span), pipeline, span))
         return _sum(terms, span)
 
-    def lower_service(self, service: Service, routes: list[tuple[str, float]]
+    def lower_service(self, service: Service, routes: list[tuple[str, str]]
                       ) -> ServiceLayout:
         span, sid = service.span, service.id
+        self.fallback = span
         waiting = f"{sid} waiting"
         arrivals = f"{sid} arrivals"
         inflows = self.queues[sid].inflows
@@ -283,7 +372,8 @@ class _Builder:
         if service.capacity is not None:
             capacity = self.quantity(f"{sid} capacity", service.capacity,
                                      "people" if service.kind is ServiceKind.PLACES
-                                     else self.per, f"capacity of {service.name}")
+                                     else self.per, f"capacity of {service.name}",
+                                     "capacity", f"services.{sid}.capacity")
         demand = Binary("+", _div(_ref(waiting, span), self.dt, span), _ref(arrivals, span),
                         span)
         in_service: str | None
@@ -297,20 +387,28 @@ class _Builder:
         if diverted:
             outflows_of_waiting.append(diverted)
         where = f" (in {service.when_full.queue_in})" if service.when_full.queue_in else ""
-        self.add(waiting, VariableKind.STOCK, _num(service.initial_waiting, span), span,
+        initial = self.param(f"{sid} initial waiting", service.initial_waiting, "people",
+                             "initial people", f"services.{sid}.initial.waiting",
+                             service.initial_span, f"people waiting for {service.name} at "
+                                                   "the start")
+        self.add(waiting, VariableKind.STOCK, _ref(initial, span), span,
                  "people", f"people waiting for {service.name}{where}",
                  inflows=tuple(canonical_name(f) for f in inflows),
                  outflows=tuple(canonical_name(f) for f in outflows_of_waiting))
         return self.lower_service_costs(service, waiting, in_service, served)
 
-    def lower_places(self, service: Service, routes: list[tuple[str, float]], demand: Expr,
+    def lower_places(self, service: Service, routes: list[tuple[str, str]], demand: Expr,
                      capacity: str | None) -> tuple[str, list[str], str]:
         span, sid = service.span, service.id
         in_service, admissions = f"{sid} in service", f"{sid} admissions"
         discharges, free = f"{sid} discharges", f"{sid} free places"
         assert service.length_of_stay is not None
-        leaving = self.delayed(_ref(admissions, span), service.length_of_stay,
-                               service.initial_in_service, service.remaining_stay, span)
+        initial = self.param(f"{sid} initial in service", service.initial_in_service,
+                             "people", "initial people", f"services.{sid}.initial.in_service",
+                             service.initial_span, f"people in {service.name} at the start")
+        leaving = self.delayed(_ref(admissions, span), service.length_of_stay, initial,
+                               service.remaining_stay, span, f"{sid} length of stay",
+                               "length of stay", f"services.{sid}.length_of_stay")
         self.add(discharges, VariableKind.AUX, leaving, span, self.per,
                  f"people leaving {service.name}")
         room: Expr = _num(UNLIMITED, span)
@@ -324,15 +422,16 @@ class _Builder:
                  span, self.per, f"admissions to {service.name}", non_negative=True)
         for name, fraction in routes:
             self.add(name, VariableKind.FLOW, _mul(_ref(discharges, span),
-                                                   _num(fraction, span), span),
-                     span, self.per, f"{fraction:g} of the people leaving {service.name}")
-        self.add(in_service, VariableKind.STOCK, _num(service.initial_in_service, span), span,
+                                                   _ref(fraction, span), span),
+                     span, self.per, f"the share '{fraction}' of the people leaving "
+                                     f"{service.name}")
+        self.add(in_service, VariableKind.STOCK, _ref(initial, span), span,
                  "people", f"people in {service.name}",
                  inflows=(canonical_name(admissions),),
                  outflows=tuple(canonical_name(n) for n, _ in routes))
         return admissions, [admissions], in_service
 
-    def lower_contacts(self, service: Service, routes: list[tuple[str, float]], demand: Expr,
+    def lower_contacts(self, service: Service, routes: list[tuple[str, str]], demand: Expr,
                        capacity: str | None) -> tuple[str, list[str], None]:
         span, sid = service.span, service.id
         contacts = f"{sid} contacts"
@@ -342,8 +441,9 @@ class _Builder:
                  f"people seen by {service.name}")
         for name, fraction in routes:
             self.add(name, VariableKind.FLOW, _mul(_ref(contacts, span),
-                                                   _num(fraction, span), span),
-                     span, self.per, f"{fraction:g} of the people seen by {service.name}")
+                                                   _ref(fraction, span), span),
+                     span, self.per, f"the share '{fraction}' of the people seen by "
+                                     f"{service.name}")
         return contacts, [name for name, _ in routes], None
 
     def lower_divert(self, service: Service, demand: Expr, served: str) -> str | None:
@@ -364,16 +464,27 @@ class _Builder:
     def lower_service_costs(self, service: Service, waiting: str, in_service: str | None,
                             served: str) -> ServiceLayout:
         span, sid, costs = service.span, service.id, service.costs
-        owner_terms: list[Expr] = []
-        if in_service is not None and costs.per_occupied_day:
-            owner_terms.append(_mul(_ref(in_service, span), _num(costs.per_occupied_day, span),
-                                    span))
-        if service.kind is ServiceKind.CONTACTS and costs.per_contact:
-            owner_terms.append(_mul(_ref(served, span), _num(costs.per_contact, span), span))
-        owner_rate = self.add(f"{sid} cost rate", VariableKind.FLOW, _sum(owner_terms, span),
+        unit, field_name = self.spec.time.unit, f"services.{sid}.costs"
+        # Every unit cost is a parameter, zero ones too, so a sweep can vary any of them.
+        if in_service is not None:
+            occupied = self.param(f"{sid} cost per occupied {unit}", costs.per_occupied_day,
+                                  f"GBP/person/{unit}", "unit cost",
+                                  f"{field_name}.per_occupied_day", costs.occupied_span,
+                                  f"cost of an occupied place of {service.name} per {unit}")
+            owner: Expr = _mul(_ref(in_service, span), _ref(occupied, span), span)
+        else:
+            contact = self.param(f"{sid} cost per contact", costs.per_contact, "GBP/person",
+                                 "unit cost", f"{field_name}.per_contact", costs.contact_span,
+                                 f"cost of a contact with {service.name}")
+            owner = _mul(_ref(served, span), _ref(contact, span), span)
+        waiting_cost = self.param(f"{sid} waiting cost per {unit}", costs.per_delayed_day,
+                                  f"GBP/person/{unit}", "unit cost",
+                                  f"{field_name}.per_delayed_day", costs.delayed_span,
+                                  f"cost of a person waiting for {service.name} per {unit}")
+        owner_rate = self.add(f"{sid} cost rate", VariableKind.FLOW, owner,
                               span, self.gbp_per, f"cost of {service.name} to its owner")
         delay_rate = self.add(f"{sid} waiting cost rate", VariableKind.FLOW, _mul(
-            _ref(waiting, span), _num(costs.per_delayed_day, span), span), span, self.gbp_per,
+            _ref(waiting, span), _ref(waiting_cost, span), span), span, self.gbp_per,
             f"cost of people waiting for {service.name}")
         owner_cost = self.add(f"{sid} cost", VariableKind.STOCK, _num(0, span), span, "GBP",
                               f"cumulative cost of {service.name}",
@@ -424,9 +535,17 @@ class _Builder:
             if cost is None:
                 continue
             ispan = intervention.span
-            rate: Expr = _num(cost.per_time, ispan)
+            cspan = cost.span if cost.span.line else ispan
+            unit, where = self.spec.time.unit, f"interventions.{intervention_id}.cost"
+            running = self.param(f"{intervention_id} running cost per {unit}", cost.per_time,
+                                 self.gbp_per, "intervention cost", f"{where}.amount", cspan,
+                                 f"running cost of {intervention.name} per {unit}")
+            rate: Expr = _ref(running, ispan)
             if cost.one_off:
-                rate = Binary("+", rate, Call("PULSE", (_num(cost.one_off, ispan),
+                one_off = self.param(f"{intervention_id} one-off cost", cost.one_off, "GBP",
+                                     "intervention cost", f"{where}.one_off", cspan,
+                                     f"one-off cost of {intervention.name}")
+                rate = Binary("+", rate, Call("PULSE", (_ref(one_off, ispan),
                                                         _num(0, ispan)), ispan), ispan)
             rate_name = self.add(f"{intervention_id} cost rate", VariableKind.FLOW, rate, ispan,
                                  self.gbp_per, f"running cost of {intervention.name}")
@@ -474,7 +593,8 @@ class _Builder:
             arrived=canonical_name("people arrived"), left=canonical_name("people left"),
             left_unmet=canonical_name("people left unmet"),
             repeat_presentations=canonical_name("repeat presentations"),
-            whole_system_cost=canonical_name("whole system cost"), initial_people=initial)
+            whole_system_cost=canonical_name("whole system cost"), initial_people=initial,
+            parameters=tuple(self.parameters))
 
 
 def system_project(spec: SystemSpec, scenario: str = "baseline"

@@ -1,5 +1,9 @@
 """Public-service systems ready to run: a spec, its scenarios, and their compiled models.
 
+Every number of the system file is a named parameter of the compiled model (see
+:attr:`SystemModel.parameters`), so a run can set a unit cost, a capacity or a route
+fraction without lowering or compiling again.
+
 >>> import wholesystem
 >>> from wholesystem.system.model import load_system
 >>> system = load_system(wholesystem.example_path("delayed_discharge_system"))
@@ -7,17 +11,21 @@
 ['baseline', 'fewer_packages', 'more_packages', 'cut_packages']
 >>> round(float(system.run("baseline")["hospital in service"].iloc[-1]), 6)
 100.0
+>>> system.parameter("hospital cost per occupied day").value
+400.0
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from wholesystem.datafiles import FileAccess
+from wholesystem.errors import ParameterError
 from wholesystem.run import Model
-from wholesystem.system.layout import SystemLayout
+from wholesystem.system.layout import Parameter, SystemLayout
 from wholesystem.system.lower import lower_system
 from wholesystem.system.read import read_system
 from wholesystem.system.results import ScenarioRun
@@ -53,14 +61,48 @@ class SystemModel:
             self._models[scenario] = (spec, layout, Model(project))
         return self._models[scenario]
 
-    def run(self, scenario: str = "baseline") -> pd.DataFrame:
-        """Simulate a scenario; columns are the variables' display names."""
-        return self.model(scenario)[2].run()
+    # -- the parameter table ----------------------------------------------------------
+    def parameters(self, scenario: str = "baseline") -> tuple[Parameter, ...]:
+        """Every number of the system file under ``scenario``: name, value, units, kind,
+        field, position and evidence."""
+        return self.model(scenario)[1].parameters
 
-    def simulate(self, scenario: str = "baseline") -> ScenarioRun:
-        """Simulate a scenario, keeping what the analyses need."""
+    def parameter(self, name: str, scenario: str = "baseline") -> Parameter:
+        """One parameter by name (canonical or as displayed)."""
+        return self.model(scenario)[1].parameter(name)
+
+    def parameter_values(self, params: Mapping[str, float] | None,
+                         scenario: str = "baseline") -> dict[str, float]:
+        """``params`` checked against the parameter table and keyed by canonical name;
+        a name that is not a parameter, or a number that shapes the structure, is a
+        :class:`~wholesystem.errors.ParameterError` naming it."""
+        layout = self.model(scenario)[1]
+        checked: dict[str, float] = {}
+        for name, value in (params or {}).items():
+            parameter = layout.parameter(name)
+            if not parameter.live:
+                raise ParameterError(
+                    f"'{parameter.display}' ({parameter.field}, {parameter.span}) shapes the "
+                    "lowered structure and cannot be set on the compiled model; change it "
+                    "in the system file or through a scenario")
+            checked[parameter.name] = value
+        return checked
+
+    # -- running ----------------------------------------------------------------------
+    def run(self, scenario: str = "baseline",
+            params: Mapping[str, float] | None = None) -> pd.DataFrame:
+        """Simulate a scenario; columns are the variables' display names. ``params``
+        sets parameters of the table (see :meth:`parameters`) for this run."""
+        values = self.parameter_values(params, scenario)
+        return self.model(scenario)[2].run(values or None)
+
+    def simulate(self, scenario: str = "baseline",
+                 params: Mapping[str, float] | None = None) -> ScenarioRun:
+        """Simulate a scenario, keeping what the analyses need; ``params`` as for
+        :meth:`run`."""
+        values = self.parameter_values(params, scenario)
         spec, layout, model = self.model(scenario)
-        frame = model.run()
+        frame = model.run(values or None)
         names = {o.display: o.name for o in model.compiled.outputs}
         frame.columns = [names.get(c, c) for c in frame.columns]
         return ScenarioRun(spec, layout, frame)

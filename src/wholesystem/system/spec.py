@@ -215,6 +215,12 @@ class UnitCosts:
     """Per occupied place per time unit (already including any per-visit cost)."""
     per_delayed_day: float = 0.0
     """Per person waiting per time unit (e.g. an acute bed held by a delayed patient)."""
+    contact_span: SourceSpan = UNKNOWN_SPAN
+    """Where the cost per contact is written."""
+    occupied_span: SourceSpan = UNKNOWN_SPAN
+    """Where the cost per occupied place is written."""
+    delayed_span: SourceSpan = UNKNOWN_SPAN
+    """Where the cost per person waiting is written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +271,8 @@ class Service:
     ``uniform`` (a uniform fraction of a fresh stay)."""
     span: SourceSpan = UNKNOWN_SPAN
     """Where it is defined."""
+    initial_span: SourceSpan = UNKNOWN_SPAN
+    """Where its people at time 0 are written (the service when they are not)."""
 
     @property
     def delay_payer(self) -> str:
@@ -420,6 +428,8 @@ class InterventionCost:
     """Running cost per time unit of the system."""
     one_off: float = 0.0
     """Paid once, at the start."""
+    span: SourceSpan = UNKNOWN_SPAN
+    """Where the cost is written."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from wholesystem.datafiles import FileAccess, access_for, limits_for
+from wholesystem.diagnostics import UNKNOWN_SPAN, SourceSpan
 from wholesystem.errors import SystemFileError
 from wholesystem.ir.model import SourceFile
 from wholesystem.system.read.schema import validate
@@ -154,7 +155,7 @@ def _read_service(key: str, value: dict[str, Any], context: ReadContext) -> Serv
     stay = None
     if "length_of_stay" in value:
         stay = read_duration(value["length_of_stay"], context, (*path, "length_of_stay"))
-    costs = _read_costs(value.get("costs", {}), context)
+    costs = _read_costs(value.get("costs", {}), context, (*path, "costs"))
     full = value.get("when_full", {})
     when_full = WhenFull(full.get("divert_to"), str(full.get("queue_in", "")),
                          full.get("payer"))
@@ -165,16 +166,24 @@ def _read_service(key: str, value: dict[str, Any], context: ReadContext) -> Serv
         initial_in_service=float(initial.get("in_service", 0.0)),
         initial_waiting=float(initial.get("waiting", 0.0)),
         remaining_stay=str(initial.get("remaining_stay", "residual")),
-        span=context.span(path))
+        span=context.span(path),
+        initial_span=context.span((*path, "initial")) if "initial" in value else UNKNOWN_SPAN)
 
 
-def _read_costs(value: dict[str, Any], context: ReadContext) -> UnitCosts:
+def _read_costs(value: dict[str, Any], context: ReadContext, path: FieldPath) -> UnitCosts:
     days = TIME_UNITS[context.unit]  # costs "per day" -> per system time unit
     occupied = float(value.get("per_occupied_day", 0.0))
     occupied += float(value.get("per_occupied_week", 0.0)) / 7.0
     occupied += float(value.get("per_visit", 0.0)) * float(value.get("visits_per_day", 0.0))
+    # An occupied-place cost may be written three ways; its position is the first given.
+    occupied_key = next((k for k in ("per_occupied_day", "per_occupied_week", "per_visit")
+                         if k in value), "per_occupied_day")
+    def where(key: str) -> SourceSpan:  # a cost not written has no position
+        return context.span((*path, key)) if key in value else UNKNOWN_SPAN
+
     return UnitCosts(float(value.get("per_contact", 0.0)), occupied * days,
-                     float(value.get("per_delayed_day", 0.0)) * days)
+                     float(value.get("per_delayed_day", 0.0)) * days,
+                     where("per_contact"), where(occupied_key), where("per_delayed_day"))
 
 
 def _read_cohort(key: str, value: dict[str, Any], context: ReadContext) -> Cohort | None:
@@ -265,7 +274,8 @@ def _read_intervention(key: str, value: dict[str, Any],
     if "cost" in value:
         raw = value["cost"]
         per_time = float(raw.get("amount", 0.0)) / unit_factor(raw.get("per"), context.unit)
-        cost = InterventionCost(str(raw["payer"]), per_time, float(raw.get("one_off", 0.0)))
+        cost = InterventionCost(str(raw["payer"]), per_time, float(raw.get("one_off", 0.0)),
+                                context.span((*path, "cost")))
     return Intervention(key, str(value.get("name", key)), changes, cost,
                         str(value.get("description", "")), context.span(path))
 
