@@ -160,6 +160,15 @@ _FUNCTIONS: tuple[Builtin, ...] = (
             "Value of x at the start of the simulation."),
     Builtin("PREVIOUS", 1, 2, BuiltinKind.STATEFUL, "PREVIOUS(x [, initial])",
             "Value of x one DT earlier; initial (default: x at the start) at the start."),
+    Builtin("LOOKUPINV", 2, 2, BuiltinKind.LOOKUP, "LOOKUPINV(table, y)",
+            "The x at which a monotonic graphical function reaches y (Stella; clamped to "
+            "the table's ends).", "k.lookup_invert({1}, {0}[0], {0}[1])"),
+    Builtin("SINWAVE", 2, 2, BuiltinKind.TIME, "SINWAVE(amplitude, period)",
+            "amplitude * SIN(2 * PI * TIME / period) (Stella).",
+            "({0}) * k.sin(2 * k.pi * t / ({1}))"),
+    Builtin("COSWAVE", 2, 2, BuiltinKind.TIME, "COSWAVE(amplitude, period)",
+            "amplitude * COS(2 * PI * TIME / period) (Stella).",
+            "({0}) * k.cos(2 * k.pi * t / ({1}))"),
     Builtin("LOOKUP", 2, 2, BuiltinKind.LOOKUP, "LOOKUP(table, x)",
             "Reads graphical function table at x (also written table(x); in Vensim "
             "files, table[element](x))).", dialects=("xmile", "mdl")),

@@ -19,7 +19,7 @@ __all__ = [
     "sqrt", "ln", "log10",
     "arcsin", "arccos", "round_half_away", "divide", "power", "as_runs", "trunc", "quantum",
     "log_base", "pulse_width", "pulse_train", "step_half", "time_base", "get_time_value",
-    "lookup_forward", "lookup_invert", "lookup_area",
+    "lookup_forward", "lookup_invert", "lookup_area", "cosh", "sinh", "tanh",
 ]
 
 pi = math.pi
@@ -59,6 +59,25 @@ def exp(x: float) -> float:
 def tan(x: float) -> float:
     """Tangent (inf and NaN propagate)."""
     return math.tan(x) if math.isfinite(x) else math.nan
+
+
+def cosh(x: float) -> float:
+    """Hyperbolic cosine; inf on overflow (as NumPy)."""
+    try:
+        return math.cosh(x)
+    except OverflowError:
+        return math.inf
+
+
+def sinh(x: float) -> float:
+    """Hyperbolic sine; signed inf on overflow (as NumPy)."""
+    try:
+        return math.sinh(x)
+    except OverflowError:
+        return math.copysign(math.inf, x)
+
+
+tanh = math.tanh
 
 
 def mod(a: float, b: float) -> float:

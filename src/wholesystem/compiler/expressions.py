@@ -593,7 +593,10 @@ def _call(call: Call, scope: Scope) -> Code:
         if builtin.template is not None:  # may use t, dt and start_time
             return Code(_fill_template(builtin.template, [align(a, dims) for a in args]),
                         dims, False)
-        joined = ", ".join(align(a, dims) for a in args)
+        texts = [align(a, dims) for a in args]
+        if builtin.name == "PULSE" and len(texts) == 1:
+            texts.append("start_time")  # XMILE: first defaults to the start of the run
+        joined = ", ".join(texts)
         prefix = "t, dt, " if builtin.name == "PULSE" else "t, "
         return Code(f"k.{builtin.name.lower()}({prefix}{joined})", dims, False)
     if builtin.kind is BuiltinKind.ELEMENTWISE and builtin.template is not None:
