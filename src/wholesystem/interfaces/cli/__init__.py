@@ -18,6 +18,7 @@ from wholesystem.interfaces.cli import (
     journeys_command,
     ledger_command,
     run_command,
+    serve_command,
 )
 from wholesystem.interfaces.cli.errors import report_errors
 
@@ -37,6 +38,8 @@ app.command("convert")(convert_command.convert)
 app.command("ledger")(ledger_command.ledger)
 app.command("compare")(compare_command.compare_scenarios)
 app.command("journeys")(journeys_command.journeys_command)
+app.command("serve")(serve_command.serve)
+app.command("user")(serve_command.add_user)
 
 
 def main(argv: list[str] | None = None) -> int:
