@@ -56,12 +56,17 @@ class Lever:
     unit: str
     affects: tuple[str, ...]
     """What moving it changes, in plain words."""
+    field: str = ""
+    """Where the file sets it (``services.p2_b.capacity``)."""
+    evidence: str = ""
+    """What the file says about where its value comes from."""
 
 
 def system_levers(system: SystemModel, scenario: str = "baseline") -> tuple[Lever, ...]:
     """The scenario's levers, grouped by organisation (file order within a group)."""
-    spec, _, model = system.model(scenario)
+    spec, layout, model = system.model(scenario)
     constants = model.constants
+    table = {p.display: p for p in layout.parameters}
     levers = []
     for service in spec.services:
         name = f"{service.id} capacity"
@@ -74,9 +79,11 @@ def system_levers(system: SystemModel, scenario: str = "baseline") -> tuple[Leve
         affects = [f"{owner.name}: cost of {service.name}",
                    f"{payer.name}: cost of people waiting for it",
                    f"residents: how long they wait for {service.name}"]
+        parameter = table.get(name)
         levers.append(Lever(name, f"Capacity of {service.name}", service.id, owner.id,
                             owner.name, float(value), 0.0, _ceiling(value), 1.0, unit,
-                            tuple(affects)))
+                            tuple(affects), parameter.field if parameter else "",
+                            parameter.evidence if parameter else ""))
     order = {o.id: i for i, o in enumerate(spec.organisations)}
     return tuple(sorted(levers, key=lambda lever: order[lever.organisation]))
 

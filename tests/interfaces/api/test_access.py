@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.interfaces.api.conftest import load_example, login
 
 import wholesystem
-from tests.interfaces.api.conftest import load_example, login
 
 BODIES: dict[str, Any] = {
     "/run": {"levers": {"p2_b capacity": 110}, "save": True},
@@ -89,7 +89,8 @@ def test_wrong_passwords_and_tokens_are_refused(shared_app) -> None:  # type: ig
     bad = client.post("/api/login", json={"username": "ada", "password": "guess"})
     assert bad.status_code == 401
     nobody = client.post("/api/login", json={"username": "eve", "password": "guess"})
-    assert nobody.status_code == 401 and nobody.json()["detail"] == bad.json()["detail"]
+    assert nobody.status_code == 401
+    assert nobody.json()["detail"] == bad.json()["detail"]
     forged = client.get("/api/workspaces", headers={"Authorization": "Bearer ws_forged"})
     assert forged.status_code == 401
 
@@ -107,7 +108,8 @@ def test_a_session_cookie_is_signed_and_http_only(shared_app) -> None:  # type: 
     client = TestClient(shared_app)
     response = client.post("/api/login", json={"username": "ada", "password": "ada-password"})
     cookie = response.headers["set-cookie"]
-    assert "httponly" in cookie.lower() and "samesite=strict" in cookie.lower()
+    assert "httponly" in cookie.lower()
+    assert "samesite=strict" in cookie.lower()
     tampered = TestClient(shared_app)
     tampered.cookies.set("wholesystem_session", "eyJ1c2VyX2lkIjogMX0=.forged.sig")
     assert tampered.get("/api/me").status_code == 401

@@ -6,9 +6,9 @@ import hashlib
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.interfaces.api.conftest import first_workspace, load_example
 
 import wholesystem
-from tests.interfaces.api.conftest import first_workspace, load_example
 from wholesystem.system.levers import compare_levers
 from wholesystem.system.model import load_system
 from wholesystem.system.shunts import compare
@@ -37,7 +37,8 @@ def test_an_upload_is_kept_byte_for_byte_with_its_hash(local: TestClient) -> Non
     assert stored.content == content
     second = local.post(f"/api/workspaces/{workspace}/models/{model['id']}/versions",
                         files={"file": ("teacup.xmile", content + b"\n")})
-    assert second.status_code == 201 and second.json()["number"] == 2
+    assert second.status_code == 201
+    assert second.json()["number"] == 2
 
 
 def test_a_broken_file_is_refused_with_its_line_and_column(local: TestClient) -> None:
@@ -97,9 +98,10 @@ def test_moving_a_lever_gives_the_same_answer_as_the_system_layer(local: TestCli
     model = load_example(local, workspace)
     url = f"/api/workspaces/{workspace}/models/{model}"
     groups = local.get(f"{url}/levers").json()
-    assert [g["name"] for g in groups][0] == "Community health services"
+    assert next(g["name"] for g in groups) == "Community health services"
     lever = groups[0]["levers"][0]
-    assert lever["affects"] and lever["minimum"] <= lever["value"] <= lever["maximum"]
+    assert lever["affects"]
+    assert lever["minimum"] <= lever["value"] <= lever["maximum"]
     levers = {"p2_b capacity": 130.0}
     result = local.post(f"{url}/run", json={"levers": levers}).json()
     expected = compare_levers(load_system(wholesystem.example_path("hospital_discharge")),
@@ -117,13 +119,17 @@ def test_bad_levers_name_the_field(local: TestClient) -> None:
     workspace = first_workspace(local)
     url = f"/api/workspaces/{workspace}/models/{load_example(local, workspace)}/run"
     unknown = local.post(url, json={"levers": {"no such": 1}})
-    assert unknown.status_code == 422 and unknown.json()["field"] == "no such"
+    assert unknown.status_code == 422
+    assert unknown.json()["field"] == "no such"
     outside = local.post(url, json={"levers": {"p2_b capacity": -5}})
-    assert outside.status_code == 422 and "between" in outside.json()["detail"]
+    assert outside.status_code == 422
+    assert "between" in outside.json()["detail"]
     typed = local.post(url, json={"levers": {"p2_b capacity": "lots"}})
-    assert typed.status_code == 422 and typed.json()["field"] == "levers.p2_b capacity"
+    assert typed.status_code == 422
+    assert typed.json()["field"] == "levers.p2_b capacity"
     scenario = local.post(url, json={"scenario": "nope"})
-    assert scenario.status_code == 422 and scenario.json()["detail"].startswith("scenario:")
+    assert scenario.status_code == 422
+    assert scenario.json()["detail"].startswith("scenario:")
 
 
 def test_compare_gives_the_cost_shunt_verdict_of_the_file(local: TestClient) -> None:
@@ -156,7 +162,8 @@ def test_a_plain_model_has_no_system_pages(local: TestClient) -> None:
     model = local.post(f"/api/workspaces/{workspace}/models",
                        files={"file": ("teacup.xmile", TEACUP.read_bytes())}).json()["id"]
     response = local.get(f"/api/workspaces/{workspace}/models/{model}/levers")
-    assert response.status_code == 422 and "system file" in response.json()["detail"]
+    assert response.status_code == 422
+    assert "system file" in response.json()["detail"]
 
 
 def test_a_saved_scenario_lists_every_lever_that_differs_from_base(local: TestClient) -> None:
@@ -190,7 +197,8 @@ def test_experiment_log_entries_keep_their_scenario(local: TestClient) -> None:
     assert [(e["question"], e["run_id"], e["author"]) for e in log] == [
         ("Do more P2 beds help?", run["run_id"], "local")]
     missing = local.post(f"/api/workspaces/{workspace}/log", json={"scenario_id": 999})
-    assert missing.status_code == 422 and missing.json()["detail"].startswith("scenario_id")
+    assert missing.status_code == 422
+    assert missing.json()["detail"].startswith("scenario_id")
 
 
 def test_the_openapi_schema_documents_every_route(local: TestClient) -> None:
@@ -205,7 +213,8 @@ def test_the_openapi_schema_documents_every_route(local: TestClient) -> None:
 
 def test_the_pages_are_served_with_their_assets(local: TestClient) -> None:
     page = local.get("/")
-    assert page.status_code == 200 and "wholesystem workbench" in page.text
+    assert page.status_code == 200
+    assert "wholesystem workbench" in page.text
     for asset in ("app.js", "app.css", "charts.js"):
         assert local.get(f"/static/{asset}").status_code == 200
     assert "http" not in page.text.replace("http://www.w3.org", "")  # no CDN

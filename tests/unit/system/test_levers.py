@@ -40,6 +40,7 @@ def test_levers_say_who_owns_them_and_what_they_affect(system) -> None:  # type:
     assert (lever.minimum, lever.maximum) == (0.0, 2250.0)
     assert lever.affects[0].startswith("Adult social care")
     assert lever.affects[1].startswith("Acute trust")  # it pays for the waiting
+    assert lever.field == "services.home_care.capacity"
 
 
 def test_unchanged_levers_are_no_change(system) -> None:  # type: ignore[no-untyped-def]

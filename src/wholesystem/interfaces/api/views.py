@@ -89,5 +89,8 @@ def lever_groups(levers: tuple[Lever, ...],
             "name": lever.name, "label": lever.label, "service": lever.service,
             "value": lever.value, "minimum": lever.minimum, "maximum": lever.maximum,
             "step": lever.step, "unit": lever.unit, "affects": list(lever.affects),
-            "evidence": evidence.get(lever.name)})
+            "field": lever.field,
+            "evidence": evidence.get(lever.name) or (
+                {"source": lever.evidence, "owner": "the model file", "note": ""}
+                if lever.evidence else None)})
     return list(groups.values())
