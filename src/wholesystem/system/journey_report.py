@@ -2,7 +2,8 @@
 
 :func:`journeys` simulates one or more scenarios of a system and summarises them: mean
 occupancy, queue and cost per time unit of every service (means over runs and over the
-saved times after the start, as the IPACS model reports them); each organisation's cost;
+start of every step, counted as the ledger counts them, :mod:`~wholesystem.system.charges`);
+each organisation's cost, commissioned capacity included;
 for the residents of one cohort, distributions of services and organisations touched,
 hand-offs, time waiting, repeat presentations and cost by organisation; and a few typical
 journeys told as plain timelines.
@@ -18,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from wholesystem.errors import UnknownNameError
+from wholesystem.system.charges import StepCosts, organisation_totals, step_costs
 from wholesystem.system.journeys import (
     IN_SERVICE,
     LEFT,
@@ -29,7 +31,7 @@ from wholesystem.system.journeys import (
 )
 from wholesystem.system.model import SystemModel
 from wholesystem.system.scenarios import apply_scenario
-from wholesystem.system.spec import TIME_UNITS, ServiceKind, SystemSpec
+from wholesystem.system.spec import TIME_UNITS, SystemSpec
 
 __all__ = ["ServiceStats", "Spread", "PeopleSummary", "Timeline", "ScenarioJourneys",
            "JourneysReport", "journeys", "summarise", "journeys_dict", "service_costs"]
@@ -37,7 +39,8 @@ __all__ = ["ServiceStats", "Spread", "PeopleSummary", "Timeline", "ScenarioJourn
 
 @dataclass(frozen=True)
 class ServiceStats:
-    """One service over the run, averaged over runs and saved times after the start."""
+    """One service over the run, averaged over runs and over the start of every step (as
+    the ledger counts them: ``mean_cost`` times the horizon is the service's cost)."""
 
     id: str
     name: str
@@ -47,7 +50,8 @@ class ServiceStats:
     """Mean over runs of the people waiting at the last saved time."""
     mean_cost: float
     """Mean cost per time unit: in service x unit cost + waiting x delayed-day cost
-    (+ contacts x cost per contact)."""
+    (+ contacts x cost per contact) + commissioned capacity x cost per place (+ teams and
+    fixed costs)."""
 
 
 @dataclass(frozen=True)
@@ -120,39 +124,35 @@ def _spread(values: NDArray[np.float64]) -> Spread:
                   float(values.max()))
 
 
-def service_costs(run: JourneyRun) -> NDArray[np.float64]:
-    """Cost per time unit of each service at each saved time after the start:
-    (steps, runs, services)."""
-    spec = run.spec
-    occupied = np.array([s.costs.per_occupied_day for s in spec.services])
-    delayed = np.array([s.costs.per_delayed_day for s in spec.services])
-    contact = np.array([s.costs.per_contact if s.kind is ServiceKind.CONTACTS else 0.0
-                        for s in spec.services])
-    return (run.occupancy[1:] * occupied + run.waiting[1:] * delayed
-            + run.served * contact / spec.time.step)
+def _run_costs(run: JourneyRun) -> StepCosts:
+    """The run's costs, step by step, counted as the ledger counts them."""
+    return step_costs(run.spec, run.occupancy[:-1], run.waiting[:-1], run.served)
+
+
+def service_costs(run: JourneyRun, counted_at: str = "start") -> NDArray[np.float64]:
+    """Cost per time unit of each service in each step: (steps, runs, services).
+
+    ``counted_at="start"`` counts the people there at the start of each step, as the
+    ledger does, so the mean over steps times the horizon is the service's cost over the
+    run. ``"end"`` counts them at the end of each step, as the IPACS model reports its
+    daily costs (for comparing with published figures).
+    """
+    if counted_at not in ("start", "end"):
+        raise ValueError("counted_at is 'start' or 'end'")
+    rows = slice(None, -1) if counted_at == "start" else slice(1, None)
+    costs = step_costs(run.spec, run.occupancy[rows], run.waiting[rows], run.served)
+    return costs.total / run.spec.time.step
 
 
 def _organisation_costs(run: JourneyRun) -> NDArray[np.float64]:
     """Each organisation's cost over the horizon, per run: (runs, organisations)."""
-    spec, step = run.spec, run.spec.time.step
-    organisations = {o.id: i for i, o in enumerate(spec.organisations)}
-    totals = np.zeros((run.runs, len(organisations)))
-    for s, service in enumerate(spec.services):
-        owner, payer = organisations[service.owner], organisations[service.delay_payer]
-        totals[:, owner] += run.occupancy[:-1, :, s].sum(0) * service.costs.per_occupied_day * step
-        totals[:, payer] += run.waiting[:-1, :, s].sum(0) * service.costs.per_delayed_day * step
-        if service.kind is ServiceKind.CONTACTS:
-            totals[:, owner] += run.served[:, :, s].sum(0) * service.costs.per_contact
-    for intervention_id in spec.applied:
-        cost = spec.intervention(intervention_id).cost
-        if cost is not None:
-            totals[:, organisations[cost.payer]] += (cost.per_time * spec.time.horizon
-                                                     + cost.one_off)
-    return totals
+    return organisation_totals(run.spec, _run_costs(run))
 
 
 def _person_costs(run: JourneyRun, people: NDArray[np.int64]) -> NDArray[np.float64]:
-    """Cost of each chosen person to each organisation: (people, organisations)."""
+    """Cost of each chosen person to each organisation: (people, organisations); the
+    capacity commissioned for everyone (places paid for, full or empty) is not a cost of
+    any one person."""
     spec, step = run.spec, run.spec.time.step
     organisations = {o.id: i for i, o in enumerate(spec.organisations)}
     costs = np.zeros((len(people), len(organisations)))
@@ -223,8 +223,9 @@ def summarise(run: JourneyRun, cohort: int | None = None, limit: int | None = No
     spec = run.spec
     costs = service_costs(run)
     services = tuple(ServiceStats(
-        s.id, s.name, float(run.occupancy[1:, :, i].mean()), float(run.waiting[1:, :, i].mean()),
-        float(run.waiting[-1, :, i].mean()), float(costs[:, :, i].mean()))
+        s.id, s.name, float(run.occupancy[:-1, :, i].mean()),
+        float(run.waiting[:-1, :, i].mean()), float(run.waiting[-1, :, i].mean()),
+        float(costs[:, :, i].mean()))
         for i, s in enumerate(spec.services))
     organisation = _organisation_costs(run).mean(axis=0)
     summary = _people_summary(run, cohort, limit) if cohort is not None else None

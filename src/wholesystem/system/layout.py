@@ -91,6 +91,11 @@ class ServiceLayout:
     """Aux: owner cost per time unit."""
     delay_rate: str
     """Aux: waiting cost per time unit."""
+    capacity: str | None = None
+    """Aux: places, or contacts per time unit (None: unlimited)."""
+    capacity_cost: str | None = None
+    """Stock: cumulative cost of the commissioned capacity and fixed costs, to the owner
+    (part of ``owner_cost``; None when the service has none)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wholesystem.system.layout import ServiceLayout
 from wholesystem.system.results import ScenarioRun
 from wholesystem.system.spec import OUTCOMES, TIME_UNITS
 
@@ -58,6 +59,13 @@ class ServiceLine:
     """Average people waiting."""
     waiting_at_end: float
     """People waiting at the end."""
+    capacity_cost: float = 0.0
+    """Part of ``cost`` paid for commissioned capacity (places, teams, fixed costs), used
+    or not."""
+    mean_capacity: float = 0.0
+    """Average places (contacts: per time unit) commissioned; 0 when unlimited."""
+    idle_place_days: float = 0.0
+    """Places: commissioned place-time left empty, in time units (0 when unlimited)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,8 @@ class OrganisationLine:
     """Occupied place-time in its services."""
     days_waited_paid: float
     """Waiting person-time it pays for."""
+    capacity_cost: float = 0.0
+    """Part of ``services_cost`` paid for commissioned capacity, used or not."""
 
 
 @dataclass(frozen=True)
@@ -162,20 +172,8 @@ def _end(series: pd.Series) -> float:
 def build_ledger(run: ScenarioRun) -> Ledger:
     """The ledger of one simulated scenario."""
     spec, layout, frame = run.spec, run.layout, run.results
-    step, horizon = spec.time.step, spec.time.horizon
-    services = []
-    for line in layout.services:
-        service = spec.service(line.service)
-        in_service = frame[line.in_service] if line.in_service else None
-        waiting = frame[line.waiting]
-        services.append(ServiceLine(
-            service.id, service.name, service.owner, service.delay_payer,
-            service.kind.value, _end(frame[line.owner_cost]), _end(frame[line.delay_cost]),
-            integrate(frame[line.served], step),
-            integrate(in_service, step) if in_service is not None else 0.0,
-            integrate(waiting, step),
-            integrate(in_service, step) / horizon if in_service is not None else 0.0,
-            integrate(waiting, step) / horizon, _end(waiting)))
+    horizon = spec.time.horizon
+    services = [_service_line(run, line) for line in layout.services]
     interventions = tuple(
         InterventionLine(i, spec.intervention(i).name, payer, _end(frame[stock]))
         for i, payer, stock in layout.intervention_costs)
@@ -191,6 +189,23 @@ def build_ledger(run: ScenarioRun) -> Ledger:
         outcomes=_outcomes(run, services), people=_people(run))
 
 
+def _service_line(run: ScenarioRun, line: ServiceLayout) -> ServiceLine:
+    spec, frame = run.spec, run.results
+    step, horizon = spec.time.step, spec.time.horizon
+    service = spec.service(line.service)
+    place_days = integrate(frame[line.in_service], step) if line.in_service else 0.0
+    waited = integrate(frame[line.waiting], step)
+    commissioned = integrate(frame[line.capacity], step) if line.capacity else 0.0
+    idle = commissioned - place_days if line.capacity and line.in_service else 0.0
+    return ServiceLine(
+        service.id, service.name, service.owner, service.delay_payer,
+        service.kind.value, _end(frame[line.owner_cost]), _end(frame[line.delay_cost]),
+        integrate(frame[line.served], step), place_days, waited, place_days / horizon,
+        waited / horizon, _end(frame[line.waiting]),
+        capacity_cost=_end(frame[line.capacity_cost]) if line.capacity_cost else 0.0,
+        mean_capacity=commissioned / horizon, idle_place_days=max(0.0, idle))
+
+
 def _organisation_line(org_id: str, name: str, services: list[ServiceLine],
                        interventions: tuple[InterventionLine, ...],
                        total: float) -> OrganisationLine:
@@ -200,7 +215,7 @@ def _organisation_line(org_id: str, name: str, services: list[ServiceLine],
         org_id, name, total, sum(s.cost for s in own), sum(s.waiting_cost for s in paid),
         sum(i.cost for i in interventions if i.payer == org_id),
         sum(s.served for s in own), sum(s.place_days for s in own),
-        sum(s.days_waited for s in paid))
+        sum(s.days_waited for s in paid), sum(s.capacity_cost for s in own))
 
 
 def _at(frame: pd.DataFrame, column: str, time: float) -> float:

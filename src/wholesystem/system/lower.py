@@ -395,7 +395,7 @@ class _Builder:
                  "people", f"people waiting for {service.name}{where}",
                  inflows=tuple(canonical_name(f) for f in inflows),
                  outflows=tuple(canonical_name(f) for f in outflows_of_waiting))
-        return self.lower_service_costs(service, waiting, in_service, served)
+        return self.lower_service_costs(service, waiting, in_service, served, capacity)
 
     def lower_places(self, service: Service, routes: list[tuple[str, str]], demand: Expr,
                      capacity: str | None) -> tuple[str, list[str], str]:
@@ -462,7 +462,7 @@ class _Builder:
         return name
 
     def lower_service_costs(self, service: Service, waiting: str, in_service: str | None,
-                            served: str) -> ServiceLayout:
+                            served: str, capacity: str | None) -> ServiceLayout:
         span, sid, costs = service.span, service.id, service.costs
         unit, field_name = self.spec.time.unit, f"services.{sid}.costs"
         # Every unit cost is a parameter, zero ones too, so a sweep can vary any of them.
@@ -481,6 +481,9 @@ class _Builder:
                                   f"GBP/person/{unit}", "unit cost",
                                   f"{field_name}.per_delayed_day", costs.delayed_span,
                                   f"cost of a person waiting for {service.name} per {unit}")
+        capacity_cost = self.lower_capacity_costs(service, capacity)
+        if capacity_cost is not None:
+            owner = Binary("+", owner, _ref(capacity_cost[0], span), span)
         owner_rate = self.add(f"{sid} cost rate", VariableKind.FLOW, owner,
                               span, self.gbp_per, f"cost of {service.name} to its owner")
         delay_rate = self.add(f"{sid} waiting cost rate", VariableKind.FLOW, _mul(
@@ -496,7 +499,61 @@ class _Builder:
                              canonical_name(in_service) if in_service else None,
                              canonical_name(served), canonical_name(owner_cost),
                              canonical_name(delay_cost), canonical_name(owner_rate),
-                             canonical_name(delay_rate))
+                             canonical_name(delay_rate),
+                             canonical_name(capacity) if capacity else None,
+                             canonical_name(capacity_cost[1]) if capacity_cost else None)
+
+    def lower_capacity_costs(self, service: Service, capacity: str | None
+                             ) -> tuple[str, str] | None:
+        """The rate and stock of what the commissioned capacity costs its owner, full or
+        empty: places x cost per place, whole teams x cost per team, and fixed costs.
+        Only costs the file gives become parameters (most services pay for use alone)."""
+        span, sid, costs = service.span, service.id, service.costs
+        unit, field_name = self.spec.time.unit, f"services.{sid}.costs"
+        terms: list[Expr] = []
+        if capacity is not None and costs.per_place:
+            place = self.param(f"{sid} cost per place per {unit}", costs.per_place,
+                               f"GBP/place/{unit}", "unit cost", f"{field_name}.per_place",
+                               costs.place_span,
+                               f"cost of a commissioned place of {service.name} per {unit}")
+            terms.append(_mul(_ref(capacity, span), _ref(place, span), span))
+        if capacity is not None and costs.staffing is not None:
+            terms.append(self.lower_staffing(service, capacity))
+        if costs.fixed:
+            terms.append(_ref(self.param(
+                f"{sid} fixed cost per {unit}", costs.fixed, f"GBP/{unit}", "unit cost",
+                f"{field_name}.fixed", costs.fixed_span,
+                f"fixed cost of {service.name} per {unit}"), span))
+        if not terms:
+            return None
+        rate = self.add(f"{sid} capacity cost rate", VariableKind.FLOW, _sum(terms, span),
+                        span, self.gbp_per,
+                        f"cost of the commissioned capacity of {service.name}, used or not")
+        stock = self.add(f"{sid} capacity cost", VariableKind.STOCK, _num(0, span), span,
+                         "GBP", f"cumulative cost of the capacity of {service.name}",
+                         inflows=(canonical_name(rate),))
+        return rate, stock
+
+    def lower_staffing(self, service: Service, capacity: str) -> Expr:
+        """Whole teams x cost per team: ceil(capacity / team size), written with INT (a
+        floor) and a small tolerance so an exact multiple does not buy one team more."""
+        span, sid, costs = service.span, service.id, service.costs
+        assert costs.staffing is not None
+        unit, field_name = self.spec.time.unit, f"services.{sid}.costs.staffing"
+        size = self.param(f"{sid} places per team", costs.staffing.places_per_team,
+                          "places/team", "staffing", f"{field_name}.places_per_team",
+                          costs.staffing_span, f"places one team of {service.name} staffs")
+        per_team = self.param(f"{sid} cost per team per {unit}", costs.staffing.per_team,
+                              f"GBP/team/{unit}", "unit cost", f"{field_name}.amount",
+                              costs.staffing_span,
+                              f"cost of one team of {service.name} per {unit}")
+        ratio = _div(_ref(capacity, span), _ref(size, span), span)
+        ceiling = Binary("+", Call("INT", (_sub(ratio, _num(1e-9, span), span),), span),
+                         _num(1, span), span)
+        teams = self.add(f"{sid} teams", VariableKind.AUX, Call(
+            "MAX", (_num(0, span), ceiling), span), span, "teams",
+            f"staffing teams commissioned for {service.name}")
+        return _mul(_ref(teams, span), _ref(per_team, span), span)
 
     def lower_sinks(self) -> None:
         span = self.spec.time.span

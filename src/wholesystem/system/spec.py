@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import itertools
+import math
 from dataclasses import dataclass, field
 
 from wholesystem.diagnostics import UNKNOWN_SPAN, SourceSpan
@@ -30,6 +31,7 @@ __all__ = [
     "Organisation",
     "Distribution",
     "Duration",
+    "StaffingStep",
     "UnitCosts",
     "WhenFull",
     "ServiceKind",
@@ -200,14 +202,31 @@ class Duration:
     @property
     def mu(self) -> float:
         """Lognormal: mean of log(duration)."""
-        import math
-
         return math.log(self.mean) - self.sigma ** 2 / 2
 
 
 @dataclass(frozen=True, slots=True)
+class StaffingStep:
+    """Capacity bought in whole teams: each team staffs a number of places."""
+
+    places_per_team: float
+    """Places (or contacts per time unit) one team provides."""
+    per_team: float
+    """Cost of one team per time unit, whether its places are used or not."""
+
+    def teams(self, capacity: float) -> int:
+        """Teams needed for ``capacity`` (whole teams; a part-used team is paid in full)."""
+        return math.ceil(capacity / self.places_per_team - 1e-9) if capacity > 0 else 0
+
+
+@dataclass(frozen=True, slots=True)
 class UnitCosts:
-    """What a service costs, in currency units."""
+    """What a service costs, in currency units.
+
+    Use costs (per occupied place, per contact) are paid only for what is used; capacity
+    costs (per commissioned place, staffing teams, fixed costs) are paid for what is
+    commissioned, full or empty, as a block contract or a staffed ward is.
+    """
 
     per_contact: float = 0.0
     """Per contact (attendance, visit, call) of a contacts service."""
@@ -215,12 +234,35 @@ class UnitCosts:
     """Per occupied place per time unit (already including any per-visit cost)."""
     per_delayed_day: float = 0.0
     """Per person waiting per time unit (e.g. an acute bed held by a delayed patient)."""
+    per_place: float = 0.0
+    """Per commissioned place (contacts: per contact of capacity) per time unit, used or
+    not (a block contract)."""
+    fixed: float = 0.0
+    """Per time unit whatever the capacity and use (a building, a management team)."""
+    staffing: StaffingStep | None = None
+    """Capacity bought in whole teams, if it is."""
     contact_span: SourceSpan = UNKNOWN_SPAN
     """Where the cost per contact is written."""
     occupied_span: SourceSpan = UNKNOWN_SPAN
     """Where the cost per occupied place is written."""
     delayed_span: SourceSpan = UNKNOWN_SPAN
     """Where the cost per person waiting is written."""
+    place_span: SourceSpan = UNKNOWN_SPAN
+    """Where the cost per place is written."""
+    fixed_span: SourceSpan = UNKNOWN_SPAN
+    """Where the fixed cost is written."""
+    staffing_span: SourceSpan = UNKNOWN_SPAN
+    """Where the staffing step is written."""
+
+    @property
+    def has_capacity_costs(self) -> bool:
+        """True when commissioned capacity itself costs money (places or teams)."""
+        return bool(self.per_place) or self.staffing is not None
+
+    def capacity_rate(self, capacity: float) -> float:
+        """Cost per time unit of ``capacity`` commissioned places, with the fixed cost."""
+        teams = self.staffing.teams(capacity) * self.staffing.per_team if self.staffing else 0.0
+        return self.per_place * capacity + teams + self.fixed
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,13 +38,17 @@ def test_settings_are_the_published_ones(runs: dict) -> None:
 
 
 def test_daily_cost_identity(runs: dict) -> None:
+    """Day d costs people in service x unit cost + people waiting x £346, counted at the
+    start of the day as the ledger counts them (``counted_at="end"``: at its end, as the
+    IPACS model reports its daily costs)."""
     run = runs["baseline"]
-    costs = service_costs(run)
     p1_b, p2_b = 0, 3
-    assert np.allclose(costs[:, :, p1_b], run.occupancy[1:, :, p1_b] * 125 * 2.5
-                       + run.waiting[1:, :, p1_b] * 346)
-    assert np.allclose(costs[:, :, p2_b], run.occupancy[1:, :, p2_b] * 150
-                       + run.waiting[1:, :, p2_b] * 346)
+    for counted_at, rows in (("start", slice(None, -1)), ("end", slice(1, None))):
+        costs = service_costs(run, counted_at)
+        assert np.allclose(costs[:, :, p1_b], run.occupancy[rows, :, p1_b] * 125 * 2.5
+                           + run.waiting[rows, :, p1_b] * 346)
+        assert np.allclose(costs[:, :, p2_b], run.occupancy[rows, :, p2_b] * 150
+                           + run.waiting[rows, :, p2_b] * 346)
 
 
 def test_baseline_costs_more_than_unconstrained_at_every_node(runs: dict) -> None:
@@ -62,7 +66,7 @@ def test_p2_bristol_baseline_within_ten_percent_of_published(runs: dict) -> None
         float(expected["mean_waiting"]), rel=0.10)
     assert run.waiting[-1, :, p2_b].mean() == pytest.approx(
         float(expected["waiting_on_last_day"]), rel=0.10)
-    assert service_costs(run)[:, :, p2_b].mean() == pytest.approx(
+    assert service_costs(run, "end")[:, :, p2_b].mean() == pytest.approx(
         float(expected["mean_cost_per_day"]), rel=0.10)
 
 

@@ -43,6 +43,7 @@ from wholesystem.system.spec import (
     Scenario,
     Service,
     ServiceKind,
+    StaffingStep,
     StayChange,
     SystemSpec,
     TimeSettings,
@@ -178,12 +179,27 @@ def _read_costs(value: dict[str, Any], context: ReadContext, path: FieldPath) ->
     # An occupied-place cost may be written three ways; its position is the first given.
     occupied_key = next((k for k in ("per_occupied_day", "per_occupied_week", "per_visit")
                          if k in value), "per_occupied_day")
+
     def where(key: str) -> SourceSpan:  # a cost not written has no position
         return context.span((*path, key)) if key in value else UNKNOWN_SPAN
 
+    staffing = None
+    if "staffing" in value:
+        team = value["staffing"]
+        staffing = StaffingStep(float(team["places_per_team"]), _per_time(team, context))
     return UnitCosts(float(value.get("per_contact", 0.0)), occupied * days,
                      float(value.get("per_delayed_day", 0.0)) * days,
-                     where("per_contact"), where(occupied_key), where("per_delayed_day"))
+                     _per_time(value.get("per_place"), context),
+                     _per_time(value.get("fixed"), context), staffing,
+                     where("per_contact"), where(occupied_key), where("per_delayed_day"),
+                     where("per_place"), where("fixed"), where("staffing"))
+
+
+def _per_time(value: dict[str, Any] | None, context: ReadContext) -> float:
+    """An ``{amount, per}`` cost per system time unit (0 when not given)."""
+    if value is None:
+        return 0.0
+    return float(value["amount"]) / unit_factor(str(value["per"]), context.unit)
 
 
 def _read_cohort(key: str, value: dict[str, Any], context: ReadContext) -> Cohort | None:

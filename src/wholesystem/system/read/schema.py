@@ -30,6 +30,9 @@ _FRACTION = {"type": "number", "minimum": 0, "maximum": 1}
 _TEXT = {"type": "string"}
 _ID = {"type": "string", "pattern": ID_PATTERN}
 _UNIT = {"enum": ["day", "week", "month", "year"]}
+_RATE = {"type": "object", "title": "a mapping with 'amount' and 'per'",
+         "properties": {"amount": _NON_NEGATIVE, "per": _UNIT},
+         "required": ["amount", "per"], "additionalProperties": False}
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -214,6 +217,15 @@ SYSTEM_SCHEMA: dict[str, Any] = {
                 "per_visit": _doc(_NON_NEGATIVE, "Per home visit (with visits_per_day)."),
                 "visits_per_day": _doc(_NON_NEGATIVE, "Visits per occupied place per day."),
                 "per_delayed_day": _doc(_NON_NEGATIVE, "Per person waiting per day."),
+                "per_place": _doc(_RATE, "Per commissioned place (contacts: per contact "
+                                         "of capacity), used or not: a block contract."),
+                "fixed": _doc(_RATE, "Paid whatever the capacity and use."),
+                "staffing": _doc(_object({
+                    "places_per_team": _doc(_POSITIVE, "Places one team provides."),
+                    "amount": _doc(_NON_NEGATIVE, "Cost of one team per 'per'."),
+                    "per": _UNIT,
+                }, ("places_per_team", "amount", "per"), "a staffing step"),
+                    "Capacity bought in whole teams: a part-used team is paid in full."),
             }, (), "unit costs"),
             "when_full": {"anyOf": [
                 _object({"queue_in": _doc(_TEXT, "Where people wait, e.g. 'acute bed'."),

@@ -70,6 +70,10 @@ def _check_services(spec: SystemSpec) -> Iterator[_Problem]:
         if target == service.id:
             yield (*path, "when_full", "divert_to"), "a service cannot divert to itself", None
         yield from _check_service_kind(service, path)
+        if service.costs.has_capacity_costs and service.capacity is None:
+            yield ((*path, "costs"), "costs per place or per team need a 'capacity' "
+                                     "(an unlimited service has no places to pay for)",
+                   "give the service a capacity, or charge per_occupied_day instead")
 
 
 def _check_service_kind(service: Service, path: FieldPath) -> Iterator[_Problem]:
@@ -146,6 +150,8 @@ def _check_interventions(spec: SystemSpec) -> Iterator[_Problem]:
                 for name in change.services:
                     if name != "all" and name not in services:
                         yield (*where, "services"), f"no service '{name}'", None
+            if isinstance(change, CapacityChange):
+                yield from _check_unlimited_places(spec, change, where)
             if isinstance(change, PreventionChange):
                 cohort = cohorts.get(change.cohort)
                 if cohort is None:
@@ -159,6 +165,19 @@ def _check_interventions(spec: SystemSpec) -> Iterator[_Problem]:
                 if change.source not in services:
                     yield (*where, "from"), f"no service '{change.source}'", None
                 yield from _check_routes(spec, change.routes, (*where, "routes"))
+
+
+def _check_unlimited_places(spec: SystemSpec, change: CapacityChange,
+                            where: FieldPath) -> Iterator[_Problem]:
+    """Removing the limit of a service that pays per place would make its cost infinite."""
+    if change.set_to is not None or change.add or change.multiply != 1.0:
+        return
+    for service in spec.services:
+        if ("all" in change.services or service.id in change.services) \
+                and service.costs.has_capacity_costs:
+            yield (where, f"'{service.id}' pays per place or per team, so its capacity "
+                          "cannot be unlimited",
+                   "set a (large) capacity instead, whose places are then paid for")
 
 
 def _check_scenarios(spec: SystemSpec) -> Iterator[_Problem]:
