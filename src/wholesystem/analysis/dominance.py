@@ -332,7 +332,17 @@ def _story(periods: Sequence[DominancePeriod], by_id: dict[str, Loop],
            stocks: Sequence[Sequence[str]], units: str, caveat: str) -> list[str]:
     lines: list[str] = []
     previous: dict[int, DominancePeriod] = {}
+    active = {p.partition for p in periods if p.dominant}
+    still = sorted({p.partition for p in periods} - active)
+    if still:
+        names = [f"'{s}'" for i in still for s in stocks[i][:2]]
+        shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6
+                                         else "")
+        lines.append(f"The feedback loops through {shown or 'some variables'} never change "
+                     "anything during the run.")
     for period in periods:
+        if period.partition not in active:
+            continue
         moved = ", ".join(f"'{s}'" for s in stocks[period.partition][:3]) or "its variables"
         when = (f"from {units} {period.start:g} to {period.end:g}")
         if not period.dominant:

@@ -28,7 +28,8 @@ import pandas as pd
 from wholesystem.analysis.causal import CausalGraph, CausalLink
 from wholesystem.errors import ParameterError
 
-__all__ = ["Loop", "LoopSet", "find_loops", "loop_id", "resolve_pins"]
+__all__ = ["Loop", "LoopSet", "find_loops", "loop_id", "resolve_pins",
+           "canonical_name"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,7 +149,7 @@ def find_loops(graph: CausalGraph, max_loops: int = 10_000,
 
 
 
-def _canonical(graph: CausalGraph, name: str) -> str:
+def canonical_name(graph: CausalGraph, name: str) -> str:
     """The canonical name a person's spelling of a variable refers to."""
     wanted = name.strip()
     folded = " ".join(wanted.replace("_", " ").split()).casefold()
@@ -171,7 +172,7 @@ def resolve_pins(graph: CausalGraph, pins: Sequence[str], max_loops: int = 10_00
     wanted: set[str] = set()
     for pin in pins:
         if "->" in pin or "\u2192" in pin:
-            paths.append(tuple(_canonical(graph, part)
+            paths.append(tuple(canonical_name(graph, part)
                                for part in re.split(r"->|\u2192", pin) if part.strip()))
         else:
             wanted.add(pin.strip())

@@ -12,11 +12,13 @@ import typer
 
 from wholesystem.interfaces.cli import (
     check_command,
+    cld_command,
     compare_command,
     compile_command,
     convert_command,
     journeys_command,
     ledger_command,
+    loops_command,
     run_command,
     serve_command,
 )
@@ -40,6 +42,9 @@ app.command("compare")(compare_command.compare_scenarios)
 app.command("journeys")(journeys_command.journeys_command)
 app.command("serve")(serve_command.serve)
 app.command("user")(serve_command.add_user)
+app.command("loops")(loops_command.loops)
+app.command("dominance")(loops_command.dominance)
+app.command("cld")(cld_command.cld)
 
 
 def main(argv: list[str] | None = None) -> int:
