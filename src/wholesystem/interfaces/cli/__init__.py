@@ -11,6 +11,7 @@ import sys
 import typer
 
 from wholesystem.interfaces.cli import (
+    boundary_command,
     check_command,
     cld_command,
     compare_command,
@@ -45,6 +46,7 @@ app.command("user")(serve_command.add_user)
 app.command("loops")(loops_command.loops)
 app.command("dominance")(loops_command.dominance)
 app.command("cld")(cld_command.cld)
+app.command("boundary")(boundary_command.boundary)
 
 
 def main(argv: list[str] | None = None) -> int:

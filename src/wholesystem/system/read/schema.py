@@ -155,6 +155,11 @@ _CHANGE = {
     ],
 }
 
+CSH_KEYS = ("beneficiary", "purpose", "measure", "decision_maker", "resources",
+            "decision_environment", "expert", "expertise", "guarantor", "witness",
+            "emancipation", "worldview")
+"""Keys of the twelve Critical Systems Heuristics boundary questions (Ulrich), in order."""
+
 SYSTEM_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://wholesystem.invalid/system.schema.json",
@@ -184,12 +189,27 @@ SYSTEM_SCHEMA: dict[str, Any] = {
                          "Routes out of services."),
         "interventions": _map_of("intervention", "Named changes, by id."),
         "scenarios": _map_of("scenario", "Named combinations of interventions, by id."),
+        "critique": _doc({
+            "type": "object", "additionalProperties": False,
+            "properties": {q: {"type": "array", "items": {"$ref": "#/$defs/answer"}}
+                           for q in CSH_KEYS}},
+            "Critical Systems Heuristics: answers to the twelve boundary questions, by "
+            "question, each from one stakeholder in the 'is' and 'ought' modes."),
         "outcomes": _doc({"type": "array", "items": {"enum": [
             "people_waiting", "people_waiting_at_end", "days_waited", "needs_unmet",
             "repeat_presentations", "people_served"]}},
             "Resident outcomes to report (default: all)."),
     },
     "$defs": {
+        "answer": _object({
+            "stakeholder": _doc(_TEXT, "Who answers: an organisation id or a group of "
+                                       "residents."),
+            "is": _doc(_TEXT, "What is the case, in their view."),
+            "ought": _doc(_TEXT, "What ought to be the case."),
+            "bears_on": _doc({"type": "array", "items": _TEXT},
+                             "Results the answer bears on: cost, affected, cut, inside or "
+                             "an outcome name (default: the question's own)."),
+        }, ("stakeholder",), "a boundary-question answer"),
         "quantity": _QUANTITY,
         "duration": _DURATION,
         "route": _ROUTE,
