@@ -62,8 +62,9 @@ class Limits:
     """Values in a system file, counting each alias as a copy (stops alias bombs)."""
     max_steps: int = 10_000_000
     """Time steps of one run: (stop - start) / dt."""
-    max_saved_values: int = 200_000_000
-    """Numbers a run keeps: saved times x output values x runs (1.6 GB of float64)."""
+    max_saved_values: int = 500_000_000
+    """Numbers a run keeps: saved times x values x runs (4 GB of float64; the largest
+    published model we run, MEDEAS World, keeps 0.2 billion)."""
     max_elements_per_dimension: int = 1_000_000
     """Elements of one dimension (subscript range)."""
     max_elements_total: int = 10_000_000

@@ -22,6 +22,7 @@ from pathlib import Path
 from wholesystem.check.codes import CODES, CheckCode, diagnose, sort_diagnostics
 from wholesystem.check.equations import check_equations
 from wholesystem.check.loops import check_loops
+from wholesystem.check.resources import resource_errors
 from wholesystem.check.scope import ProjectScope
 from wholesystem.check.structure import check_structure
 from wholesystem.check.unit_syntax import Units, parse_units
@@ -46,6 +47,8 @@ def check_project(project: Project) -> tuple[Diagnostic, ...]:
     for model in scope.models.values():
         found.extend(check_equations(model))
     found.extend(check_units(scope))
+    found.extend(_from_error(err, project.source.path, "resource-limit")
+                 for err in resource_errors(project))
     if not any(d.code in _MODULE_CODES for d in found):
         try:
             flat = flatten(project)

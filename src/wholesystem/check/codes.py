@@ -52,6 +52,8 @@ CODES: dict[str, CheckCode] = {c.code: c for c in (
     CheckCode("bad-connection", _E, "A module connection names a variable that does not exist."),
     CheckCode("module-error", _E, "Modules cannot be flattened into one model."),
     CheckCode("unknown-method", _E, "The integration method is not one wholesystem runs."),
+    CheckCode("resource-limit", _E,
+              "Running the model would exceed a resource limit (steps, array or result size)."),
     CheckCode("unit-mismatch", _W, "Units of an equation or a flow disagree."),
     CheckCode("unit-syntax", _W, "A units string could not be read."),
 )}

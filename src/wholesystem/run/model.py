@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wholesystem.check.resources import resource_errors
 from wholesystem.compiler import CompiledModel, compile_project
 from wholesystem.compiler.data import data_variables, feed_data_files
 from wholesystem.datafiles import FileAccess, access_for
-from wholesystem.errors import ParameterError, UnknownNameError
+from wholesystem.errors import ParameterError, SimulationError, UnknownNameError
 from wholesystem.ir.expr import Number
 from wholesystem.ir.model import Project, VariableKind
 from wholesystem.ir.names import canonical_name
@@ -43,7 +44,16 @@ class Model:
 
     def __init__(self, project: Project):
         self.project = project
-        self.compiled = compile_project(project)
+        # What check reports as resource-limit errors stops here, before compiling
+        # allocates anything.
+        problems = resource_errors(project)
+        if problems:
+            raise problems[0]
+        try:
+            self.compiled = compile_project(project)
+        except MemoryError:
+            raise SimulationError("out of memory compiling the model",
+                                  project.sim_specs.span) from None
         # Keyed by forced constants and data files; a model with data variables has no
         # variant until a run names its data files.
         self._variants: dict[tuple[frozenset[str], tuple[str, ...]], CompiledModel] = (

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from wholesystem.builtins.kernels import new_state
+from wholesystem.check.resources import resource_errors
 from wholesystem.compiler import CompiledModel
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ParameterError, SimulationError
@@ -117,6 +118,9 @@ def simulate(compiled: CompiledModel, overrides: Mapping[str, Any] | None = None
     dt = specs.dt
     if not (math.isfinite(dt) and dt > 0):
         raise SimulationError(f"time step must be a positive number, not {dt}", specs.span)
+    problems = resource_errors(compiled.project, runs)
+    if problems:
+        raise problems[0]
     n_steps = _steps(specs.stop - specs.start, dt, "the simulation length", specs.span)
     save = specs.save_period
     if not (math.isfinite(save) and save > 0):
@@ -133,11 +137,18 @@ def simulate(compiled: CompiledModel, overrides: Mapping[str, Any] | None = None
                                 fixed_seed=fixed)
                       for site, (kind, fixed) in enumerate(zip(
                           compiled.state_kinds, compiled.state_seeds, strict=True))]
-    with np.errstate(all="ignore"):
-        if method == "euler":
-            saved = backend.run_euler(runtime, n_steps, save_every)
-        else:
-            saved = _integrate_rk4(backend, runtime, n_steps, save_every, dt)
+    try:
+        with np.errstate(all="ignore"):
+            if method == "euler":
+                saved = backend.run_euler(runtime, n_steps, save_every)
+            else:
+                saved = _integrate_rk4(backend, runtime, n_steps, save_every, dt)
+    except MemoryError:
+        raise SimulationError(
+            f"out of memory simulating {runs:,} run(s) of {n_steps:,} steps", specs.span,
+            hint="run fewer runs at once, keep fewer outputs (return_columns), or lower "
+                 "the resource limits (wholesystem.limits) so such runs are refused "
+                 "early") from None
     times = specs.start + dt * save_every * np.arange(len(saved), dtype=np.float64)
     kept = compiled.outputs if outputs is None else tuple(compiled.outputs[i] for i in outputs)
     return RawResults(times, saved, kept, runs, scalar)

@@ -18,7 +18,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from wholesystem.datafiles import limits_for
 from wholesystem.errors import UnknownNameError
+from wholesystem.limits import Limits
 from wholesystem.system.charges import StepCosts, organisation_totals, step_costs
 from wholesystem.system.journeys import (
     IN_SERVICE,
@@ -265,10 +267,19 @@ def journeys(system: SystemModel, scenarios: list[str] | None = None,
     names = scenarios or [s for s in system.scenarios
                           if s == "baseline" or any(x.id == s for x in spec.scenarios)]
     index = _cohort_index(spec, cohort)
+    limits = limits_for(spec.source.access)
+    _check_journey_steps(spec, limits)
+    if people is not None:
+        limits.check("max_people", people, "the journeys request (--people)")
     if runs is None:
         wanted = people or 1000
         expected = expected_arrivals(spec, index) if index is not None else 0.0
         runs = max(1, min(1000, math.ceil(wanted / expected))) if expected > 0 else 1
+    limits.check("max_runs", runs, "the journeys request (--runs)")
+    everyone = sum(expected_arrivals(spec, i) for i in range(len(spec.cohorts))) * runs
+    limits.check("max_people", everyone,
+                 f"the journeys simulation ({runs:,} run(s) of every cohort's expected "
+                 "arrivals)", spec.time.span)
     results = []
     for name in names:
         scenario_spec = apply_scenario(spec, name)
@@ -276,6 +287,14 @@ def journeys(system: SystemModel, scenarios: list[str] | None = None,
         results.append(summarise(run, index, people, typical))
     return JourneysReport(spec.name, seed, runs, spec.time.horizon, spec.time.unit,
                           spec.currency, tuple(results))
+
+
+def _check_journey_steps(spec: SystemSpec, limits: Limits) -> None:
+    """Steps are counted first: expected arrivals are summed step by step."""
+    time = spec.time
+    steps = time.horizon / time.step if time.step > 0 else math.inf
+    limits.check("max_steps", steps,
+                 f"the run ({time.horizon:g} {time.unit}s by {time.step:g})", time.span)
 
 
 def _cohort_index(spec: SystemSpec, cohort: str | None) -> int | None:

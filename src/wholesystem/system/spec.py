@@ -157,7 +157,10 @@ class TimeSettings:
         """A time as people read it: a date when the start date is known."""
         if self.start_date is not None and self.unit in ("day", "week"):
             days = time * TIME_UNITS[self.unit]
-            return (self.start_date + _dt.timedelta(days=days)).isoformat()
+            try:
+                return (self.start_date + _dt.timedelta(days=days)).isoformat()
+            except (OverflowError, ValueError):
+                pass  # past the calendar's last date: say it as a time instead
         return f"{self.unit} {time:g}"
 
 

@@ -19,8 +19,6 @@ def model_with(**specs: float | None) -> Model:
 
 
 @pytest.mark.parametrize(("specs", "message"), [
-    ({"dt": 1e-300}, "more than 1,000,000,000"),
-    ({"stop": 1e300}, "more than 1,000,000,000"),
     ({"stop": -2.5}, "not a positive number of time steps"),
     ({"stop": float("inf")}, "not a positive number of time steps"),
     ({"save_step": float("nan")}, "save interval"),

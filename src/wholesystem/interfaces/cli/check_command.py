@@ -23,6 +23,8 @@ from wholesystem.compiler import compile_project
 from wholesystem.datafiles import FileAccess
 from wholesystem.diagnostics import Diagnostic, Severity, SourceSpan
 from wholesystem.errors import WholesystemError
+from wholesystem.interfaces.cli.options import LimitOption
+from wholesystem.limits import Limits
 from wholesystem.system import check_path
 
 __all__ = ["check", "diagnostic_record", "summary"]
@@ -35,11 +37,13 @@ def check(
     allow: Annotated[list[Path] | None, typer.Option(
         "--allow", help="Let the model read this file or folder too (repeatable); by "
                         "default it reads only files in its own folder.")] = None,
+    limit: LimitOption = None,
 ) -> None:
     """Check MODEL and print every problem found; exit 1 if any is an error."""
     if not model.exists():
         raise FileNotFoundError(2, "no such model file", str(model))
-    report = _with_compile_errors(check_path(model, FileAccess.for_cli(model, allow or ())))
+    access = FileAccess.for_cli(model, allow or (), limits=Limits.parse(limit or []))
+    report = _with_compile_errors(check_path(model, access))
     if as_json:
         typer.echo(json.dumps([diagnostic_record(d) for d in report.diagnostics], indent=2))
     else:

@@ -55,6 +55,11 @@ def report_errors() -> Iterator[Outcome]:
         outcome.code = err.code if isinstance(err.code, int) else 1
     except KeyboardInterrupt:
         outcome.code = 130
+    except MemoryError:
+        print("error: out of memory; the model asks for more than this machine holds "
+              "(lower the limits with --limit NAME=VALUE so such models are refused "
+              "early)", file=sys.stderr)
+        outcome.code = 1
     except Exception as err:
         print(f"error: internal error ({type(err).__name__}: {err}); please report it "
               "with the model file", file=sys.stderr)

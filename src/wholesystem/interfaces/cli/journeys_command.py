@@ -8,7 +8,10 @@ from typing import Annotated
 
 import typer
 
+from wholesystem.datafiles import FileAccess
+from wholesystem.interfaces.cli.options import LimitOption
 from wholesystem.interfaces.cli.system_tables import number, table
+from wholesystem.limits import Limits
 from wholesystem.system.journey_report import (
     JourneysReport,
     ScenarioJourneys,
@@ -38,11 +41,13 @@ def journeys_command(
     typical: Annotated[int, typer.Option(
         "--typical", help="Typical journeys to tell per scenario.")] = 3,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    limit: LimitOption = None,
 ) -> None:
     """Simulate residents one by one through SYSTEM's services and pathways: per service
     and scenario mean occupancy, queue and daily cost; per person, services and
     organisations touched, hand-offs, waiting, repeat presentations and cost."""
-    report = journeys(load_system(system), scenario or None, cohort, people, runs, seed,
+    access = FileAccess.for_cli(system, limits=Limits.parse(limit or []))
+    report = journeys(load_system(system, access), scenario or None, cohort, people, runs, seed,
                       typical)
     if as_json:
         typer.echo(json.dumps(journeys_dict(report), indent=2))

@@ -10,6 +10,8 @@ import typer
 
 from wholesystem.datafiles import FileAccess
 from wholesystem.errors import ParameterError
+from wholesystem.interfaces.cli.options import LimitOption
+from wholesystem.limits import Limits
 from wholesystem.system import load
 
 __all__ = ["run", "parse_assignments"]
@@ -44,6 +46,7 @@ def run(
     allow: Annotated[list[Path] | None, typer.Option(
         "--allow", help="Let the model read this file or folder too (repeatable); by "
                         "default it reads only files in its own folder.")] = None,
+    limit: LimitOption = None,
 ) -> None:
     """Simulate MODEL and write one CSV row per saved time: Time, then every variable."""
     params = parse_assignments(set_ or [])
@@ -51,7 +54,8 @@ def run(
         for path in data:
             if not path.exists():
                 raise FileNotFoundError(2, "no such data file", str(path))
-    access = FileAccess.for_cli(model, extra_allowed=[*(data or ()), *(allow or ())])
+    access = FileAccess.for_cli(model, extra_allowed=[*(data or ()), *(allow or ())],
+                                limits=Limits.parse(limit or []))
     results = load(model, access).run(params=params, method=method,
                                       return_columns=columns or None, data=data or None)
     frame = results.reset_index().rename(columns={"time": "Time"})

@@ -31,6 +31,7 @@ from wholesystem.ir.expr import (
     Unary,
 )
 from wholesystem.ir.model import Model, Project, SimSpecs, SourceFile, Variable, VariableKind
+from wholesystem.limits import Limits
 from wholesystem.parse.vensim.definitions import parse_definition, parse_macro_header
 from wholesystem.parse.vensim.entries import (
     MACRO_OUTPUTS,
@@ -92,7 +93,7 @@ def read_vensim_text(text: str, file: str = "<string>",
     """
     limits_for(access).check_document(text, file)
     text = normalise_newlines(text)
-    collected = _Collected(file, text)
+    collected = _Collected(file, text, limits=limits_for(access))
     for entry in scan_entries(text, file):
         collected.add(entry)
     collected.finish()
@@ -126,6 +127,7 @@ class _Collected:
     strings: list[StringConstant] = field(default_factory=list)
     macros: dict[str, tuple[MacroHeader, list[Documented]]] = field(default_factory=dict)
     open_macro: MacroHeader | None = None
+    limits: Limits = field(default_factory=Limits)
 
     def add(self, entry: RawEntry) -> None:
         if entry.kind is EntryKind.GROUP:
@@ -138,7 +140,11 @@ class _Collected:
                 raise self.error(":END OF MACRO: without :MACRO:", entry.span)
             self.open_macro = None
             return
-        parsed = parse_definition(entry.fields[0], self.file, self.text)
+        definition = entry.fields[0]
+        # Bounded before lark sees it: parsing time grows with the length.
+        self.limits.check("max_equation_chars", len(definition.text), "the definition",
+                          SourceSpan(self.file, definition.line, definition.column))
+        parsed = parse_definition(definition, self.file, self.text)
         if isinstance(parsed, Definition):
             documented = Documented(parsed, _units(entry), _doc(entry))
             target = (self.macros[self.open_macro.name.name][1] if self.open_macro

@@ -20,6 +20,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from wholesystem.datafiles import limits_for
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ModelStructureError, ModelSyntaxError
 from wholesystem.ir.expr import Call, Expr, Text
@@ -32,7 +33,6 @@ __all__ = ["Documented", "DATA_CALL", "assemble_variable"]
 DATA_CALL = "#DATA"
 """A data variable without an equation: ``#DATA('canonical name' [, 'keyword'])``."""
 
-_MAX_ELEMENTS = 10_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +179,8 @@ def _elements(definitions: Sequence[Definition], ranges: SubscriptRanges
 def _combinations(subscripts: Sequence[Any], ranges: SubscriptRanges
                   ) -> list[tuple[str, ...]]:
     axes = [ranges.items(s) for s in subscripts]
-    if math.prod(len(a) for a in axes) > _MAX_ELEMENTS:
-        raise ModelStructureError("more than ten million elements", subscripts[0].span)
+    limits_for(ranges.access).check("max_elements_total", math.prod(len(a) for a in axes),
+                                    "the subscripted definition", subscripts[0].span)
     return list(itertools.product(*axes))
 
 

@@ -453,10 +453,14 @@ class _Reader:
 
     def element_grid(self, dims: tuple[str, ...], span: SourceSpan) -> list[tuple[str, ...]]:
         grids: list[tuple[str, ...]] = [()]
+        size = 1
         for dim_name in dims:
             dimension = self.known_dimensions.get(dim_name)
             if dimension is None:
                 raise ModelStructureError(f"unknown dimension '{dim_name}'", span)
+            size *= len(dimension.elements)
+            limits_for(self.access).check("max_elements_total", size,
+                                          f"an array over {', '.join(dims)}", span)
             grids = [(*g, e) for g in grids for e in dimension.canonical_elements]
         return grids
 
@@ -482,9 +486,7 @@ class _Reader:
                 f"'{_attr(element, 'name')}' has {len(eqns)} equations for {len(grid)} "
                 "elements", self.span(element))
         return tuple(
-            ElementDefinition(subs, parse_xmile_expression(e.text or "",
-                                                           self.equation_origin(e)),
-                              None, self.span(e))
+            ElementDefinition(subs, self.parse_equation(e.text or "", e), None, self.span(e))
             for subs, e in zip(grid, eqns, strict=True))
 
     def element(self, element: etree._Element) -> ElementDefinition:
@@ -504,7 +506,14 @@ class _Reader:
         text = eqn.text or ""
         if not _COMMENT.sub("", text).strip():
             return None  # e.g. "{Enter equation for use when not hooked up...}"
-        return parse_xmile_expression(text, self.equation_origin(eqn))
+        return self.parse_equation(text, eqn)
+
+    def parse_equation(self, text: str, eqn: etree._Element) -> Expr:
+        """``text`` parsed, after checking its length (lark's time grows with it)."""
+        origin = self.equation_origin(eqn)
+        limits_for(self.access).check("max_equation_chars", len(text), "the equation",
+                                      origin.span(1, 1))
+        return parse_xmile_expression(text, origin)
 
     def equation_origin(self, eqn: etree._Element) -> EquationOrigin:
         line = eqn.sourceline or 1
@@ -550,8 +559,11 @@ class _Reader:
         if element is None:
             raise ModelSyntaxError(f"graphical function lacks <{what}>", span)
         separator = _attr(element, "sep") or ","
+        text = element.text or ""
+        limits_for(self.access).check("max_lookup_points", text.count(separator) + 1,
+                                      f"<{what}>", self.span(element))
         try:
-            return tuple(float(p) for p in (element.text or "").split(separator) if p.strip())
+            return tuple(float(p) for p in text.split(separator) if p.strip())
         except ValueError:
             raise ModelSyntaxError(f"<{what}> holds something that is not a number",
                                    self.span(element)) from None

@@ -79,7 +79,7 @@ def read_system_text(text: str, file: str = "<system>",
                             for p in schema_problems)
         raise SystemFileError(diagnostics, text, tuple(d.variables[0] for d in diagnostics))
     context = ReadContext(positions, Path(file).parent, access=access_for(file, access))
-    spec = _build(document, context, SourceFile(file, text))
+    spec = _build(document, context, SourceFile(file, text, access))
     if spec is not None and not context.problems:
         context.problems.extend(check_structure(spec, positions))
     if context.problems or spec is None:
@@ -115,6 +115,20 @@ def _build(document: dict[str, Any], context: ReadContext,
         sources=tuple(str(s) for s in document.get("sources", ())))
 
 
+def _check_calendar(start_date: _dt.date | None, horizon: float, unit: str,
+                    context: ReadContext) -> None:
+    """A calendar run must end by the last date there is (31 December 9999); beyond it,
+    date arithmetic cannot be done at all."""
+    if start_date is None or unit not in TIME_UNITS:
+        return
+    days_left = (_dt.date.max - start_date).days
+    if not horizon * TIME_UNITS[unit] <= days_left:
+        context.error(("time", "horizon"),
+                      f"the horizon ({horizon:g} {unit}s from {start_date}) runs past the "
+                      f"last calendar date, {_dt.date.max}",
+                      hint="shorten the horizon, or give time.start as 0 (no calendar)")
+
+
 def _read_time(value: dict[str, Any], context: ReadContext) -> TimeSettings:
     unit = str(value.get("unit", "day"))
     start = value.get("start", 0)
@@ -134,6 +148,7 @@ def _read_time(value: dict[str, Any], context: ReadContext) -> TimeSettings:
     if step > horizon:
         context.error(("time", "step"), f"the step ({step:g}) is longer than the horizon "
                                         f"({horizon:g})")
+    _check_calendar(start_date, horizon, unit, context)
     report = value.get("report_every")
     return TimeSettings(horizon, step, unit, start_date,
                         float(report) if report is not None else None,
