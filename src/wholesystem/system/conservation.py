@@ -16,14 +16,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
+from wholesystem.errors import ParameterError
 from wholesystem.ir.model import Project, VariableKind
 from wholesystem.system.layout import SystemLayout
 from wholesystem.system.model import SystemModel
 from wholesystem.system.results import ScenarioRun
 
-__all__ = ["flow_balance", "conservation_residual", "ConservationResult",
-           "check_conservation"]
+__all__ = ["flow_balance", "residuals", "conservation_residual", "ConservationResult",
+           "check_conservation", "run_conservation"]
 
 
 def flow_balance(project: Project, layout: SystemLayout) -> list[str]:
@@ -53,12 +55,24 @@ def flow_balance(project: Project, layout: SystemLayout) -> list[str]:
     return problems
 
 
+def residuals(run: ScenarioRun) -> NDArray[np.float64]:
+    """``start + arrived - (inside + left)`` at each saved time and run, ``(time, run)``
+    (zero when conserved); the people at the start are read at time 0 of each run, so a
+    run that sets them through parameters is checked against its own."""
+    layout = run.layout
+    inside = sum((run.series(s) for s in layout.people_stocks),
+                 np.zeros((len(run.times), run.runs)))
+    gone = run.series(layout.left) + run.series(layout.left_unmet)
+    at_start = inside[0] + gone[0] - run.series(layout.arrived)[0]
+    return np.asarray(at_start + run.series(layout.arrived) - inside - gone)
+
+
 def conservation_residual(run: ScenarioRun) -> pd.Series:
-    """``start + arrived - (inside + left)`` at each saved time (zero when conserved)."""
-    frame, layout = run.results, run.layout
-    inside = frame[list(layout.people_stocks)].sum(axis=1)
-    gone = frame[layout.left] + frame[layout.left_unmet]
-    return layout.initial_people + frame[layout.arrived] - inside - gone
+    """:func:`residuals` of one run, indexed by time."""
+    if run.runs != 1:
+        raise ParameterError(f"conservation_residual reads one run and these results hold "
+                             f"{run.runs} runs; use residuals for an ensemble")
+    return pd.Series(residuals(run)[:, 0], index=pd.Index(run.times, name="time"))
 
 
 @dataclass(frozen=True)
@@ -89,12 +103,18 @@ def check_conservation(system: SystemModel, scenarios: list[str] | None = None,
     results = []
     for name in scenarios or system.scenarios:
         run = system.simulate(name)
-        residual = conservation_residual(run)
-        scale = max(1.0, run.layout.initial_people,
-                    float(run.results[run.layout.arrived].abs().max()))
         project = system.model(name)[2].project
-        lowest = float(run.results[list(run.layout.people_stocks)].to_numpy().min())
-        results.append(ConservationResult(
-            name, float(np.abs(residual.to_numpy()).max()), relative * scale * 100,
-            tuple(flow_balance(project, run.layout)), lowest))
+        results.append(run_conservation(run, flow_balance(project, run.layout), relative))
     return results
+
+
+def run_conservation(run: ScenarioRun, problems: list[str] | tuple[str, ...] = (),
+                     relative: float = 1e-9) -> ConservationResult:
+    """Conservation of one run or an ensemble (the worst run counts)."""
+    layout = run.layout
+    residual = residuals(run)
+    scale = max(1.0, layout.initial_people,
+                float(np.abs(run.series(layout.arrived)).max()))
+    lowest = min(float(run.series(s).min()) for s in layout.people_stocks)
+    return ConservationResult(run.spec.scenario, float(np.abs(np.asarray(residual)).max()),
+                              relative * scale * 100, tuple(problems), lowest)

@@ -3,7 +3,10 @@
 Everything is read from one simulated scenario of the aggregate model. Costs come from
 the cumulative cost stocks; activity (admissions, contacts, occupied place-days, days
 waited) is the sum over time steps of the saved values times the step, which is exactly
-what the stocks accumulate.
+what the stocks accumulate. :func:`build_ledger` reads one run; :func:`build_ledgers`
+reads every run of an ensemble (:meth:`~wholesystem.system.model.SystemModel.simulate_many`)
+and :func:`ledger_table` puts their costs side by side. Organisations and services are
+found by id in the layout, never paired by position.
 
 >>> import wholesystem
 >>> from wholesystem.system.model import load_system
@@ -17,18 +20,22 @@ what the stocks accumulate.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
+from wholesystem.errors import ModelStructureError, ParameterError, UnknownNameError
 from wholesystem.system.layout import ServiceLayout
 from wholesystem.system.results import ScenarioRun
 from wholesystem.system.spec import OUTCOMES, TIME_UNITS
 
 __all__ = ["ServiceLine", "OrganisationLine", "InterventionLine", "PeriodLine",
-           "PeopleCount", "Ledger", "build_ledger", "ledger_dict", "integrate"]
+           "PeopleCount", "Ledger", "build_ledger", "build_ledgers", "ledger_table",
+           "ledger_dict", "integrate", "same_ids"]
 
 
 @dataclass(frozen=True)
@@ -152,57 +159,120 @@ class Ledger:
 
     def organisation(self, org_id: str) -> OrganisationLine:
         """An organisation's line by id."""
-        return next(o for o in self.organisations if o.id == org_id)
+        return _by_id(self.organisations, org_id, "organisation")
 
     def service(self, service_id: str) -> ServiceLine:
         """A service's line by id."""
-        return next(s for s in self.services if s.id == service_id)
+        return _by_id(self.services, service_id, "service")
 
 
-def integrate(series: pd.Series, step: float) -> float:
+def integrate(series: pd.Series | NDArray[np.float64], step: float) -> float:
     """Sum over time steps of value x step (the last saved time is the end, not a step)."""
-    values = series.to_numpy(dtype=float)
+    values = np.ascontiguousarray(series, dtype=float)
     return float(values[:-1].sum() * step)
 
 
-def _end(series: pd.Series) -> float:
-    return float(series.iloc[-1])
+class _One:
+    """One run's variables as plain arrays over time."""
+
+    def __init__(self, run: ScenarioRun):
+        if run.runs != 1:
+            raise ParameterError(f"build_ledger reads one run and these results hold "
+                                 f"{run.runs} runs; use build_ledgers for an ensemble")
+        self.run = run
+        self.times = run.times
+
+    def __call__(self, name: str) -> NDArray[np.float64]:
+        # Contiguous, so sums add in the same order whether the run stood alone or was
+        # one of an ensemble: ledgers of an ensemble equal those of single runs exactly.
+        return np.ascontiguousarray(self.run.series(name)[:, 0])
+
+    def end(self, name: str) -> float:
+        return float(self(name)[-1])
 
 
 def build_ledger(run: ScenarioRun) -> Ledger:
-    """The ledger of one simulated scenario."""
-    spec, layout, frame = run.spec, run.layout, run.results
+    """The ledger of one simulated scenario (one run)."""
+    spec, layout, values = run.spec, run.layout, _One(run)
     horizon = spec.time.horizon
-    services = [_service_line(run, line) for line in layout.services]
+    services = [_service_line(run, values, line) for line in layout.services]
     interventions = tuple(
-        InterventionLine(i, spec.intervention(i).name, payer, _end(frame[stock]))
+        InterventionLine(i, _by_id(spec.interventions, i, "intervention").name, payer,
+                         values.end(stock))
         for i, payer, stock in layout.intervention_costs)
+    stocks = dict(layout.organisation_costs)
+    same_ids([o.id for o in spec.organisations], list(stocks), "organisations",
+              "the system", "its lowered layout")
     organisations = tuple(_organisation_line(o.id, o.name, services, interventions,
-                                             _end(frame[stock]))
-                          for o, (_, stock) in zip(spec.organisations,
-                                                   layout.organisation_costs, strict=False))
+                                             values.end(stocks[o.id]))
+                          for o in spec.organisations)
     return Ledger(
         system=spec.name, scenario=spec.scenario, currency=spec.currency,
         unit=spec.time.unit, horizon=horizon, start=spec.time.label(0.0),
         organisations=organisations, services=tuple(services), interventions=interventions,
-        periods=_periods(run), whole_system=_end(frame[layout.whole_system_cost]),
-        outcomes=_outcomes(run, services), people=_people(run))
+        periods=_periods(run, values), whole_system=values.end(layout.whole_system_cost),
+        outcomes=_outcomes(run, values, services), people=_people(run, values))
 
 
-def _service_line(run: ScenarioRun, line: ServiceLayout) -> ServiceLine:
-    spec, frame = run.spec, run.results
+def build_ledgers(run: ScenarioRun) -> tuple[Ledger, ...]:
+    """The ledger of every run of an ensemble, in run order (one run gives one)."""
+    return tuple(build_ledger(one) for one in run.each())
+
+
+def ledger_table(ledgers: Sequence[Ledger]) -> pd.DataFrame:
+    """Costs side by side: one row per ledger (run), one column per organisation id, then
+    ``whole_system``; organisations are matched by id."""
+    if not ledgers:
+        return pd.DataFrame()
+    ids = [o.id for o in ledgers[0].organisations]
+    rows = []
+    for number, ledger in enumerate(ledgers):
+        same_ids(ids, [o.id for o in ledger.organisations], "organisations", "run 0",
+                  f"run {number}")
+        costs = {o.id: o.cost for o in ledger.organisations}
+        rows.append({**{i: costs[i] for i in ids}, "whole_system": ledger.whole_system})
+    return pd.DataFrame(rows, index=pd.RangeIndex(len(rows), name="run"))
+
+
+class _Named(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+_T = TypeVar("_T", bound=_Named)
+
+
+def _by_id(items: Sequence[_T], wanted: str, what: str) -> _T:
+    for item in items:
+        if item.id == wanted:
+            return item
+    raise UnknownNameError(wanted, hint=f"no {what} of this system has that id")
+
+
+def same_ids(first: Sequence[str], second: Sequence[str], what: str, one: str,
+              other: str) -> None:
+    """A clear error when two sides do not hold the same ids (never pair by position)."""
+    missing, extra = set(first) - set(second), set(second) - set(first)
+    if missing or extra:
+        parts = ([f"only in {one}: {', '.join(sorted(missing))}"] if missing else []) + (
+            [f"only in {other}: {', '.join(sorted(extra))}"] if extra else [])
+        raise ModelStructureError(f"{what} do not match ({'; '.join(parts)})")
+
+
+def _service_line(run: ScenarioRun, values: _One, line: ServiceLayout) -> ServiceLine:
+    spec = run.spec
     step, horizon = spec.time.step, spec.time.horizon
-    service = spec.service(line.service)
-    place_days = integrate(frame[line.in_service], step) if line.in_service else 0.0
-    waited = integrate(frame[line.waiting], step)
-    commissioned = integrate(frame[line.capacity], step) if line.capacity else 0.0
+    service = _by_id(spec.services, line.service, "service")
+    place_days = integrate(values(line.in_service), step) if line.in_service else 0.0
+    waited = integrate(values(line.waiting), step)
+    commissioned = integrate(values(line.capacity), step) if line.capacity else 0.0
     idle = commissioned - place_days if line.capacity and line.in_service else 0.0
     return ServiceLine(
         service.id, service.name, service.owner, service.delay_payer,
-        service.kind.value, _end(frame[line.owner_cost]), _end(frame[line.delay_cost]),
-        integrate(frame[line.served], step), place_days, waited, place_days / horizon,
-        waited / horizon, _end(frame[line.waiting]),
-        capacity_cost=_end(frame[line.capacity_cost]) if line.capacity_cost else 0.0,
+        service.kind.value, values.end(line.owner_cost), values.end(line.delay_cost),
+        integrate(values(line.served), step), place_days, waited, place_days / horizon,
+        waited / horizon, values.end(line.waiting),
+        capacity_cost=values.end(line.capacity_cost) if line.capacity_cost else 0.0,
         mean_capacity=commissioned / horizon, idle_place_days=max(0.0, idle))
 
 
@@ -218,13 +288,13 @@ def _organisation_line(org_id: str, name: str, services: list[ServiceLine],
         sum(s.days_waited for s in paid), sum(s.capacity_cost for s in own))
 
 
-def _at(frame: pd.DataFrame, column: str, time: float) -> float:
-    index = int(np.argmin(np.abs(frame.index.to_numpy(dtype=float) - time)))
-    return float(frame[column].iloc[index])
+def _at(values: _One, column: str, time: float) -> float:
+    index = int(np.argmin(np.abs(values.times - time)))
+    return float(values(column)[index])
 
 
-def _periods(run: ScenarioRun) -> tuple[PeriodLine, ...]:
-    spec, layout, frame = run.spec, run.layout, run.results
+def _periods(run: ScenarioRun, frame: _One) -> tuple[PeriodLine, ...]:
+    spec, layout = run.spec, run.layout
     horizon, length = spec.time.horizon, spec.time.period
     count = max(1, math.ceil(horizon / length - 1e-9))
     periods = []
@@ -239,30 +309,33 @@ def _periods(run: ScenarioRun) -> tuple[PeriodLine, ...]:
     return tuple(periods)
 
 
-def _outcomes(run: ScenarioRun, services: list[ServiceLine]) -> dict[str, float]:
-    frame, layout, spec = run.results, run.layout, run.spec
+def _outcomes(run: ScenarioRun, values: _One, services: list[ServiceLine]
+              ) -> dict[str, float]:
+    layout, spec = run.layout, run.spec
     waited = sum(s.days_waited for s in services)
-    values = {
+    measures = {
         "people_waiting": waited / spec.time.horizon,
         "people_waiting_at_end": sum(s.waiting_at_end for s in services),
         "days_waited": waited * TIME_UNITS[spec.time.unit],
-        "needs_unmet": _end(frame[layout.left_unmet]),
-        "repeat_presentations": _end(frame[layout.repeat_presentations]),
+        "needs_unmet": values.end(layout.left_unmet),
+        "repeat_presentations": values.end(layout.repeat_presentations),
         "people_served": sum(s.served for s in services),
     }
-    return {name: values[name] for name in spec.outcomes if name in OUTCOMES}
+    return {name: measures[name] for name in spec.outcomes if name in OUTCOMES}
 
 
-def _people(run: ScenarioRun) -> PeopleCount:
-    frame, layout = run.results, run.layout
-    in_service = sum(_end(frame[s.in_service]) for s in layout.services if s.in_service)
-    waiting = sum(_end(frame[s.waiting]) for s in layout.services)
-    returning = sum(_end(frame[r]) for r in layout.returning)
-    arrived = _end(frame[layout.arrived])
-    left, unmet = _end(frame[layout.left]), _end(frame[layout.left_unmet])
-    residual = layout.initial_people + arrived - (in_service + waiting + returning + left
-                                                  + unmet)
-    return PeopleCount(layout.initial_people, arrived, in_service, waiting, returning, left,
+def _people(run: ScenarioRun, values: _One) -> PeopleCount:
+    layout = run.layout
+    in_service = sum(values.end(s.in_service) for s in layout.services if s.in_service)
+    waiting = sum(values.end(s.waiting) for s in layout.services)
+    returning = sum(values.end(r) for r in layout.returning)
+    arrived = values.end(layout.arrived)
+    left, unmet = values.end(layout.left), values.end(layout.left_unmet)
+    # Read at time 0, not from the file, so a run that sets people at the start through
+    # parameters counts its own.
+    at_start = sum(float(values(s)[0]) for s in layout.people_stocks)
+    residual = at_start + arrived - (in_service + waiting + returning + left + unmet)
+    return PeopleCount(at_start, arrived, in_service, waiting, returning, left,
                        unmet, residual)
 
 

@@ -17,7 +17,7 @@ fraction without lowering or compiling again.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -105,4 +105,22 @@ class SystemModel:
         frame = model.run(values or None)
         names = {o.display: o.name for o in model.compiled.outputs}
         frame.columns = [names.get(c, c) for c in frame.columns]
-        return ScenarioRun(spec, layout, frame)
+        table = pd.DataFrame({k: [v] for k, v in values.items()}, index=pd.RangeIndex(1))
+        return ScenarioRun.from_frame(spec, layout, frame, table)
+
+    def simulate_many(self, param_table: pd.DataFrame | Mapping[str, Sequence[float]],
+                      scenario: str = "baseline") -> ScenarioRun:
+        """One run per row of ``param_table`` (columns name parameters of the table), all
+        on the one compiled model at once, vectorised over runs; run ``i`` is what
+        :meth:`simulate` gives for row ``i``."""
+        table = pd.DataFrame(param_table)
+        if table.empty:
+            raise ParameterError("the parameter table has no rows")
+        keys = self.parameter_values({str(c): 0.0 for c in table.columns}, scenario)
+        table.columns = list(keys)
+        spec, layout, model = self.model(scenario)
+        ensemble = model.run_many(table)
+        names = {o.display: o.name for o in model.compiled.outputs}
+        columns = tuple(names.get(c, c) for c in ensemble.columns)
+        return ScenarioRun(spec, layout, ensemble.times, ensemble.values, columns,
+                           table.reset_index(drop=True))

@@ -21,12 +21,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from wholesystem.system.ledger import Ledger, build_ledger
+from wholesystem.errors import ParameterError
+from wholesystem.system.ledger import Ledger, build_ledger, build_ledgers, same_ids
 from wholesystem.system.model import SystemModel
+from wholesystem.system.results import ScenarioRun
 from wholesystem.system.spec import OUTCOMES
 
 __all__ = ["OrganisationChange", "OutcomeChange", "Shunt", "Comparison", "compare",
-           "compare_ledgers", "comparison_dict", "money"]
+           "compare_ledgers", "compare_runs", "comparison_dict", "money"]
 
 
 def money(amount: float, currency: str = "£") -> str:
@@ -128,10 +130,25 @@ def compare(system: SystemModel, scenario: str, baseline: str = "baseline") -> C
                            build_ledger(system.simulate(scenario)))
 
 
+def compare_runs(base: ScenarioRun, other: ScenarioRun) -> tuple[Comparison, ...]:
+    """Compare run by run: ensembles of the same size pair their runs in order; a single
+    baseline run is compared with every run of the other."""
+    bases, others = build_ledgers(base), build_ledgers(other)
+    if len(bases) == 1:
+        bases = bases * len(others)
+    if len(bases) != len(others):
+        raise ParameterError(f"cannot compare {len(bases)} runs with {len(others)}: give "
+                             "one baseline run or as many as the scenario has")
+    return tuple(compare_ledgers(b, o) for b, o in zip(bases, others, strict=True))
+
+
 def compare_ledgers(base: Ledger, other: Ledger) -> Comparison:
     """Compare two ledgers of the same system."""
-    changes = tuple(_organisation_change(b, o) for b, o in
-                    zip(base.organisations, other.organisations, strict=False))
+    ids = [o.id for o in base.organisations]
+    same_ids(ids, [o.id for o in other.organisations], "organisations",
+             f"'{base.scenario}'", f"'{other.scenario}'")
+    changes = tuple(_organisation_change(b, other.organisation(b.id))
+                    for b in base.organisations)
     threshold = max(1.0, 1e-6 * abs(base.whole_system))
     whole = other.whole_system - base.whole_system
     shunt = _shunt(changes, whole, threshold, base.currency)
