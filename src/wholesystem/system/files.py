@@ -19,7 +19,7 @@ from wholesystem.check import check_path as check_engine_path
 from wholesystem.check.codes import diagnose
 from wholesystem.datafiles import FileAccess
 from wholesystem.diagnostics import SourceSpan
-from wholesystem.errors import UnsupportedFeatureError, WholesystemError
+from wholesystem.errors import SystemFileError, UnsupportedFeatureError, WholesystemError
 from wholesystem.ir.model import Project
 from wholesystem.parse import VENSIM_SUFFIXES, XMILE_SUFFIXES, read_model
 from wholesystem.run import Model
@@ -65,12 +65,20 @@ def load(path: str | Path, access: FileAccess | None = None) -> Model:
 def check_path(path: str | Path, access: FileAccess | None = None) -> CheckReport:
     """Read and check a model file of any supported type (see
     :func:`wholesystem.check.check_path`); a system file is checked as its lowered
-    baseline, and a problem reading it is a ``read-error``."""
+    baseline, and every problem reading it is a ``read-error`` of its own (the reader
+    finds them all, each at its field, line and column)."""
     try:
         if not is_system_file(path):
             _known_suffix(Path(path))
             return check_engine_path(path, access)
         project = read_project(path, access)
+    except SystemFileError as err:
+        every = tuple(diagnose("read-error", d.message, d.span, hint=d.hint,
+                               variables=d.variables) for d in err.diagnostics)
+        if not every:
+            every = (diagnose("read-error", err.message, err.span or SourceSpan(str(path)),
+                              hint=err.hint),)
+        return CheckReport(str(path), None, every, file_text(Path(path)))
     except WholesystemError as err:
         code = "unsupported-feature" if isinstance(err, UnsupportedFeatureError) else \
             "read-error"
