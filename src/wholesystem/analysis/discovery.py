@@ -31,18 +31,20 @@ reported with their rules and the same three numbers.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from wholesystem.analysis.montecarlo import Evaluator, ModelSource, run_ensemble
 from wholesystem.errors import ParameterError
+from wholesystem.run import Model
 
 __all__ = ["Limit", "Box", "Discovery", "Leaf", "Condition", "prim", "cart", "discover",
-           "parse_condition", "cases", "discovery_dict", "describe_box"]
+           "parse_condition", "cases", "discovery_dict", "describe_box", "discover_model"]
 
 
 @dataclass(frozen=True)
@@ -281,10 +283,10 @@ def describe_box(box: Box, question: str = "") -> str:
             else:
                 parts.append(f"{limit.parameter} is at most {limit.high:.4g}")
         rules = "when " + " and ".join(parts)
-    what = question or "the runs of interest"
-    return (f"{rules[0].upper()}{rules[1:]}, {what} happen in {box.density:.0%} of runs "
-            f"(density); this box holds {box.coverage:.0%} of all such runs (coverage) "
-            f"and {box.mass:.0%} of all runs")
+    what = f"'{question}'" if question else "the condition"
+    return (f"{rules[0].upper()}{rules[1:]}: {box.density:.0%} of the runs in this box "
+            f"meet {what} (density); the box holds {box.coverage:.0%} of all runs that do "
+            f"(coverage) and {box.mass:.0%} of all runs (mass)")
 
 
 @dataclass(frozen=True)
@@ -345,9 +347,30 @@ def discover(inputs: pd.DataFrame, interest: NDArray[np.bool_], question: str = 
              seed: int = 0) -> Discovery:
     """PRIM with the CART check attached."""
     found = prim(inputs, interest, alpha, min_mass, threshold, question)
-    from dataclasses import replace
-
     return replace(found, cart=cart(inputs, interest, seed=seed))
+
+
+def discover_model(source: Model | ModelSource, table: pd.DataFrame,
+                   conditions: Sequence[Condition], seed: int = 0, threshold: float = 0.8,
+                   evaluator: Evaluator | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> Discovery:
+    """Run ``table`` through a model and discover where ``conditions`` hold (on values:
+    a ``change`` needs a baseline, see
+    :func:`~wholesystem.analysis.interventions.discover_intervention`)."""
+    if any(c.change for c in conditions):
+        raise ParameterError("'change' conditions compare a scenario with a baseline",
+                             hint="give a scenario of a system file")
+    study = run_ensemble(source, table, list(dict.fromkeys(c.output for c in conditions)),
+                         seed=seed, evaluator=evaluator, progress=progress)
+
+    def value_at(condition: Condition) -> NDArray[np.float64]:
+        k = -1 if condition.time is None else int(
+            np.argmin(np.abs(study.times - condition.time)))
+        return study.series(condition.output)[k]
+
+    interest = cases(conditions, value_at)
+    return discover(table.reset_index(drop=True), interest,
+                    " and ".join(str(c) for c in conditions), threshold=threshold, seed=seed)
 
 
 def discovery_dict(result: Discovery) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,8 @@ class Forecast:
     """Coverage of the interval (0.9: 5% to 95%)."""
     sigma: float
     """Sd of the one-step-ahead in-sample errors."""
+    fitted: Any = field(default=None, repr=False, compare=False)
+    """The fitted statsmodels results (ETS, ARIMA), used to simulate futures."""
 
 
 def read_history(path: str | Path, column: str | None = None, time_column: str = "time"
@@ -133,16 +135,17 @@ def forecast(history: pd.Series | NDArray[np.float64], horizon: int,
     """Forecast ``horizon`` steps ahead with ``method`` (one of :data:`METHODS`)."""
     y = _check(history, season, horizon)
     z = _z(level)
+    fitted = None
     if method == "seasonal_naive":
         mean, sigma, sd = _seasonal_naive(y, horizon, season)
     elif method == "ets":
-        mean, sigma, sd = _ets(y, horizon, season, level)
+        mean, sigma, sd, fitted = _ets(y, horizon, season, level)
     elif method == "arima":
-        mean, sigma, sd = _arima(y, horizon, season)
+        mean, sigma, sd, fitted = _arima(y, horizon, season)
     else:
         raise ParameterError(f"unknown method '{method}'", hint=", ".join(METHODS))
     return Forecast(method, _future_times(history, horizon), mean, mean - z * sd,
-                    mean + z * sd, level, sigma)
+                    mean + z * sd, level, sigma, fitted)
 
 
 def _seasonal_naive(y: NDArray[np.float64], horizon: int, season: int
@@ -156,7 +159,7 @@ def _seasonal_naive(y: NDArray[np.float64], horizon: int, season: int
 
 
 def _ets(y: NDArray[np.float64], horizon: int, season: int, level: float
-         ) -> tuple[NDArray[np.float64], float, NDArray[np.float64]]:
+         ) -> tuple[NDArray[np.float64], float, NDArray[np.float64], Any]:
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     with warnings.catch_warnings():
@@ -167,11 +170,11 @@ def _ets(y: NDArray[np.float64], horizon: int, season: int, level: float
         frame = prediction.summary_frame(alpha=1 - level)
     mean = frame["mean"].to_numpy(dtype=float)
     sd = (frame["pi_upper"].to_numpy(dtype=float) - mean) / _z(level)
-    return mean, float(np.sqrt(fitted.mse)), sd
+    return mean, float(np.sqrt(fitted.mse)), sd, fitted
 
 
 def _arima(y: NDArray[np.float64], horizon: int, season: int
-           ) -> tuple[NDArray[np.float64], float, NDArray[np.float64]]:
+           ) -> tuple[NDArray[np.float64], float, NDArray[np.float64], Any]:
     from statsmodels.tsa.statespace.sarimax import SARIMAX
 
     with warnings.catch_warnings():
@@ -184,7 +187,7 @@ def _arima(y: NDArray[np.float64], horizon: int, season: int
     mean = np.asarray(result.predicted_mean, dtype=float)
     sd = np.sqrt(np.asarray(result.var_pred_mean, dtype=float))
     residuals = np.asarray(fitted.resid, dtype=float)[season + 1:]
-    return mean, float(np.sqrt(np.mean(residuals ** 2))), sd
+    return mean, float(np.sqrt(np.mean(residuals ** 2))), sd, fitted
 
 
 @dataclass(frozen=True)
@@ -257,13 +260,20 @@ def backtest(history: pd.Series | NDArray[np.float64], horizon: int, season: int
 
 
 def simulate_paths(result: Forecast, paths: int, seed: int = 0) -> NDArray[np.float64]:
-    """Future paths drawn from the forecast's own marginal intervals (shape (paths,
-    horizon)), clipped at zero since demand cannot be negative. Each path is the mean
-    plus one normal draw per step scaled by that step's sd, so every horizon's spread
-    matches the interval."""
-    z = _z(result.level)
-    sd = (result.upper - result.mean) / z
-    noise = np.random.default_rng(seed).standard_normal((paths, len(result.mean)))
+    """Future paths (shape (paths, horizon)), clipped at zero since demand cannot be
+    negative. ETS and ARIMA futures are simulated from the fitted model, so a path that
+    starts high stays high (errors carry through the level); the seasonal naive
+    baseline draws each step independently within its interval."""
+    horizon = len(result.mean)
+    if result.fitted is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            drawn = result.fitted.simulate(horizon, anchor="end", repetitions=paths,
+                                           rng=np.random.default_rng(seed))
+        values = np.asarray(drawn, dtype=float).reshape(horizon, paths).T
+        return np.maximum(values, 0.0)
+    sd = (result.upper - result.mean) / _z(result.level)
+    noise = np.random.default_rng(seed).standard_normal((paths, horizon))
     return np.maximum(result.mean + noise * sd, 0.0)
 
 
@@ -330,6 +340,11 @@ def drive_system(path: str | Path, need: str, result: Forecast, outputs: Sequenc
     spec = load_system(path).spec
     if paths < 1:
         raise ParameterError("give at least one simulated future")
+    needed = math.ceil(spec.time.horizon - start) + 1
+    if len(result.mean) < needed:
+        raise ParameterError(f"the forecast covers {len(result.mean)} steps but the system "
+                             f"runs {needed} from time {start:g}",
+                             hint=f"forecast a horizon of at least {needed}")
     futures = np.vstack([result.mean, simulate_paths(result, paths, seed)])
     collected: dict[str, list[NDArray[np.float64]]] = {o: [] for o in outputs}
     times: NDArray[np.float64] = np.zeros(0)

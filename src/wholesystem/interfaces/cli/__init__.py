@@ -12,16 +12,22 @@ import typer
 
 from wholesystem.interfaces.cli import (
     boundary_command,
+    calibrate_command,
     check_command,
     cld_command,
     compare_command,
     compile_command,
     convert_command,
+    discover_command,
+    forecast_command,
     journeys_command,
     ledger_command,
     loops_command,
+    rank_command,
     run_command,
+    sensitivity_command,
     serve_command,
+    uncertainty_command,
 )
 from wholesystem.interfaces.cli.errors import report_errors
 
@@ -41,6 +47,12 @@ app.command("convert")(convert_command.convert)
 app.command("ledger")(ledger_command.ledger)
 app.command("compare")(compare_command.compare_scenarios)
 app.command("journeys")(journeys_command.journeys_command)
+app.command("sensitivity")(sensitivity_command.sensitivity)
+app.command("uncertainty")(uncertainty_command.uncertainty)
+app.command("discover")(discover_command.discover_command)
+app.command("calibrate")(calibrate_command.calibrate)
+app.command("forecast")(forecast_command.forecast_command)
+app.command("rank")(rank_command.rank)
 app.command("serve")(serve_command.serve)
 app.command("user")(serve_command.add_user)
 app.command("loops")(loops_command.loops)
