@@ -11,20 +11,26 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Annotated
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Path, Request
 
 from wholesystem.interfaces.store import Store, sha256_hex
 from wholesystem.interfaces.store.schema import User
 
-__all__ = ["LOCAL_USER", "RANK", "Caller", "hash_password", "verify_password", "new_token",
-           "caller_of", "require_role", "ensure_local_workspace"]
+__all__ = ["MAX_ID", "Id", "LOCAL_USER", "RANK", "Caller", "hash_password", "verify_password",
+           "new_token", "caller_of", "require_role", "ensure_local_workspace"]
 
 LOCAL_USER = "local"
 RANK = {"viewer": 0, "editor": 1, "owner": 2}
 """Roles in order: each may do everything the ones before it may."""
+
+MAX_ID = 2**31 - 1
+"""Largest id any database row has (a 32-bit integer column)."""
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""A row id in a URL."""
 
 _hasher = PasswordHasher()
 

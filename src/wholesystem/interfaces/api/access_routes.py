@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 
 from wholesystem.interfaces.api.access import (
     Caller,
+    Id,
     caller_of,
     new_token,
     require_role,
@@ -85,14 +86,14 @@ def create_workspace(body: WorkspaceIn, caller: CallerDep, store: StoreDep) -> W
 
 
 @router.get("/workspaces/{workspace_id}/members", response_model=list[MemberOut])
-def list_members(workspace_id: int, caller: CallerDep, store: StoreDep) -> list[MemberOut]:
+def list_members(workspace_id: Id, caller: CallerDep, store: StoreDep) -> list[MemberOut]:
     """Who belongs to the workspace."""
     require_role(store, caller, workspace_id, "viewer")
     return [MemberOut(username=u.username, role=r) for u, r in store.members(workspace_id)]
 
 
 @router.put("/workspaces/{workspace_id}/members", response_model=MemberOut)
-def set_member(workspace_id: int, body: MemberIn, caller: CallerDep,
+def set_member(workspace_id: Id, body: MemberIn, caller: CallerDep,
                store: StoreDep) -> MemberOut:
     """Add a user to the workspace or change their role (owners only)."""
     require_role(store, caller, workspace_id, "owner")

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, HTTPException, Query, Reques
 from fastapi.responses import Response
 
 import wholesystem
-from wholesystem.interfaces.api.access import Caller, caller_of, require_role
+from wholesystem.interfaces.api.access import MAX_ID, Caller, Id, caller_of, require_role
 from wholesystem.interfaces.api.access_routes import StoreDep
 from wholesystem.interfaces.api.schemas import (
     ChangedLever,
@@ -33,6 +33,8 @@ __all__ = ["router", "EXAMPLES", "resolve_version", "system_of"]
 
 router = APIRouter(prefix="/api/workspaces/{workspace_id}", tags=["models"])
 CallerDep = Annotated[Caller, Depends(caller_of)]
+VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_ID,
+                                           description="Version number (default: latest)")]
 EXAMPLES = ("hospital_discharge", "delayed_discharge_system", "older_people")
 """Bundled systems the workbench offers to load."""
 
@@ -49,7 +51,7 @@ def _model_out(model: StoredModel) -> ModelOut:
     return ModelOut.model_validate(model)
 
 
-def resolve_version(store: Store, workspace_id: int, model_id: int,
+def resolve_version(store: Store, workspace_id: Id, model_id: Id,
                     number: int | None = None) -> ModelVersion:
     """The model's version ``number`` (default: its latest); 404 if there is none."""
     versions = store.versions(workspace_id, model_id)
@@ -82,14 +84,14 @@ async def _read_upload(workbench: Workbench, file: UploadFile) -> bytes:
 
 
 @router.get("/models", response_model=list[ModelOut])
-def list_models(workspace_id: int, caller: CallerDep, store: StoreDep) -> list[ModelOut]:
+def list_models(workspace_id: Id, caller: CallerDep, store: StoreDep) -> list[ModelOut]:
     """The workspace's models."""
     require_role(store, caller, workspace_id, "viewer")
     return [_model_out(m) for m in store.list_models(workspace_id)]
 
 
 @router.post("/models", response_model=ModelOut, status_code=201)
-async def upload_model(workspace_id: int, caller: CallerDep, workbench: WorkbenchDep,
+async def upload_model(workspace_id: Id, caller: CallerDep, workbench: WorkbenchDep,
                        file: Annotated[UploadFile, File(description="XMILE, Vensim or "
                                                         "system file")],
                        name: Annotated[str, Form(max_length=200)] = "",
@@ -104,7 +106,7 @@ async def upload_model(workspace_id: int, caller: CallerDep, workbench: Workbenc
 
 
 @router.post("/models/{model_id}/versions", response_model=VersionOut, status_code=201)
-async def upload_version(workspace_id: int, model_id: int, caller: CallerDep,
+async def upload_version(workspace_id: Id, model_id: Id, caller: CallerDep,
                          workbench: WorkbenchDep, file: Annotated[UploadFile, File()],
                          note: Annotated[str, Form(max_length=20_000)] = "") -> VersionOut:
     """Upload a new version of a model (same kind of file)."""
@@ -121,7 +123,7 @@ async def upload_version(workspace_id: int, model_id: int, caller: CallerDep,
 
 
 @router.post("/examples/{example}", response_model=ModelOut, status_code=201)
-def load_example(workspace_id: int, example: str, caller: CallerDep,
+def load_example(workspace_id: Id, example: str, caller: CallerDep,
                  workbench: WorkbenchDep) -> ModelOut:
     """Copy one of the bundled example systems into the workspace."""
     require_role(workbench.store, caller, workspace_id, "editor")
@@ -137,7 +139,7 @@ def load_example(workspace_id: int, example: str, caller: CallerDep,
 
 
 @router.get("/models/{model_id}", response_model=ModelDetail)
-def model_detail(workspace_id: int, model_id: int, caller: CallerDep,
+def model_detail(workspace_id: Id, model_id: Id, caller: CallerDep,
                  workbench: WorkbenchDep) -> ModelDetail:
     """A model, its versions, scenarios and variables."""
     require_role(workbench.store, caller, workspace_id, "viewer")
@@ -154,8 +156,8 @@ def model_detail(workspace_id: int, model_id: int, caller: CallerDep,
 
 
 @router.get("/models/{model_id}/file")
-def model_file(workspace_id: int, model_id: int, caller: CallerDep, store: StoreDep,
-               version: Annotated[int | None, Query(ge=1)] = None) -> Response:
+def model_file(workspace_id: Id, model_id: Id, caller: CallerDep, store: StoreDep,
+               version: VersionQuery = None) -> Response:
     """The uploaded file, byte for byte (export of the original)."""
     require_role(store, caller, workspace_id, "viewer")
     found = resolve_version(store, workspace_id, model_id, version)
@@ -165,9 +167,9 @@ def model_file(workspace_id: int, model_id: int, caller: CallerDep, store: Store
 
 
 @router.get("/models/{model_id}/levers")
-def levers(workspace_id: int, model_id: int, caller: CallerDep, workbench: WorkbenchDep,
+def levers(workspace_id: Id, model_id: Id, caller: CallerDep, workbench: WorkbenchDep,
            scenario: Annotated[str, Query(min_length=1, max_length=200)] = "baseline",
-           version: Annotated[int | None, Query(ge=1)] = None) -> list[dict[str, Any]]:
+           version: VersionQuery = None) -> list[dict[str, Any]]:
     """The scenario's levers grouped by organisation, each with what it affects and its
     evidence."""
     require_role(workbench.store, caller, workspace_id, "viewer")
@@ -186,9 +188,9 @@ def _known_scenario(system: SystemModel, scenario: str) -> None:
 
 
 @router.get("/models/{model_id}/map")
-def model_map(workspace_id: int, model_id: int, caller: CallerDep, workbench: WorkbenchDep,
+def model_map(workspace_id: Id, model_id: Id, caller: CallerDep, workbench: WorkbenchDep,
               scenario: Annotated[str, Query(min_length=1, max_length=200)] = "baseline",
-              version: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+              version: VersionQuery = None) -> dict[str, Any]:
     """The system map: organisations, services, pathways sized by flow, queues over time."""
     require_role(workbench.store, caller, workspace_id, "viewer")
     system = system_of(workbench, resolve_version(workbench.store, workspace_id, model_id,
@@ -199,9 +201,9 @@ def model_map(workspace_id: int, model_id: int, caller: CallerDep, workbench: Wo
 
 
 @router.get("/models/{model_id}/ledger")
-def ledger(workspace_id: int, model_id: int, caller: CallerDep, workbench: WorkbenchDep,
+def ledger(workspace_id: Id, model_id: Id, caller: CallerDep, workbench: WorkbenchDep,
            scenario: Annotated[str, Query(min_length=1, max_length=200)] = "baseline",
-           version: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+           version: VersionQuery = None) -> dict[str, Any]:
     """Cost and activity per organisation, service and period."""
     require_role(workbench.store, caller, workspace_id, "viewer")
     system = system_of(workbench, resolve_version(workbench.store, workspace_id, model_id,
@@ -211,7 +213,7 @@ def ledger(workspace_id: int, model_id: int, caller: CallerDep, workbench: Workb
 
 
 @router.post("/models/{model_id}/run", response_model=RunOut)
-def run_levers(workspace_id: int, model_id: int, body: RunIn, caller: CallerDep,
+def run_levers(workspace_id: Id, model_id: Id, body: RunIn, caller: CallerDep,
                workbench: WorkbenchDep) -> RunOut:
     """Run a scenario with levers moved: who pays, who saves and who waits against the
     baseline, and the series for the charts; ``save`` keeps the run."""
@@ -235,12 +237,12 @@ def run_levers(workspace_id: int, model_id: int, body: RunIn, caller: CallerDep,
 
 
 @router.get("/models/{model_id}/compare")
-def compare_scenarios(workspace_id: int, model_id: int, caller: CallerDep,
+def compare_scenarios(workspace_id: Id, model_id: Id, caller: CallerDep,
                       workbench: WorkbenchDep,
                       scenario: Annotated[str, Query(min_length=1, max_length=200)],
                       baseline: Annotated[str, Query(min_length=1, max_length=200)] =
                       "baseline",
-                      version: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+                      version: VersionQuery = None) -> dict[str, Any]:
     """Compare two of the file's scenarios: the cost-shunt verdict."""
     require_role(workbench.store, caller, workspace_id, "viewer")
     system = system_of(workbench, resolve_version(workbench.store, workspace_id, model_id,
@@ -251,12 +253,12 @@ def compare_scenarios(workspace_id: int, model_id: int, caller: CallerDep,
 
 
 @router.get("/models/{model_id}/journeys")
-def model_journeys(workspace_id: int, model_id: int, caller: CallerDep,
+def model_journeys(workspace_id: Id, model_id: Id, caller: CallerDep,
                    workbench: WorkbenchDep,
                    scenario: Annotated[str, Query(min_length=1, max_length=200)] = "baseline",
                    runs: Annotated[int, Query(ge=1, le=50)] = 5,
                    seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
-                   version: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
+                   version: VersionQuery = None) -> dict[str, Any]:
     """Residents simulated one by one: flows between services and typical journeys."""
     require_role(workbench.store, caller, workspace_id, "viewer")
     system = system_of(workbench, resolve_version(workbench.store, workspace_id, model_id,

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from wholesystem.errors import SystemFileError, UnknownNameError, WholesystemError
 from wholesystem.interfaces.api.workbench import UploadError
@@ -41,7 +42,9 @@ def _validation(_: Request, error: Exception) -> JSONResponse:
 
 def _http(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
-    return problem(error.status_code, str(error.detail))
+    response = problem(error.status_code, str(error.detail))
+    response.headers.update(error.headers or {})  # e.g. Allow on a 405
+    return response
 
 
 def _model_error(_: Request, error: Exception) -> JSONResponse:
@@ -63,9 +66,7 @@ def _upload(_: Request, error: Exception) -> JSONResponse:
 
 def install_problem_handlers(app: FastAPI) -> None:
     """Route each kind of error to its problem response."""
-    from starlette.exceptions import HTTPException as StarletteHTTPException
-
     app.add_exception_handler(RequestValidationError, _validation)
-    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(WholesystemError, _model_error)
     app.add_exception_handler(UploadError, _upload)

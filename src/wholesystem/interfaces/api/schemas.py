@@ -123,7 +123,7 @@ class RunIn(BaseModel):
     levers: LeverValues = {}
     save: bool = False
     """Keep the run (its parameters and results) in the store."""
-    version: int | None = Field(default=None, ge=1)
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1)
     """Model version number (default: the latest)."""
 
 
@@ -144,8 +144,8 @@ class ChangedLever(BaseModel):
 
 
 class ScenarioIn(BaseModel):
-    model_id: int = Field(ge=1)
-    version: int | None = Field(default=None, ge=1)
+    model_id: int = Field(ge=1, le=2**31 - 1)
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1)
     name: str = Name
     base: str = Field(default="baseline", min_length=1, max_length=200)
     levers: LeverValues = {}
@@ -174,8 +174,8 @@ class LogIn(BaseModel):
     hypothesis: str = Text
     findings: str = Text
     decision: str = Text
-    scenario_id: int | None = Field(default=None, ge=1)
-    run_id: int | None = Field(default=None, ge=1)
+    scenario_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    run_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class LogOut(_Out):

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException
 
-from wholesystem.interfaces.api.access import Caller, caller_of, require_role
+from wholesystem.interfaces.api.access import Caller, Id, caller_of, require_role
 from wholesystem.interfaces.api.model_routes import (
     WorkbenchDep,
     _known_scenario,
@@ -32,7 +32,7 @@ CallerDep = Annotated[Caller, Depends(caller_of)]
 
 
 @router.get("/scenarios", response_model=list[ScenarioOut])
-def list_scenarios(workspace_id: int, caller: CallerDep,
+def list_scenarios(workspace_id: Id, caller: CallerDep,
                    workbench: WorkbenchDep) -> list[ScenarioOut]:
     """The workspace's saved scenarios."""
     require_role(workbench.store, caller, workspace_id, "viewer")
@@ -40,7 +40,7 @@ def list_scenarios(workspace_id: int, caller: CallerDep,
 
 
 @router.post("/scenarios", response_model=ScenarioOut, status_code=201)
-def save_scenario(workspace_id: int, body: ScenarioIn, caller: CallerDep,
+def save_scenario(workspace_id: Id, body: ScenarioIn, caller: CallerDep,
                   workbench: WorkbenchDep) -> ScenarioOut:
     """Save lever values over a base scenario, with a note."""
     require_role(workbench.store, caller, workspace_id, "editor")
@@ -54,7 +54,7 @@ def save_scenario(workspace_id: int, body: ScenarioIn, caller: CallerDep,
 
 
 @router.get("/scenarios/{scenario_id}/compare", response_model=ScenarioCompare)
-def compare_saved(workspace_id: int, scenario_id: int, caller: CallerDep,
+def compare_saved(workspace_id: Id, scenario_id: Id, caller: CallerDep,
                   workbench: WorkbenchDep) -> ScenarioCompare:
     """A saved scenario beside the base case: every lever that differs, and who pays,
     who saves and who waits."""
@@ -73,14 +73,14 @@ def compare_saved(workspace_id: int, scenario_id: int, caller: CallerDep,
 
 
 @router.get("/log", response_model=list[LogOut])
-def list_log(workspace_id: int, caller: CallerDep, workbench: WorkbenchDep) -> list[LogOut]:
+def list_log(workspace_id: Id, caller: CallerDep, workbench: WorkbenchDep) -> list[LogOut]:
     """The workspace's experiment log, oldest first."""
     require_role(workbench.store, caller, workspace_id, "viewer")
     return [LogOut.model_validate(e) for e in workbench.store.list_log(workspace_id)]
 
 
 @router.post("/log", response_model=LogOut, status_code=201)
-def add_log(workspace_id: int, body: LogIn, caller: CallerDep,
+def add_log(workspace_id: Id, body: LogIn, caller: CallerDep,
             workbench: WorkbenchDep) -> LogOut:
     """Log an experiment: question, hypothesis, findings and decision."""
     store = workbench.store

@@ -150,7 +150,7 @@ async function runNow() {
   const result = await post(mdl("/run"), {scenario: "baseline", levers: state.levers});
   if (seq !== state.runSeq) return;  // a newer lever move is on its way
   showComparison(result.comparison, {pays: $("#pays"), waits: $("#waits"), verdict: $("#verdict"),
-                                     shunt: $("#shunt")});
+                                     shunt: $("#shunt")}, ["Base case", "With these levers"]);
   $("#changed").replaceChildren(...(result.changed.length ? result.changed.map(c =>
     el("li", {}, `${c.label}: ${fixed(c.base)} → ${fixed(c.value)}`)) : [el("li", {}, "none: this is the base case")]));
   const s = result.series;
@@ -159,15 +159,17 @@ async function runNow() {
   document.body.dataset.runs = String(seq);
 }
 
-function showComparison(c, at) {
+function showComparison(c, at, labels) {
+  const [before, after] = labels || [c.baseline === c.scenario ? "Base case" : c.baseline,
+                                     c.baseline === c.scenario ? "This scenario" : c.scenario];
   at.verdict.textContent = c.summary;
   at.shunt.textContent = c.shunts.map(s => `Cost shunt: ${s.text}`).join(" ");
   const rows = c.organisations.map(o => [o.name, money(o.baseline, c.currency), money(o.scenario, c.currency),
                                          changeCell(o.change, signedMoney(o.change, c.currency))]);
   rows.push(["Whole system", money(c.whole_baseline, c.currency), money(c.whole_scenario, c.currency),
              changeCell(c.whole_change, signedMoney(c.whole_change, c.currency))]);
-  fillTable(at.pays, ["Organisation", c.baseline, c.scenario, "Change"], rows);
-  fillTable(at.waits, ["Residents", c.baseline, c.scenario, "Change"], c.outcomes.map(o =>
+  fillTable(at.pays, ["Organisation", before, after, "Change"], rows);
+  fillTable(at.waits, ["Residents", before, after, "Change"], c.outcomes.map(o =>
     [o.label, fixed(o.baseline, 1), fixed(o.scenario, 1), changeCell(o.change, fixed(o.change, 1))]));
 }
 
@@ -234,10 +236,12 @@ async function drawMap() {
   renderMap(s.time.length - 1);
 }
 
+function clip(text, n) { return text.length > n ? text.slice(0, n - 1) + "…" : text; }
+
 function renderMap(index) {
   const m = state.map, {svgEl} = wsCharts;
   const orgs = m.organisations.filter(o => m.services.some(s => s.organisation === o.id));
-  const colW = 250, boxH = 62, gap = 18, left = 200;
+  const colW = 250, boxH = 66, gap = 16, left = 200;
   const pos = {};
   m.cohorts.forEach((c, i) => { pos[c.id] = {x: 10, y: 60 + i * (boxH + gap), w: 170}; });
   let height = 0;
@@ -250,11 +254,11 @@ function renderMap(index) {
   const W = left + orgs.length * colW + 20, H = Math.max(height, 60 + m.cohorts.length * (boxH + gap)) + 20;
   const svg = svgEl("svg", {viewBox: `0 0 ${W} ${H}`, "data-testid": "map"});
   svg.appendChild(svgEl("defs", {})).appendChild(svgEl("marker", {id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5,
-    markerWidth: 6, markerHeight: 6, orient: "auto"})).appendChild(svgEl("path", {d: "M0,0L10,5L0,10z", fill: "#555"}));
+    markerWidth: 9, markerHeight: 9, markerUnits: "userSpaceOnUse", orient: "auto"})).appendChild(svgEl("path", {d: "M0,0L10,5L0,10z", fill: "#555"}));
   orgs.forEach((o, col) => {
     svg.appendChild(svgEl("rect", {x: left + col * colW, y: 10, width: colW - 4, height: H - 20, rx: 10,
                                    fill: "#eef3fa", stroke: "#0b4f9c"}));
-    svg.appendChild(svgEl("text", {x: left + col * colW + 10, y: 36, "font-size": 15, "font-weight": 700}, o.name.slice(0, 30)));
+    svg.appendChild(svgEl("text", {x: left + col * colW + 10, y: 36, "font-size": 15, "font-weight": 700}, clip(o.name, 28)));
   });
   const maxFlow = Math.max(1, ...m.edges.map(e => e.flow));
   for (const e of m.edges) {
@@ -268,7 +272,8 @@ function renderMap(index) {
   for (const c of m.cohorts) {
     const p = pos[c.id];
     svg.appendChild(svgEl("rect", {x: p.x, y: p.y, width: p.w, height: boxH, rx: 8, fill: "#fff", stroke: "#111"}));
-    svg.appendChild(svgEl("text", {x: p.x + 8, y: p.y + 24, "font-size": 13, "font-weight": 700}, c.name.slice(0, 24)));
+    svg.appendChild(svgEl("text", {x: p.x + 8, y: p.y + 24, "font-size": 13, "font-weight": 700}, clip(c.name, 21)));
+    svg.lastChild.appendChild(svgEl("title", {}, c.name));
   }
   const waitingNow = {};
   m.series.waiting.forEach(w => { waitingNow[w.id] = w.values[index]; });
@@ -277,9 +282,12 @@ function renderMap(index) {
     const g = svgEl("g", {"data-service": s.id});
     g.appendChild(svgEl("rect", {x: p.x, y: p.y, width: p.w, height: boxH, rx: 8, fill: queue ? "#fde8ea" : "#fff",
                                  stroke: queue ? "#a4000f" : "#111", "stroke-width": queue ? 3 : 1}));
-    g.appendChild(svgEl("text", {x: p.x + 8, y: p.y + 22, "font-size": 13, "font-weight": 700}, s.name.slice(0, 32)));
+    g.appendChild(svgEl("title", {}, s.name));
+    const [head, ...rest] = s.name.split(", ");
+    g.appendChild(svgEl("text", {x: p.x + 8, y: p.y + 18, "font-size": 13, "font-weight": 700}, clip(head, 29)));
+    g.appendChild(svgEl("text", {x: p.x + 8, y: p.y + 36, "font-size": 13}, clip(rest.join(", "), 30)));
     const cap = s.capacity === null ? "" : `capacity ${fixed(s.capacity)} · `;
-    g.appendChild(svgEl("text", {x: p.x + 8, y: p.y + 44, "font-size": 13, fill: queue ? "#a4000f" : "#111"},
+    g.appendChild(svgEl("text", {x: p.x + 8, y: p.y + 56, "font-size": 13, fill: queue ? "#a4000f" : "#111"},
                         `${cap}waiting ${fixed(waiting)}`));
     svg.appendChild(g);
   }
