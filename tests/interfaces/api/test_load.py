@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from tests.interfaces.api.server import serving
 
 import wholesystem
-from tests.interfaces.api.server import serving
 from wholesystem.interfaces.api import create_app
 from wholesystem.interfaces.store import Store, sha256_hex
 
