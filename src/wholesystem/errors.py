@@ -25,6 +25,7 @@ __all__ = [
     "SimulationError",
     "SystemFileError",
     "ResourceLimitError",
+    "NonFiniteWarning",
 ]
 
 
@@ -166,3 +167,20 @@ class ResourceLimitError(WholesystemError, ValueError):
         super().__init__(
             f"{what} has {amount}{unit_text}, over the limit of {maximum:,} ({limit})",
             span, hint=f"raise it with --limit {limit}=N, or Limits({limit}=N) in Python")
+
+
+class NonFiniteWarning(UserWarning):
+    """A run's results hold NaN or infinity the model does not write itself.
+
+    ``found`` (a :class:`~wholesystem.run.numeric.NonFinite`) names the first variable,
+    time and run; ``span`` is where that variable is defined, when known. ``str()`` reads
+    ``file:line:col: warning: 'x' is NaN from time 3: ...``.
+    """
+
+    def __init__(self, found: object, span: SourceSpan | None = None):
+        self.found = found
+        self.span = span
+        where = f"{span}: " if span is not None else ""
+        message = getattr(found, "message", lambda: str(found))()
+        hint = getattr(found, "hint", "")
+        super().__init__(f"{where}warning: {message}" + (f" (hint: {hint})" if hint else ""))

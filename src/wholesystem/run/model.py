@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -21,11 +22,17 @@ from wholesystem.check.resources import resource_errors
 from wholesystem.compiler import CompiledModel, compile_project
 from wholesystem.compiler.data import data_variables, feed_data_files
 from wholesystem.datafiles import FileAccess, access_for
-from wholesystem.errors import ParameterError, SimulationError, UnknownNameError
+from wholesystem.errors import (
+    NonFiniteWarning,
+    ParameterError,
+    SimulationError,
+    UnknownNameError,
+)
 from wholesystem.ir.expr import Number
 from wholesystem.ir.model import Project, VariableKind
 from wholesystem.ir.names import canonical_name
 from wholesystem.parse import read_model
+from wholesystem.run.numeric import first_non_finite, writes_non_finite
 from wholesystem.run.results import EnsembleResults, select_outputs
 from wholesystem.run.simulate import simulate
 
@@ -54,6 +61,7 @@ class Model:
         except MemoryError:
             raise SimulationError("out of memory compiling the model",
                                   project.sim_specs.span) from None
+        self._writes_non_finite = writes_non_finite(project)
         # Keyed by forced constants and data files; a model with data variables has no
         # variant until a run names its data files.
         self._variants: dict[tuple[frozenset[str], tuple[str, ...]], CompiledModel] = (
@@ -87,13 +95,17 @@ class Model:
     def run(self, params: Mapping[str, Any] | None = None,
             return_columns: Sequence[str] | None = None,
             method: str | None = None,
-            data: Sequence[str | Path] | None = None, seed: int = 0) -> pd.DataFrame:
+            data: Sequence[str | Path] | None = None, seed: int = 0,
+            strict: bool = False) -> pd.DataFrame:
         """Simulate once; a DataFrame indexed by time with one column per variable.
 
         ``params`` sets constants, stock initial values or (as constants) any other
         variable; values are numbers, or arrays for arrayed variables. ``data`` names the
         files (Vensim .tab or .csv) feeding the model's data variables. ``seed`` seeds the
-        random-number functions (the same seed gives the same draws).
+        random-number functions (the same seed gives the same draws). Results holding NaN
+        or infinity where the model writes neither give a
+        :class:`~wholesystem.errors.NonFiniteWarning` naming the first variable and time;
+        ``strict`` makes that a :class:`~wholesystem.errors.SimulationError`.
         """
         table = {name: [value] for name, value in (params or {}).items()}
         overrides = {k: np.asarray(v[0], dtype=float) for k, v in table.items()}
@@ -101,6 +113,7 @@ class Model:
         raw = simulate(compiled, resolved, 1, method, seed=seed,
                        outputs=select_outputs(compiled.outputs, return_columns))
         values, labels = raw.cube()
+        self._check_numbers(raw.times, values, labels, strict)
         frame = pd.DataFrame(values[:, 0, :], index=pd.Index(raw.times, name="time"),
                              columns=labels)
         return frame
@@ -108,10 +121,11 @@ class Model:
     def run_many(self, param_table: pd.DataFrame | Mapping[str, Sequence[float]],
                  return_columns: Sequence[str] | None = None,
                  method: str | None = None,
-                 data: Sequence[str | Path] | None = None, seed: int = 0) -> EnsembleResults:
+                 data: Sequence[str | Path] | None = None, seed: int = 0,
+                 strict: bool = False) -> EnsembleResults:
         """Simulate one run per row of ``param_table`` (columns name parameters), all at
-        once, vectorised over runs; ``data`` and ``seed`` as for :meth:`run` (row ``i``
-        draws what a single run of the same seed draws as its run ``i``)."""
+        once, vectorised over runs; ``data``, ``seed`` and ``strict`` as for :meth:`run`
+        (row ``i`` draws what a single run of the same seed draws as its run ``i``)."""
         table = pd.DataFrame(param_table)
         if table.empty:
             raise ParameterError("the parameter table has no rows")
@@ -120,7 +134,23 @@ class Model:
         raw = simulate(compiled, resolved, len(table), method, seed=seed,
                        outputs=select_outputs(compiled.outputs, return_columns))
         values, labels = raw.cube()
+        self._check_numbers(raw.times, values, labels, strict)
         return EnsembleResults(raw.times, values, labels, table)
+
+    def _check_numbers(self, times: np.ndarray, values: np.ndarray, labels: list[str],
+                       strict: bool) -> None:
+        """Warn (or, when ``strict``, raise) at the first NaN or infinite result."""
+        if self._writes_non_finite:
+            return
+        found = first_non_finite(times, values, labels)
+        if found is None:
+            return
+        name = canonical_name(found.column.partition("[")[0])
+        variable = self.project.main.variable_map().get(name)
+        span = variable.span if variable is not None else None
+        if strict:
+            raise SimulationError(found.message(), span, hint=found.hint)
+        warnings.warn(NonFiniteWarning(found, span), stacklevel=3)
 
     def _prepare(self, overrides: Mapping[str, np.ndarray],
                  data: Sequence[str | Path] | None = None

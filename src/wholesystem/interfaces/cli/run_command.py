@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from wholesystem.datafiles import FileAccess
-from wholesystem.errors import ParameterError
-from wholesystem.interfaces.cli.options import LimitOption
+from wholesystem.errors import NonFiniteWarning, ParameterError
+from wholesystem.interfaces.cli.options import LimitOption, StrictOption
 from wholesystem.limits import Limits
 from wholesystem.system import load
 
@@ -47,6 +48,7 @@ def run(
         "--allow", help="Let the model read this file or folder too (repeatable); by "
                         "default it reads only files in its own folder.")] = None,
     limit: LimitOption = None,
+    strict: StrictOption = False,
 ) -> None:
     """Simulate MODEL and write one CSV row per saved time: Time, then every variable."""
     params = parse_assignments(set_ or [])
@@ -56,8 +58,14 @@ def run(
                 raise FileNotFoundError(2, "no such data file", str(path))
     access = FileAccess.for_cli(model, extra_allowed=[*(data or ()), *(allow or ())],
                                 limits=Limits.parse(limit or []))
-    results = load(model, access).run(params=params, method=method,
-                                      return_columns=columns or None, data=data or None)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", NonFiniteWarning)
+        results = load(model, access).run(params=params, method=method,
+                                          return_columns=columns or None, data=data or None,
+                                          strict=strict)
+    for warning in caught:
+        if issubclass(warning.category, NonFiniteWarning):
+            print(str(warning.message), file=sys.stderr)  # the exit code stays 0
     frame = results.reset_index().rename(columns={"time": "Time"})
     if output is None:
         frame.to_csv(sys.stdout, index=False)
