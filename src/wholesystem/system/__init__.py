@@ -16,6 +16,9 @@ One package, between :mod:`~wholesystem.analysis` and :mod:`~wholesystem.run`:
   :mod:`~wholesystem.system.conservation`, :mod:`~wholesystem.system.journeys` and
   :mod:`~wholesystem.system.journey_report`: cost and activity per organisation, scenario
   comparison and cost shunts, people conservation, residents simulated one by one;
+- :mod:`~wholesystem.system.charges`: what each step costs, counted one way everywhere, and
+  :mod:`~wholesystem.system.capacity`: capacity sweeps, and where extra capacity stops
+  paying for itself;
 - :mod:`~wholesystem.system.files`: any model file read by its type (what
   :func:`wholesystem.load` calls).
 
@@ -31,6 +34,7 @@ One package, between :mod:`~wholesystem.analysis` and :mod:`~wholesystem.run`:
 
 from __future__ import annotations
 
+from wholesystem.system.capacity import capacity_payback, sweep_capacity
 from wholesystem.system.conservation import check_conservation
 from wholesystem.system.files import check_path, load, read_project, read_system_project
 from wholesystem.system.journey_report import journeys
@@ -54,4 +58,5 @@ __all__ = ["read_system", "read_system_text", "lower_system", "apply_scenario",
            "scenario_names", "system_project", "read_system_project", "SYSTEM_SCHEMA",
            "schema_json", "SYSTEM_SUFFIXES", "SystemSpec", "SystemLayout", "ServiceLayout",
            "SystemModel", "ScenarioRun", "load_system", "build_ledger", "compare",
-           "check_conservation", "journeys", "load", "read_project", "check_path"]
+           "check_conservation", "journeys", "load", "read_project", "check_path",
+           "sweep_capacity", "capacity_payback"]

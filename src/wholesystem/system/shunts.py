@@ -18,10 +18,11 @@ Acute trust pays £5,192,139 more; Adult social care saves £179,638; whole syst
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from wholesystem.errors import ParameterError
+from wholesystem.system.capacity import CapacityPayback, capacity_payback
 from wholesystem.system.ledger import Ledger, build_ledger, build_ledgers, same_ids
 from wholesystem.system.model import SystemModel
 from wholesystem.system.results import ScenarioRun
@@ -122,12 +123,19 @@ class Comparison:
     ``no change``."""
     summary: str
     """The verdict in a plain sentence."""
+    capacity: CapacityPayback | None = None
+    """Where extra capacity stops paying for itself, when the scenario changes capacity
+    that costs money (see :func:`~wholesystem.system.capacity.capacity_payback`)."""
 
 
 def compare(system: SystemModel, scenario: str, baseline: str = "baseline") -> Comparison:
-    """Simulate both scenarios and compare them."""
-    return compare_ledgers(build_ledger(system.simulate(baseline)),
-                           build_ledger(system.simulate(scenario)))
+    """Simulate both scenarios and compare them; when the scenario changes capacity that
+    is paid for full or empty, also walk from the baseline's capacity to the scenario's
+    and say where extra capacity stops paying for itself."""
+    comparison = compare_ledgers(build_ledger(system.simulate(baseline)),
+                                 build_ledger(system.simulate(scenario)))
+    payback = capacity_payback(system, scenario, baseline)
+    return replace(comparison, capacity=payback) if payback is not None else comparison
 
 
 def compare_runs(base: ScenarioRun, other: ScenarioRun) -> tuple[Comparison, ...]:

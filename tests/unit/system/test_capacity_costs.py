@@ -160,3 +160,55 @@ def test_capacity_costs_are_parameters_a_run_can_set() -> None:
     assert parameter.field == "services.care.costs.per_place"
     run = system.simulate("baseline", params={"care cost per place per day": 30})
     assert build_ledger(run).service("care").capacity_cost == pytest.approx(1500)
+
+
+# The false economy by hand, on HAND (fluid model, nobody leaves in the 10 days): with c
+# places, the start of day k (0..9) has min(2k, c) people in care and max(0, 2k - c)
+# waiting, so the whole system pays
+#   W(c) = sum_k [50 min(2k, c) + 300 max(0, 2k - c)] + 20 c x 10.
+# Its slope is 200 - 250 n(c), with n(c) the days k with 2k > c: falling while some day
+# has a queue (c < 18), rising after. W(5) = 17,750, W(10) = 3,500 + 6,000 + 2,000 =
+# 11,500, W(18) = 4,500 + 0 + 3,600 = 8,100 (the minimum), W(20) = 4,500 + 4,000 = 8,500.
+
+
+def test_sweep_gives_the_whole_system_curve_and_its_minimum() -> None:
+    from wholesystem.system.capacity import sweep_capacity
+    system = SystemModel(read_system_text(without_unlimited(HAND)))
+    curve = sweep_capacity(system, ["care"], [5, 10, 18, 20])
+    assert [p.whole_system for p in curve.points] == pytest.approx([17750, 11500, 8100,
+                                                                    8500])
+    assert curve.minimum.places == {"care": 18}
+    assert curve.points[1].waiting_cost == pytest.approx(6000)
+    assert curve.points[1].capacity_cost == pytest.approx(2000)
+    assert curve.points[3].idle_place_days == pytest.approx(200 - 90)
+
+
+def test_compare_says_where_extra_places_stop_paying_for_themselves() -> None:
+    """The walk from 5 to 20 places goes one place a step: cheapest at 18 places, £9,650
+    less than today; 20 places cost £400 more than that."""
+    comparison = compare(SystemModel(read_system_text(without_unlimited(HAND))),
+                         "more_places")
+    payback = comparison.capacity
+    assert payback is not None
+    assert [p.places["care"] for p in payback.sweep.points] == list(range(5, 21))
+    assert payback.best.places == {"care": 18}
+    assert payback.verdict == "stops paying"
+    assert payback.summary == (
+        "Extra capacity pays for itself up to about 13 more places (care 18), where the "
+        "whole system costs least (£8,100, £9,650 less than today); beyond that each extra "
+        "place costs more than the delays it saves, and the scenario's capacity costs £400 "
+        "more than that minimum.")
+
+
+def test_without_place_costs_compare_has_no_capacity_verdict() -> None:
+    text = without_unlimited(hand(**{"      per_place: {amount: 140, per: week}\n": ""}))
+    assert compare(SystemModel(read_system_text(text)), "more_places").capacity is None
+
+
+def test_a_few_extra_places_that_pay_all_the_way() -> None:
+    """Up to 18 places every place pays (slope -50 or steeper): from 5 to 16 places the
+    scenario's capacity is the cheapest."""
+    text = without_unlimited(HAND).replace("set: 20", "set: 16")
+    payback = compare(SystemModel(read_system_text(text)), "more_places").capacity
+    assert payback is not None
+    assert payback.verdict == "pays for itself"

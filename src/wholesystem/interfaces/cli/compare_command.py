@@ -65,4 +65,6 @@ def render_comparison(comparison: Comparison) -> str:
     ]
     parts += [f"Cost shunt: {shunt}" for shunt in comparison.shunts]
     parts.append(f"Verdict: {comparison.summary}")
+    if comparison.capacity is not None:
+        parts.append(f"Capacity: {comparison.capacity.summary}")
     return "\n".join(parts)
