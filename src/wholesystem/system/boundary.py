@@ -276,7 +276,7 @@ def _run(spec: SystemSpec, layout: SystemLayout, project: Project) -> ScenarioRu
     frame = model.run()
     names = {o.display: o.name for o in model.compiled.outputs}
     frame.columns = [names.get(c, c) for c in frame.columns]
-    return ScenarioRun(spec, layout, frame)
+    return ScenarioRun.from_frame(spec, layout, frame)
 
 
 def _verdict(change: float, threshold: float) -> str:
