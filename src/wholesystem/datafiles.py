@@ -17,10 +17,13 @@ import csv
 import math
 import os
 import re
-from collections.abc import Iterable, Sequence
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,6 +46,8 @@ __all__ = [
     "read_series_file",
     "access_for",
     "limits_for",
+    "atomic_output",
+    "write_text_atomically",
 ]
 
 Cell = float | str | None
@@ -200,6 +205,52 @@ def access_for(model_path: str | Path, access: FileAccess | None) -> FileAccess:
 def limits_for(access: FileAccess | None) -> Limits:
     """The resource limits of ``access`` (the defaults when None)."""
     return access.limits if access is not None else Limits()
+
+
+@contextmanager
+def atomic_output(path: str | Path, *, binary: bool = False, newline: str | None = None
+                  ) -> Iterator[IO[Any]]:
+    """A file handle whose content replaces ``path`` only when the block ends normally.
+
+    The content goes to a temporary file beside ``path`` (same folder, so the same file
+    system), is flushed to disk, then renamed over ``path`` with :func:`os.replace`, which
+    is atomic: a reader, or a second process writing the same output, sees the old file
+    or a complete new one, never a partial or interleaved one. An exception (or Ctrl-C)
+    inside the block leaves ``path`` as it was and removes the temporary file.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial",
+                                             dir=folder)
+    try:
+        # mkstemp makes the file private (0600); an output file gets the usual mode.
+        os.fchmod(descriptor, _mode_for(target))
+        handle: IO[Any] = (os.fdopen(descriptor, "wb") if binary else
+                           os.fdopen(descriptor, "w", encoding="utf-8", newline=newline))
+        with handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        with suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def write_text_atomically(path: str | Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through :func:`atomic_output`."""
+    with atomic_output(path) as handle:
+        handle.write(text)
+
+
+def _mode_for(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        mask = os.umask(0o022)  # read the umask (the only way) and put it back
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def column_number(letters: str) -> int:

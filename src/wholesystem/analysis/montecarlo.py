@@ -23,6 +23,7 @@ output column at a time.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from wholesystem.datafiles import atomic_output
 from wholesystem.errors import ParameterError, UnknownNameError
 from wholesystem.ir.names import canonical_name
 from wholesystem.run import Model
@@ -231,9 +233,12 @@ def run_ensemble(source: Model | ModelSource,
             done += len(result.runs)
             if progress is not None:
                 progress(done, len(frame))
-    finally:
+    except BaseException:
         if sink is not None:
-            sink.close()
+            sink.close(complete=False)
+        raise
+    if sink is not None:
+        sink.close()
     assert times is not None
     values = np.concatenate(kept, axis=1) if keep else None
     return Ensemble(times, labels, frame, values, Path(store) if store is not None else None)
@@ -246,8 +251,11 @@ class _ParquetSink:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.writer: Any = None
-        parameters.rename_axis("run").reset_index().to_parquet(
-            folder / "parameters.parquet", index=False)
+        # Runs stream into a partial file renamed into place when the study is complete,
+        # so a reader never sees half a study (see datafiles.atomic_output).
+        self.partial = folder / ".runs.parquet.partial"
+        with atomic_output(folder / "parameters.parquet", binary=True) as handle:
+            parameters.rename_axis("run").reset_index().to_parquet(handle, index=False)
 
     def write(self, result: ChunkResult) -> None:
         import pyarrow as pa
@@ -263,12 +271,18 @@ class _ParquetSink:
             columns[label] = run_major[:, k]
         batch = pa.table(columns)
         if self.writer is None:
-            self.writer = pq.ParquetWriter(self.folder / "runs.parquet", batch.schema)
+            self.writer = pq.ParquetWriter(self.partial, batch.schema)
         self.writer.write_table(batch)
 
-    def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
+    def close(self, complete: bool = True) -> None:
+        """Finish the file; ``complete`` puts it in place, else it is removed."""
+        if self.writer is None:
+            return
+        self.writer.close()
+        if complete:
+            os.replace(self.partial, self.folder / "runs.parquet")
+        else:
+            self.partial.unlink(missing_ok=True)
 
 
 def open_store(folder: str | Path) -> Ensemble:

@@ -20,6 +20,7 @@ from wholesystem.analysis.discovery import Discovery
 from wholesystem.analysis.forecasting import Backtest, Forecast
 from wholesystem.analysis.interventions import BudgetPlan, Ranking
 from wholesystem.analysis.sensitivity import Sensitivity
+from wholesystem.datafiles import atomic_output
 from wholesystem.errors import ParameterError
 
 __all__ = ["fan_chart", "sensitivity_bars", "prim_tradeoff", "calibration_fit",
@@ -52,7 +53,10 @@ def _save(fig: Any, path: str | Path) -> Path:
     import matplotlib.pyplot as plt
 
     path = Path(path)
-    fig.savefig(path, dpi=110, metadata={"Date": None} if path.suffix == ".svg" else None)
+    # Through a temporary file and a rename: an interrupted save never leaves half a file.
+    with atomic_output(path, binary=True) as handle:
+        fig.savefig(handle, dpi=110, format=path.suffix.lstrip(".").lower() or "png",
+                    metadata={"Date": None} if path.suffix == ".svg" else None)
     plt.close(fig)
     return path
 

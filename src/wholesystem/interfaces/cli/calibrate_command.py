@@ -16,6 +16,7 @@ from wholesystem.analysis.calibration import (
 )
 from wholesystem.analysis.montecarlo import ModelSource
 from wholesystem.analysis.plots import calibration_fit
+from wholesystem.datafiles import atomic_output
 from wholesystem.interfaces.cli.analysis_options import (
     JsonOption,
     PlotOption,
@@ -63,7 +64,8 @@ def calibrate(
             result = mcmc(source, observations, parameters, walkers, steps, seed=seed,
                           start=result, progress=bar)
         if posterior is not None and result.posterior is not None:
-            result.posterior.to_csv(posterior, index=False)
+            with atomic_output(posterior, newline="") as handle:
+                result.posterior.to_csv(handle, index=False)
     if plot is not None:
         calibration_fit(result, plot)
     if as_json:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from wholesystem.compiler.data import data_variables, feed_data_files, lower_external_data
+from wholesystem.datafiles import write_text_atomically
 from wholesystem.errors import WholesystemError
 from wholesystem.export import EXPORTERS
 from wholesystem.ir.model import Project
@@ -51,7 +52,7 @@ def convert(
         typer.echo(text, nl=False)
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        write_text_atomically(output, text)
     except OSError as error:
         raise ConvertError(f"cannot write {output}: {error.strerror or error}") from None
 

@@ -14,7 +14,7 @@ from wholesystem.analysis.cld import is_cld_file, read_cld
 from wholesystem.analysis.diagrams import FORMATS, loop_labels, render_diagram
 from wholesystem.analysis.dominance import Dominance, loop_dominance
 from wholesystem.analysis.loops import LoopSet, find_loops, resolve_pins
-from wholesystem.datafiles import FileAccess
+from wholesystem.datafiles import FileAccess, write_text_atomically
 from wholesystem.errors import ParameterError
 from wholesystem.interfaces.cli.system_tables import table
 from wholesystem.system import load
@@ -57,7 +57,7 @@ def loops(
         if output is None:
             typer.echo(text, nl=False)
         else:
-            output.write_text(text, encoding="utf-8")
+            write_text_atomically(output, text)
         return
     if output is not None:
         raise ParameterError("--output needs --format (dot, svg, mermaid or kumu)")

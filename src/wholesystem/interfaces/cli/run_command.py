@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from wholesystem.datafiles import FileAccess
+from wholesystem.datafiles import FileAccess, atomic_output
 from wholesystem.errors import NonFiniteWarning, ParameterError
 from wholesystem.interfaces.cli.options import LimitOption, StrictOption
 from wholesystem.limits import Limits
@@ -70,4 +70,5 @@ def run(
     if output is None:
         frame.to_csv(sys.stdout, index=False)
     else:
-        frame.to_csv(output, index=False)
+        with atomic_output(output, newline="") as handle:
+            frame.to_csv(handle, index=False)
