@@ -397,6 +397,7 @@ def limit_outflow(outflow: ArrayLike, stock: ArrayLike, dt: float, others: Array
 
 # Vensim's kernels (time inputs, lookups, vectors, allocation, delays) and the random
 # draws of both languages live in their own modules; generated code reaches them here.
+from wholesystem.builtins.conveyor_kernels import ConveyorState  # noqa: E402
 from wholesystem.builtins.random_kernels import RandomDraws  # noqa: E402
 from wholesystem.builtins.vensim_kernels import (  # noqa: E402
     MaterialDelay,
@@ -483,17 +484,21 @@ class ScalarPreviousValue:
 
 
 def new_state(kind: str, *, start: float, dt: float, steps: int, runs: int, seed: int,
-              site: int, scalar: bool, fixed_seed: int | None = None) -> object:
+              site: int, scalar: bool, fixed_seed: int | None = None,
+              options: tuple[object, ...] = ()) -> object:
     """A fresh discrete state of ``kind`` (a :class:`~wholesystem.compiler.lower.StateKind`
     value) for one run (or one ensemble) starting at ``start``; ``site`` is its position
     in the model's state list (it seeds random streams), ``fixed_seed`` a random draw's
-    seed written in the model."""
+    seed written in the model, ``options`` a conveyor's leak zones and leak kind."""
     if kind == "pipeline":
         return ScalarPipelineDelay(start, dt) if scalar else PipelineDelay(start, dt, steps)
     if kind == "previous":
         return ScalarPreviousValue() if scalar else PreviousValue()
     if kind == "material":
         return MaterialDelay(start, dt, steps, scalar)
+    if kind == "conveyor":
+        zones, exponential = options
+        return ConveyorState(start, dt, zones, bool(exponential), scalar)  # type: ignore[arg-type]
     if kind == "random":
         return RandomDraws(runs, seed, site, scalar, fixed_seed)
     raise ValueError(f"unknown state kind {kind!r}")

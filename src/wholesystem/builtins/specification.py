@@ -81,7 +81,6 @@ _NN = "tests/unit/compiler/test_non_negative.py::"
 _DA = "tests/unit/compiler/test_data.py::"
 _AR = "tests/unit/compiler/test_arrays.py::"
 _CV = "tests/unit/compiler/test_conveyors.py::"
-_NO_CONVEYOR = "the reader refuses the model: 'conveyors are not supported' at the stock."
 _UNKNOWN = "check reports 'unknown function' at its line:col."
 
 
@@ -191,9 +190,10 @@ _XMILE: tuple[SpecRow, ...] = (
        _NN + "test_drained_stock_passes_on_only_what_it_held"),
     _s(X, "Flows", "uniflow", "<non_negative/> on a flow: a negative rate is taken as 0.",
        _BS + "test_non_negative_stock_and_uniflow"),
-    _c(X, "Stocks", "conveyor", "<conveyor> stock with transit time, optional capacity, "
-                                "inflow limit and leak fractions (see Stella rows).",
-       _NO_CONVEYOR),
+    _s(X, "Stocks", "conveyor", "<conveyor> stock: <len> transit time, leakage outflows "
+                                "(<leak/>) whose equation is the leak fraction (see the "
+                                "Stella rows for the options).",
+       _CV + "test_conveyor_delivers_after_its_transit_time"),
     _c(X, "Stocks", "queue", "<queue> stock: first-in first-out, outflows take whole "
                              "batches in order.",
        "the reader refuses the model: 'queues are not supported' at the stock."),
@@ -238,25 +238,33 @@ _STELLA: tuple[SpecRow, ...] = (
                                  "TIME / period)."),
     _s(S, "Builtins", "LOOKUPINV", "LOOKUPINV(gf, y): the x at which the (monotonic) "
                                    "graphical function gf reaches y."),
-    _c(S, "Conveyors", "transit time", "Material put on a conveyor in a DT comes off "
+    _s(S, "Conveyors", "transit time", "Material put on a conveyor in a DT comes off "
                                        "transit time later (slats of one DT; the transit "
-                                       "time is sampled when material enters).",
-       _NO_CONVEYOR),
-    _c(S, "Conveyors", "initial contents", "A conveyor's initial value is spread evenly "
+                                       "time is sampled when material enters: 'once it is "
+                                       "placed, transit time has no effect on it').",
+       _CV + "test_transit_time_is_sampled_as_material_enters"),
+    _s(S, "Conveyors", "initial contents", "A conveyor's initial value is spread evenly "
                                            "over its slats.",
-       _NO_CONVEYOR),
-    _c(S, "Conveyors", "leakage (linear)", "A leak fraction f of what enters leaks out "
-                                           "evenly over the transit, f / (slats) per slat "
-                                           "per DT; 1 - f comes out of the end.",
-       _NO_CONVEYOR),
-    _c(S, "Conveyors", "capacity", "Nothing enters beyond capacity; inflows are cut in "
-                                   "priority order.",
-       _NO_CONVEYOR),
-    _c(S, "Conveyors", "inflow limit", "in_limit: at most this much enters per time unit.",
-       _NO_CONVEYOR),
-    _c(S, "Conveyors", "exponential leakage, leak zones, arrest, FIFO with varying "
+       _CV + "test_initial_contents_are_spread_over_the_slats"),
+    _s(S, "Conveyors", "leakage (linear)", "'The fraction of inflowing material that makes "
+                                           "it to the conveyor's outflow is exactly 1 - "
+                                           "leakage_fraction'; it leaks evenly over the "
+                                           "slats of the leak zone.",
+       _CV + "test_linear_leakage_removes_its_fraction_along_the_way"),
+    _s(S, "Conveyors", "leakage (exponential)", "exponential_leak: each DT a slat loses "
+                                                "fraction * DT of what it holds.",
+       _CV + "test_exponential_leakage_takes_a_fraction_of_what_is_there"),
+    _s(S, "Conveyors", "leak zones", "leak_start, leak_end: leakage only between these "
+                                     "fractions of the length.",
+       _CV + "test_a_leak_zone_leaks_only_there"),
+    _c(S, "Conveyors", "capacity, inflow limit", "Nothing enters beyond capacity or above "
+                                                 "the inflow limit; inflows cut in priority "
+                                                 "order.",
+       "the reader refuses the model, naming <capacity> or <in_limit> at the stock."),
+    _c(S, "Conveyors", "arrest, sampling, discrete batches, spread inputs, FIFO with varying "
                        "transit time", "Stella's further conveyor options.",
-       "the reader refuses the model: the option is named at the stock."),
+       "the reader refuses the model, naming the option (or isee:spreadflow) where it "
+       "is written."),
     _c(S, "Queues", "queue", "First-in first-out stock of batches.",
        "the reader refuses the model: 'queues are not supported' at the stock."),
     _c(S, "Ovens", "oven", "A batch stock that fills, cooks for a time, then empties.",

@@ -76,6 +76,11 @@ class CompiledModel:
         return self.vector.generated.state_kinds
 
     @property
+    def state_options(self) -> tuple[tuple[object, ...], ...]:
+        """For each discrete state: its options (a conveyor's leak zones and kind)."""
+        return tuple(spec.options for spec in self.lowered.states)
+
+    @property
     def state_seeds(self) -> tuple[int | None, ...]:
         """For each discrete state: the seed written in the model (a random draw's), or
         None."""

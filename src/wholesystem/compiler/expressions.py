@@ -343,7 +343,7 @@ def _variable_reference(ref: Reference, variable: Variable, scope: Scope) -> Cod
     text, kept = _diagonals(text, kept)
     code = Code(text, tuple(kept), False, frozenset(stars))
     for position, selector in reversed(dynamic):
-        code = _take_dynamic(code, position, selector)
+        code = _take_dynamic(code, position, selector, ref)
     return code
 
 
@@ -358,11 +358,13 @@ def _diagonals(text: str, kept: list[str]) -> tuple[str, list[str]]:
     return text, kept
 
 
-def _take_dynamic(code: Code, position: int, selector: Code) -> Code:
+def _take_dynamic(code: Code, position: int, selector: Code, ref: Reference) -> Code:
     remaining = code.dims[:position] + code.dims[position + 1:]
     index = align(selector, ()) if not selector.dims else None
     if index is None:
-        raise UnsupportedFeatureError("an arrayed expression used as a subscript")
+        raise UnsupportedFeatureError(
+            f"'{ref.text}' is subscripted by an arrayed expression, which wholesystem "
+            "does not support yet", ref.span)
     return Code(f"k.take({code.text}, {position + 1}, {index})", remaining, False,
                 code.stars - {code.dims[position]})
 

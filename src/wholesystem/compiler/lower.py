@@ -40,6 +40,7 @@ class StateKind(enum.Enum):
     PREVIOUS = "previous"
     MATERIAL = "material"
     RANDOM = "random"
+    CONVEYOR = "conveyor"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,8 @@ class StateSpec:
     seed: int | None = None
     """Random draws only: the seed written in the model (XMILE's optional last argument),
     which fixes the numbers in every run; None draws from the run's own stream."""
+    options: tuple[object, ...] = ()
+    """Conveyors only: ``(leak zones, exponential)``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,6 +396,7 @@ def lower_project(flat: Project) -> LoweredModel:
     variables = [lowerer.lower_variable(v) for v in flat.main.variables]
     # Hidden variables can hold further stateful calls only through their arguments,
     # which were lowered before the hidden variable was made.
+    variables = lower_conveyors(variables, lowerer)
     main = replace(flat.main, variables=tuple(variables + lowerer.new_variables))
     return LoweredModel(
         project=replace(flat, models=(main,)),
@@ -403,6 +407,7 @@ def lower_project(flat: Project) -> LoweredModel:
     )
 
 
+from wholesystem.compiler.conveyors import lower_conveyors  # noqa: E402 - uses the names above
 from wholesystem.compiler.lower_vensim import (  # noqa: E402 - uses the names above
     ACTIVE_INITIAL,
     REWRITTEN,

@@ -110,6 +110,9 @@ def _flat_variable(variable: Variable, prefix: str, display_prefix: str,
     return replace(
         variable, name=name, display=display,
         equation=requalify(variable.equation), rate=requalify(variable.rate),
+        conveyor=None if variable.conveyor is None else replace(
+            variable.conveyor,
+            transit=_requalify(variable.conveyor.transit, prefix, known, globals_)),
         elements=tuple(replace(e, equation=requalify(e.equation)) for e in variable.elements),
         inflows=tuple(qualify(prefix, f) for f in variable.inflows),
         outflows=tuple(qualify(prefix, f) for f in variable.outflows),

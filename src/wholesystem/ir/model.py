@@ -18,6 +18,8 @@ from wholesystem.ir.names import canonical_name
 
 __all__ = [
     "VariableKind",
+    "Conveyor",
+    "Leak",
     "GraphicalFunctionKind",
     "GraphicalFunction",
     "ElementDefinition",
@@ -89,6 +91,26 @@ class ElementDefinition:
 
 
 @dataclass(frozen=True, slots=True)
+class Conveyor:
+    """A stock's conveyor options (XMILE 1.0 ``<conveyor>``, Stella's conveyor)."""
+
+    transit: Expr
+    """Transit time (``<len>``), sampled as material enters."""
+    exponential_leak: bool = False
+    """Leak fractions are per time unit of what is on the conveyor, not of what entered."""
+
+
+@dataclass(frozen=True, slots=True)
+class Leak:
+    """A conveyor leakage flow (``<leak/>``): its equation is the leak fraction."""
+
+    start: float = 0.0
+    """Where along the conveyor (0 = entry, 1 = exit) the leak zone begins."""
+    end: float = 1.0
+    """Where it ends."""
+
+
+@dataclass(frozen=True, slots=True)
 class Variable:
     """A stock, flow or auxiliary (converter), possibly arrayed."""
 
@@ -116,6 +138,10 @@ class Variable:
     """Stock only: a net rate expression (Vensim ``INTEG(rate, init)``) instead of flows."""
     non_negative: bool = False
     """Stock: never drained below zero. Flow: a uniflow, never negative."""
+    conveyor: Conveyor | None = None
+    """Stock only: conveyor options, when the stock is a conveyor."""
+    leak: Leak | None = None
+    """Flow only: the flow is a conveyor's leakage (its equation the leak fraction)."""
     units: str | None = None
     """Units as written (e.g. ``people/day``), if given."""
     doc: str = ""

@@ -134,9 +134,10 @@ def simulate(compiled: CompiledModel, overrides: Mapping[str, Any] | None = None
     runtime.select = _selector(outputs)
     runtime.states = [new_state(kind.value, start=specs.start, dt=dt, steps=n_steps,
                                 runs=runs, seed=seed, site=site, scalar=scalar,
-                                fixed_seed=fixed)
-                      for site, (kind, fixed) in enumerate(zip(
-                          compiled.state_kinds, compiled.state_seeds, strict=True))]
+                                fixed_seed=fixed, options=options)
+                      for site, (kind, fixed, options) in enumerate(zip(
+                          compiled.state_kinds, compiled.state_seeds,
+                          compiled.state_options, strict=True))]
     try:
         with np.errstate(all="ignore"):
             if method == "euler":

@@ -17,7 +17,7 @@ def test_check_file_turns_a_reading_error_into_a_diagnostic(tmp_path, make_xmile
 
 def test_an_unsupported_feature_is_its_own_code(tmp_path, make_xmile):
     model = tmp_path / "m.xmile"
-    model.write_text(make_xmile('<stock name="s"><eqn>1</eqn><conveyor/></stock>'),
+    model.write_text(make_xmile('<stock name="s"><eqn>1</eqn><queue/></stock>'),
                      encoding="utf-8")
     report = check_path(model)
     assert [d.code for d in report.diagnostics] == ["unsupported-feature"]

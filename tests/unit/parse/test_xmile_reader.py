@@ -271,8 +271,8 @@ class TestVariables:
         with pytest.raises(ModelStructureError, match="without a name"):
             read("<aux><eqn>1</eqn></aux>")
 
-    @pytest.mark.parametrize("kind", ["conveyor", "queue"])
-    def test_conveyor_and_queue_are_unsupported(self, kind: str) -> None:
+    @pytest.mark.parametrize("kind", ["queue"])
+    def test_queue_is_unsupported(self, kind: str) -> None:
         with pytest.raises(UnsupportedFeatureError, match=f"is a {kind}") as caught:
             read(f'<stock name="pipeline"><eqn>0</eqn><{kind}><len>3</len></{kind}></stock>')
         assert isinstance(caught.value, NotImplementedError)

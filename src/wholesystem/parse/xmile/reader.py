@@ -22,10 +22,12 @@ from wholesystem.errors import ModelStructureError, ModelSyntaxError, Unsupporte
 from wholesystem.ir.expr import Expr, Number
 from wholesystem.ir.model import (
     Connection,
+    Conveyor,
     Dimension,
     ElementDefinition,
     GraphicalFunction,
     GraphicalFunctionKind,
+    Leak,
     Model,
     Module,
     Project,
@@ -44,7 +46,9 @@ _VARIABLE_TAGS = {"stock": VariableKind.STOCK, "flow": VariableKind.FLOW,
                   "aux": VariableKind.AUX, "gf": VariableKind.AUX}
 _SKIPPED_TAGS = {"group", "views", "view", "interface", "display", "behavior", "misc",
                  "style", "connector", "alias"}
-_UNSUPPORTED_STOCK_TYPES = ("conveyor", "queue")
+_UNSUPPORTED_STOCK_TYPES = ("queue",)
+_UNSUPPORTED_CONVEYOR_OPTIONS = ("capacity", "in_limit", "arrest", "sample", "discrete",
+                                 "batch_integrity", "one_at_a_time")
 _COMMENT = re.compile(r"\{[^}]*\}")
 _NUMBER = r"\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*"
 _NUMBER_LIST = re.compile(rf"^{_NUMBER}([,;]{_NUMBER})+[;]?\s*$")
@@ -347,13 +351,17 @@ class _Reader:
         items = list(container) if container is not None else list(element)
         variables: list[Variable] = []
         modules: list[Module] = []
+        spread: dict[str, SourceSpan] = {}
         for item in items:
             tag = _local(item)
             if tag in _VARIABLE_TAGS:
                 variables.append(self.variable(item, _VARIABLE_TAGS[tag]))
+                if _attr(item, "spreadflow") is not None:
+                    spread[variables[-1].name] = variables[-1].span
             elif tag == "module":
                 modules.append(self.module(item))
         self.reject_duplicates(variables, modules)
+        _reject_spread_conveyor_inputs(variables, spread)
         name = canonical_name(_attr(element, "name") or "")
         return Model(name, tuple(resolve_self(variables)), tuple(_rewire(modules)),
                      self.span(element))
@@ -424,6 +432,8 @@ class _Reader:
             outflows=tuple(canonical_name(f.text or "")
                            for f in _children(element, "outflow")),
             non_negative=self.non_negative(element, kind),
+            conveyor=self.conveyor(element, raw_name) if kind is VariableKind.STOCK else None,
+            leak=self.leak(element) if kind is VariableKind.FLOW else None,
             units=_text(_child(element, "units")),
             doc=_text(_child(element, "doc")) or "",
             access=_attr(element, "access"),
@@ -463,6 +473,49 @@ class _Reader:
                                           f"an array over {', '.join(dims)}", span)
             grids = [(*g, e) for g in grids for e in dimension.canonical_elements]
         return grids
+
+    def conveyor(self, element: etree._Element, raw_name: str) -> Conveyor | None:
+        """A stock's ``<conveyor>``: transit time and leak kind; options we do not build
+        (capacity, inflow limit, arrest, sampling, discrete batches) are refused by name."""
+        conveyor = _child(element, "conveyor")
+        if conveyor is None:
+            return None
+        span = self.span(conveyor)
+        for option in _UNSUPPORTED_CONVEYOR_OPTIONS:
+            if _child(conveyor, option) is not None or _attr(conveyor, option) is not None:
+                raise UnsupportedFeatureError(
+                    f"conveyor '{display_name(raw_name)}' uses <{option}>, which wholesystem "
+                    "does not support yet", span)
+        length = _child(conveyor, "len")
+        text = _COMMENT.sub("", (length.text or "") if length is not None else "").strip()
+        if length is None or not text:
+            raise ModelStructureError(
+                f"conveyor '{display_name(raw_name)}' has no transit time (<len>)", span)
+        transit = parse_xmile_expression(length.text or "", self.equation_origin(length))
+        exponential = (_attr(conveyor, "exponential_leak") or "").lower() == "true"
+        return Conveyor(transit, exponential)
+
+    def leak(self, element: etree._Element) -> Leak | None:
+        """A flow's ``<leak/>`` flag with its leak zone (``leak_start``, ``leak_end``)."""
+        flag = _child(element, "leak")
+        if flag is None or not _flag(flag):
+            return None
+        bounds = []
+        for name, default in (("leak_start", 0.0), ("leak_end", 1.0)):
+            text = _attr(element, name)
+            try:
+                value = default if text is None else float(text)
+            except ValueError:
+                raise ModelSyntaxError(f"{name} '{text}' is not a number",
+                                       self.span(element)) from None
+            if not 0.0 <= value <= 1.0:
+                raise ModelStructureError(f"{name} {value:g} is outside 0 to 1",
+                                          self.span(element))
+            bounds.append(value)
+        if bounds[0] > bounds[1]:
+            raise ModelStructureError("the leak zone ends before it starts",
+                                      self.span(element))
+        return Leak(bounds[0], bounds[1])
 
     def non_negative(self, element: etree._Element, kind: VariableKind) -> bool:
         flag = _child(element, "non_negative")
@@ -582,6 +635,21 @@ def _dialect(header: etree._Element | None) -> str:
                     (child.text or "").strip().lower() == "mdl"):
                 return "mdl"
     return "xmile"
+
+
+def _reject_spread_conveyor_inputs(variables: list[Variable], spread: dict[str, SourceSpan]
+                                   ) -> None:
+    """Stella can spread a conveyor's input over its length (``isee:spreadflow``); we put
+    material only at the entry, so such a model is refused rather than run differently."""
+    for stock in variables:
+        if stock.conveyor is None:
+            continue
+        for inflow in stock.inflows:
+            if inflow in spread:
+                raise UnsupportedFeatureError(
+                    f"flow '{inflow}' spreads its input over conveyor '{stock.display}' "
+                    "(isee:spreadflow), which wholesystem does not support yet",
+                    spread[inflow])
 
 
 def _flag(element: etree._Element) -> bool:
