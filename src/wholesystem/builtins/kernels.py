@@ -20,7 +20,7 @@ __all__ = [
     "get_time_value", "log_base", "lookup_area", "lookup_forward", "lookup_invert",
     "pulse_train", "pulse_width", "quantum", "step_half", "time_base", "trunc",
     "vector_elm_map", "vector_rank", "vector_reorder", "vector_sort_order", "invert_matrix",
-    "floor_at_zero", "limit_outflow",
+    "floor_at_zero", "limit_outflow", "move_last", "take_along",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -305,6 +305,22 @@ def take(values: ArrayLike, axis: int, position: ArrayLike) -> FloatArray:
     index = index.reshape(index.shape[:1] + (1,) * (values.ndim - 1))
     index = np.broadcast_to(index, values.shape[:axis] + (1,) + values.shape[axis + 1:])
     return np.take_along_axis(values, index, axis=axis).squeeze(axis)
+
+
+def move_last(values: ArrayLike, axis: int) -> FloatArray:
+    """``values`` with ``axis`` moved to the end."""
+    return np.moveaxis(np.asarray(values, dtype=float), axis, -1)
+
+
+def take_along(values: ArrayLike, positions: ArrayLike) -> FloatArray:
+    """Per element, the entry at 1-based ``positions`` along the last axis of ``values``
+    (clamped to the axis, as :func:`take`); the other axes broadcast."""
+    values = np.asarray(values, dtype=float)
+    index = np.clip(np.asarray(positions, dtype=float).astype(int) - 1, 0,
+                    values.shape[-1] - 1)
+    shape = np.broadcast_shapes(values.shape[:-1], index.shape)
+    full = np.broadcast_to(values, shape + values.shape[-1:])
+    return np.take_along_axis(full, np.broadcast_to(index, shape)[..., None], axis=-1)[..., 0]
 
 
 # Primitives the generated code calls through ``k.``; the scalar backend defines the same

@@ -79,6 +79,39 @@ class RandomDraws:
         return self.value
 
 
+def _where_valid(valid: FloatArray, draw: FloatArray) -> FloatArray:
+    return np.where(valid, draw, np.nan)
+
+
+_STELLA_DRAWS = {
+    # Stella's help: WEIBULL(shape, scale), TRIANGULAR(lower, mode, upper),
+    # LOGISTIC(mean, scale), BINOMIAL(n, p), BETA(a, b); parameters out of range give NaN.
+    "WEIBULL": lambda g, p, shape: _where_valid(
+        (p[0] > 0) & (p[1] > 0), np.where(p[1] > 0, p[1], 1.0)
+        * g.weibull(np.where(p[0] > 0, p[0], 1.0), shape)),
+    "TRIANGULAR": lambda g, p, shape: _where_valid(
+        (p[0] <= p[1]) & (p[1] <= p[2]) & (p[0] < p[2]),
+        p[0] + (p[2] - p[0]) * _triangular_unit(g.random(shape), p)),
+    "LOGISTIC": lambda g, p, shape: _where_valid(
+        p[1] > 0, p[0] + np.where(p[1] > 0, p[1], 1.0) * g.logistic(0.0, 1.0, shape)),
+    "BINOMIAL": lambda g, p, shape: _where_valid(
+        (p[0] >= 0) & (p[1] >= 0) & (p[1] <= 1),
+        g.binomial(np.maximum(np.rint(p[0]), 0).astype(np.int64),
+                   np.clip(p[1], 0.0, 1.0), shape).astype(float)),
+    "BETA": lambda g, p, shape: _where_valid(
+        (p[0] > 0) & (p[1] > 0),
+        g.beta(np.where(p[0] > 0, p[0], 1.0), np.where(p[1] > 0, p[1], 1.0), shape)),
+}
+
+
+def _triangular_unit(u: FloatArray, p: list[FloatArray]) -> FloatArray:
+    """Inverse distribution function of the triangular on [0, 1] with its peak at
+    c = (mode - lower) / (upper - lower)."""
+    width = np.where(p[2] > p[0], p[2] - p[0], 1.0)
+    c = np.clip((p[1] - p[0]) / width, 0.0, 1.0)
+    return np.where(u < c, np.sqrt(u * c), 1.0 - np.sqrt((1.0 - u) * (1.0 - c)))
+
+
 def _sample_xmile(name: str, g: np.random.Generator, p: list[FloatArray],
                   shape: tuple[int, ...]) -> FloatArray:
     """One draw per element of ``shape`` (XMILE 1.0, 3.5.2); NaN where a parameter is out
@@ -89,6 +122,8 @@ def _sample_xmile(name: str, g: np.random.Generator, p: list[FloatArray],
         return p[0] + p[1] * g.standard_normal(shape)
     if name == "EXPRND":
         return np.where(p[0] >= 0, p[0] * g.standard_exponential(shape), np.nan)
+    if name in _STELLA_DRAWS:
+        return _STELLA_DRAWS[name](g, p, shape)
     if name == "POISSON":
         valid = p[0] >= 0
         counts = g.poisson(np.where(valid, p[0], 0.0), shape)

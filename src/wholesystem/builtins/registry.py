@@ -176,9 +176,11 @@ _FUNCTIONS: tuple[Builtin, ...] = (
 
 STATISTICAL_FUNCTIONS: dict[str, int] = {
     "EXPRND": 1, "LOGNORMAL": 2, "NORMAL": 2, "POISSON": 1, "RANDOM": 2,
+    "WEIBULL": 2, "TRIANGULAR": 3, "LOGISTIC": 2, "BINOMIAL": 2, "BETA": 2,
 }
-"""XMILE's statistical functions (XMILE 1.0, 3.5.2): how many distribution parameters each
-takes; an optional seed may follow them."""
+"""XMILE's statistical functions (XMILE 1.0, 3.5.2) and Stella's further distributions
+(WEIBULL onwards, appended so that earlier distribution codes keep their numbers): how
+many distribution parameters each takes; an optional seed may follow them."""
 
 _SEEDED = " New each DT; a seed (0 to 2^32 - 1) gives the same numbers in every run."
 
@@ -192,6 +194,17 @@ _STATISTICAL = (
             "Normal draw of the given mean and standard deviation." + _SEEDED),
     Builtin("POISSON", 1, 2, BuiltinKind.STATEFUL, "POISSON(mean [, seed])",
             "Poisson draw (a whole number) of the given mean." + _SEEDED),
+    Builtin("WEIBULL", 2, 3, BuiltinKind.STATEFUL, "WEIBULL(shape, scale [, seed])",
+            "Weibull draw: scale * (-ln U)^(1/shape) (Stella)." + _SEEDED),
+    Builtin("TRIANGULAR", 3, 4, BuiltinKind.STATEFUL,
+            "TRIANGULAR(lower, mode, upper [, seed])",
+            "Triangular draw between lower and upper peaking at mode (Stella)." + _SEEDED),
+    Builtin("LOGISTIC", 2, 3, BuiltinKind.STATEFUL, "LOGISTIC(mean, scale [, seed])",
+            "Logistic draw of the given mean and scale (Stella)." + _SEEDED),
+    Builtin("BINOMIAL", 2, 3, BuiltinKind.STATEFUL, "BINOMIAL(n, p [, seed])",
+            "Number of successes in n trials of probability p (Stella)." + _SEEDED),
+    Builtin("BETA", 2, 3, BuiltinKind.STATEFUL, "BETA(a, b [, seed])",
+            "Beta draw on [0, 1] with shape parameters a and b (Stella)." + _SEEDED),
     Builtin("RANDOM", 2, 3, BuiltinKind.STATEFUL, "RANDOM(min, max [, seed])",
             "Uniform draw between min and max (the name UNIFORM is not in the standard)."
             + _SEEDED, aliases=("UNIFORM",)),

@@ -102,7 +102,7 @@ def _c(source: str, section: str, name: str, rule: str, reason: str) -> SpecRow:
 X, S, V = "xmile", "stella", "vensim"
 _MATH, _STAT, _DELAY = "3.5.1 Mathematical", "3.5.2 Statistical", "3.5.3 Delay"
 _TEST, _TIME, _MISC = "3.5.4 Test input", "3.5.5 Time", "3.5.6 Miscellaneous"
-_ARRAY = "3.5 / 3.7 Array functions"
+_ARRAY = "3.7.1.3 Array functions"
 
 _XMILE: tuple[SpecRow, ...] = (
     _s(X, _MATH, "ABS", "ABS(x): absolute value of x."),
@@ -178,7 +178,6 @@ _XMILE: tuple[SpecRow, ...] = (
     _s(X, _MISC, "LOOKUP", "LOOKUP(gf, x), also gf(x): the graphical function read at x."),
     _s(X, _ARRAY, "SUM", "SUM(a[*]): sum of the elements."),
     _s(X, _ARRAY, "MEAN", "MEAN(a[*]): arithmetic mean of the elements."),
-    _s(X, _ARRAY, "PROD", "PROD(a[*]): product of the elements."),
     _s(X, _ARRAY, "SIZE", "SIZE(a[*]): number of elements."),
     _s(X, _ARRAY, "STDDEV", "STDDEV(a[*]): standard deviation of the elements (population "
                             "form, divided by n)."),
@@ -232,6 +231,17 @@ _STELLA: tuple[SpecRow, ...] = (
        _ST + "test_supports_of_the_distributions"),
     _s(S, "Builtins", "MEAN of several arguments", "MEAN(a, b, ...): mean of all values.",
        _ST + "test_mean_of_several_arguments"),
+    _s(S, "Builtins", "PROD", "PROD(a[*]): product of the elements."),
+    _s(S, "Builtins", "WEIBULL", "WEIBULL(shape, scale [, seed]): Weibull draw.",
+       _ST + "test_sample_moments_match_the_distribution"),
+    _s(S, "Builtins", "TRIANGULAR", "TRIANGULAR(lower, mode, upper [, seed]): triangular draw.",
+       _ST + "test_sample_moments_match_the_distribution"),
+    _s(S, "Builtins", "LOGISTIC", "LOGISTIC(mean, scale [, seed]): logistic draw.",
+       _ST + "test_sample_moments_match_the_distribution"),
+    _s(S, "Builtins", "BINOMIAL", "BINOMIAL(n, p [, seed]): binomial draw.",
+       _ST + "test_sample_moments_match_the_distribution"),
+    _s(S, "Builtins", "BETA", "BETA(a, b [, seed]): beta draw.",
+       _ST + "test_sample_moments_match_the_distribution"),
     _s(S, "Builtins", "SINWAVE", "SINWAVE(amplitude, period) = amplitude * SIN(2 * PI * "
                                  "TIME / period)."),
     _s(S, "Builtins", "COSWAVE", "COSWAVE(amplitude, period) = amplitude * COS(2 * PI * "
@@ -274,8 +284,6 @@ _STELLA: tuple[SpecRow, ...] = (
        "tests/wild/test_wild_models.py::test_wild_model_runs_or_gets_a_located_diagnostic"),
     *(_r(S, "Builtins", name, rule) for name, rule in (
         ("ARRAYIDX", "ARRAYIDX([dimension]): the index of the element being computed."),
-        ("BETA", "BETA(a, b [, seed]): beta draw."),
-        ("BINOMIAL", "BINOMIAL(n, p [, seed]): binomial draw."),
         ("CGROWTH", "CGROWTH(percent): rate per DT compounding to percent per time unit."),
         ("COMBINATIONS", "COMBINATIONS(n, r): n choose r."),
         ("COUNTER", "COUNTER(start, end): TIME counted from start, wrapping at end."),
@@ -289,7 +297,6 @@ _STELLA: tuple[SpecRow, ...] = (
         ("HISTORY", "HISTORY(x, time): x as it was at an earlier time."),
         ("INVNORM", "INVNORM(p [, mean, sd]): inverse normal distribution."),
         ("IRR", "IRR(stream [, initial]): internal rate of return."),
-        ("LOGISTIC", "LOGISTIC(mean, scale [, seed]): logistic draw."),
         ("MEDIAN", "MEDIAN(a[*]): median of the elements."),
         ("MONTECARLO", "MONTECARLO(probability [, seed]): 1 with probability per time unit."),
         ("NEGBINOMIAL", "NEGBINOMIAL(successes, p [, seed]): negative binomial draw."),
@@ -301,8 +308,6 @@ _STELLA: tuple[SpecRow, ...] = (
         ("PERMUTATIONS", "PERMUTATIONS(n, r): ordered arrangements."),
         ("PV", "PV(rate, nper, pmt [, fv, type]): present value."),
         ("RUNCOUNT", "RUNCOUNT: number of the current run in a sensitivity set."),
-        ("TRIANGULAR", "TRIANGULAR(lower, mode, upper [, seed]): triangular draw."),
-        ("WEIBULL", "WEIBULL(shape, scale [, seed]): Weibull draw."),
         ("CTMEAN", "CTMEAN(flow): mean cycle time of material in a flow."),
         ("TRANSTIME", "TRANSTIME(conveyor): the conveyor's transit time."),
         ("QUEUE", "QUEUE(queue, position): the batch at a position in a queue."),

@@ -362,10 +362,25 @@ def _take_dynamic(code: Code, position: int, selector: Code, ref: Reference) -> 
     remaining = code.dims[:position] + code.dims[position + 1:]
     index = align(selector, ()) if not selector.dims else None
     if index is None:
-        raise UnsupportedFeatureError(
-            f"'{ref.text}' is subscripted by an arrayed expression, which wholesystem "
-            "does not support yet", ref.span)
+        return _take_per_element(code, position, selector, ref)
     return Code(f"k.take({code.text}, {position + 1}, {index})", remaining, False,
+                code.stars - {code.dims[position]})
+
+
+def _take_per_element(code: Code, position: int, selector: Code, ref: Reference) -> Code:
+    """``a[expr]`` where ``expr`` varies over dimensions (``flow[stage - 1]`` in an
+    apply-to-all equation over ``stage``): each element of the result reads the element
+    its own position names; the result spans the other axes of ``a`` and those of
+    ``expr``."""
+    if selector.stars:
+        raise UnsupportedFeatureError(
+            f"'{ref.text}' is subscripted by an expression over a wildcard", ref.span)
+    remaining = code.dims[:position] + code.dims[position + 1:]
+    extra = tuple(d for d in selector.dims if d not in remaining)
+    out = remaining + extra
+    index = ", ".join([":"] * (len(remaining) + 1) + ["None"] * len(extra) + [":"])
+    values = f"k.move_last({code.text}, {position + 1})[{index}]"
+    return Code(f"k.take_along({values}, {align(selector, out)})", out, False,
                 code.stars - {code.dims[position]})
 
 

@@ -176,7 +176,7 @@ CASES: dict[str, Case] = {
     "xmile-SUM": c("3 + 1 + 4 + 2.", ("SUM(a[*])", const(10)), extra=ARRAY,
                    dimensions=ARRAY_DIM),
     "xmile-MEAN": c("10 / 4.", ("MEAN(a[*])", const(2.5)), extra=ARRAY, dimensions=ARRAY_DIM),
-    "xmile-PROD": c("3 * 1 * 4 * 2.", ("PROD(a[*])", const(24)), extra=ARRAY,
+    "stella-PROD": c("3 * 1 * 4 * 2.", ("PROD(a[*])", const(24)), extra=ARRAY,
                     dimensions=ARRAY_DIM),
     "xmile-SIZE": c("4 elements.", ("SIZE(a[*])", const(4)), extra=ARRAY, dimensions=ARRAY_DIM),
     "xmile-STDDEV": c("Deviations from 2.5: 0.5, -1.5, 1.5, -0.5; squares sum to 5; "

@@ -82,3 +82,21 @@ def test_a_flow_with_dimensions_its_stock_lacks_is_a_structure_error(inflow_dims
     with pytest.raises(ModelStructureError, match="stock 'level': its flow 'arrivals' varies over"):
         run(stock("level", "0", inflows="arrivals", dims="Age")
             + flow("arrivals", "1", inflow_dims))
+
+
+def test_a_subscript_computed_per_element_reads_that_element() -> None:
+    """a[d] = 10 * d is 10, 20, 30. b[d] = a[d - 1] (0 for the first) reads, for element
+    i, element i - 1: 0, 10, 20; c[d] = a[4 - d] reads them backwards: 30, 20, 10. An
+    ensemble of two runs gives each run the same."""
+    from xmile_factory import aux, model_of
+
+    dims = '<dim name="d"><elem name="e1"/><elem name="e2"/><elem name="e3"/></dim>'
+    a = '<aux name="a"><dimensions><dim name="d"/></dimensions><eqn>10 * d * k</eqn></aux>'
+    model = model_of(a + aux("k", "1") + aux("b", "IF d = 1 THEN 0 ELSE a[d - 1]", "d")
+                     + aux("c", "a[4 - d]", "d"), dimensions=dims, stop=0)
+    row = model.run().iloc[0]
+    assert [row[f"b[e{i}]"] for i in (1, 2, 3)] == [0, 10, 20]
+    assert [row[f"c[e{i}]"] for i in (1, 2, 3)] == [30, 20, 10]
+    ensemble = model.run_many({"k": [1.0, 2.0]})
+    column = list(ensemble.columns).index("b[e3]")
+    assert ensemble.values[0, :, column].tolist() == [20, 40]

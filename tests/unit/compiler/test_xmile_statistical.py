@@ -33,6 +33,17 @@ def draws(equation: str, stop: int = 49) -> np.ndarray:
     ("EXPRND(2)", 2.0, 4.0),
     ("POISSON(3)", 3.0, 3.0),
     ("LOGNORMAL(10, 1)", 10.0, 1.0),
+    # Stella's further distributions; moments from their definitions:
+    # Weibull k = 2, scale 1: mean G(1.5) = sqrt(pi)/2, variance G(2) - G(1.5)^2 = 1 - pi/4
+    ("WEIBULL(2, 1)", math.sqrt(math.pi) / 2, 1 - math.pi / 4),
+    # triangular (0, 1, 4): mean (0 + 1 + 4)/3, variance (0 + 1 + 16 - 0 - 0 - 4)/18
+    ("TRIANGULAR(0, 1, 4)", 5 / 3, 13 / 18),
+    # logistic (2, 0.5): mean 2, variance s^2 pi^2 / 3
+    ("LOGISTIC(2, 0.5)", 2.0, 0.25 * math.pi ** 2 / 3),
+    # binomial (10, 0.3): mean np = 3, variance np(1 - p) = 2.1
+    ("BINOMIAL(10, 0.3)", 3.0, 2.1),
+    # beta (2, 3): mean a/(a+b) = 0.4, variance ab/((a+b)^2 (a+b+1)) = 6/150
+    ("BETA(2, 3)", 0.4, 0.04),
 ])
 def test_sample_moments_match_the_distribution(equation: str, mean: float,
                                                variance: float) -> None:
