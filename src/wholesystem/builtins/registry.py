@@ -138,6 +138,9 @@ _FUNCTIONS: tuple[Builtin, ...] = (
     Builtin("DELAY", 2, 3, BuiltinKind.STATEFUL, "DELAY(input, delay [, initial])",
             "Pipeline (fixed) delay: input as it was delay time units ago; initial "
             "(default: input at the start) before that."),
+    Builtin("HISTORY", 2, 2, BuiltinKind.STATEFUL, "HISTORY(x, time)",
+            "x as it was at an earlier time (Stella), read from x's recorded steps "
+            "(linear between them); x's initial value for times before the start."),
     Builtin("DELAY1", 2, 3, BuiltinKind.STATEFUL, "DELAY1(input, delay [, initial])",
             "First-order material delay (one stock).", dialects=BOTH),
     Builtin("DELAY3", 2, 3, BuiltinKind.STATEFUL, "DELAY3(input, delay [, initial])",

@@ -242,6 +242,8 @@ _STELLA: tuple[SpecRow, ...] = (
        _ST + "test_sample_moments_match_the_distribution"),
     _s(S, "Builtins", "BETA", "BETA(a, b [, seed]): beta draw.",
        _ST + "test_sample_moments_match_the_distribution"),
+    _s(S, "Builtins", "HISTORY", "HISTORY(x, time): x as it was at an earlier time; x's "
+                                 "initial value before the start."),
     _s(S, "Builtins", "SINWAVE", "SINWAVE(amplitude, period) = amplitude * SIN(2 * PI * "
                                  "TIME / period)."),
     _s(S, "Builtins", "COSWAVE", "COSWAVE(amplitude, period) = amplitude * COS(2 * PI * "
@@ -294,7 +296,6 @@ _STELLA: tuple[SpecRow, ...] = (
         ("GAMMA", "GAMMA(shape [, scale, seed]): gamma draw."),
         ("GAMMALN", "GAMMALN(x): log of the gamma function."),
         ("GEOMETRIC", "GEOMETRIC(p [, seed]): geometric draw."),
-        ("HISTORY", "HISTORY(x, time): x as it was at an earlier time."),
         ("INVNORM", "INVNORM(p [, mean, sd]): inverse normal distribution."),
         ("IRR", "IRR(stream [, initial]): internal rate of return."),
         ("MEDIAN", "MEDIAN(a[*]): median of the elements."),
@@ -405,8 +406,8 @@ _VENSIM: tuple[SpecRow, ...] = (
                                  "simulation time (relative 0: Time, 1: INITIAL TIME)."),
     _r(V, _VM, "GET TIME VALUE calendar measures", "measures 1-10: calendar and clock "
                                                    "(year, month, day ...).",
-       "gives NaN for measures other than 0 (documented in docs/functions.md): a "
-       "simulation has no calendar.", probe=""),
+       "a written measure other than 0 is refused at its line:col (unsupported feature): "
+       "a simulation has no calendar; a computed one gives NaN.", probe=""),
     _s(V, _VM, "IF THEN ELSE", "IF THEN ELSE(c, a, b)."),
     _s(V, _VM, "INITIAL", "INITIAL(x): x's value at the initial time.",
        _VB + "test_initial_and_reinitial_hold_the_start_value"),

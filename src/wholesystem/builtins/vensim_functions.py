@@ -98,8 +98,9 @@ _TIME = (
     _v("TIME BASE", (2, 2), T, "TIME BASE(start, slope)", "start + Time * slope.",
        "k.time_base(t, {0}, {1})"),
     _v("GET TIME VALUE", (3, 3), T, "GET TIME VALUE(relative to, offset, measure)",
-       "Time (relative to 0) or INITIAL TIME (1) plus offset; measure 0 only (calendar "
-       "and clock measures give NaN).", "k.get_time_value(t, start_time, {0}, {1}, {2})"),
+       "Time (relative to 0) or INITIAL TIME (1) plus offset; measure 0 only (a written "
+       "calendar or clock measure is refused; a computed one gives NaN).",
+       "k.get_time_value(t, start_time, {0}, {1}, {2})"),
 )
 
 _REDUCTIONS = (

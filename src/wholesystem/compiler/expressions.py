@@ -602,6 +602,8 @@ def _call(call: Call, scope: Scope) -> Code:
                            target.subscripts)
     if builtin.kind is BuiltinKind.ARRAY and builtin.template is not None:
         return _array_call(builtin, call, scope)
+    if builtin.name == "GET TIME VALUE" and len(call.args) == 3:
+        _refuse_calendar_measure(call)
     args = [_compile(a, scope) for a in call.args]
     if builtin.kind is BuiltinKind.REDUCTION:
         return _reduction(builtin.name, args, call, scope)
@@ -623,6 +625,17 @@ def _call(call: Call, scope: Scope) -> Code:
                     all(a.scalar for a in args), _stars(*args))
     raise UnsupportedFeatureError(  # pragma: no cover - stateful calls are lowered before
         f"{builtin.name} cannot be used here", call.span)
+
+
+def _refuse_calendar_measure(call: Call) -> None:
+    """GET TIME VALUE's measures 1 to 10 (years, months, days... of a calendar date) need
+    a calendar that a simulation has not got: a written measure other than 0 is refused
+    here, rather than give NaN at run time."""
+    measure = call.args[2]
+    if isinstance(measure, Number) and measure.value != 0:
+        raise UnsupportedFeatureError(
+            f"GET TIME VALUE measure {measure.value:g} (a calendar or clock measure) is not "
+            "supported; only measure 0, simulation time", measure.span)
 
 
 def _fill_template(template: str, texts: list[str]) -> str:

@@ -214,6 +214,10 @@ class _Lowerer:
             return Binary("*", args[0], growth, span)
         if function == "DELAY":
             return self.pipeline(args, span, context)
+        if function == "HISTORY":
+            # x at an earlier time is x delayed by TIME - that time: the pipeline state
+            ago = Binary("-", Reference("time", "TIME", (), span), args[1], span)
+            return self.pipeline((args[0], ago), span, context)
         if function == "PREVIOUS":
             return self.previous(args, span, context)
         if function in STATISTICAL_FUNCTIONS:

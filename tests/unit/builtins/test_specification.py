@@ -192,6 +192,13 @@ CASES: dict[str, Case] = {
     "stella-ROUND": c("Halves away from zero: 2.5 -> 3, -2.5 -> -3; 1.4 -> 1.",
                       ("ROUND(2.5)", const(3)), ("ROUND(-2.5)", const(-3)),
                       ("ROUND(1.4)", const(1))),
+    "stella-HISTORY": c("x = 10 * TIME recorded each step: at t = 3, x at time 1 is 10; "
+                        "x at 1.5 is between 10 and 20, 15; a time before the start gives "
+                        "x's initial value, 0.",
+                        ("IF TIME = 3 THEN HISTORY(x, 1) ELSE -1", [-1, -1, -1, 10]),
+                        ("IF TIME = 3 THEN HISTORY(x, 1.5) ELSE -1", [-1, -1, -1, 15]),
+                        ("IF TIME = 3 THEN HISTORY(x, -5) ELSE -1", [-1, -1, -1, 0]),
+                        extra='<aux name="x"><eqn>10 * TIME</eqn></aux>'),
     "stella-SINWAVE": c("3 sin(2 pi t / 4): 0, 3, 0, -3.", ("SINWAVE(3, 4)", [0, 3, 0, -3])),
     "stella-COSWAVE": c("2 cos(2 pi t / 4): 2, 0, -2, 0.", ("COSWAVE(2, 4)", [2, 0, -2, 0])),
     "stella-LOOKUPINV": c("g rises through 10 at 1 and 40 at 2, so 25 is reached at 1.5; "
@@ -384,3 +391,13 @@ def test_a_vensim_case_uses_real_vensim_text() -> None:
     """Sanity: the Vensim helper builds a model from .mdl text (format mdl)."""
     model = _vensim_model(replace(CASES["vensim-ABS"]))
     assert model.project.format == "mdl"
+
+
+def test_a_calendar_measure_of_get_time_value_is_refused_at_its_position() -> None:
+    """Vensim's measures 1 to 10 read a calendar date; a simulation has none, so a written
+    measure other than 0 is an unsupported feature at its line and column."""
+    from wholesystem.errors import UnsupportedFeatureError
+
+    project = read_vensim_text(_vensim_text("v = GET TIME VALUE(0, 0, 3) ~~|", {}), "m.mdl")
+    with pytest.raises(UnsupportedFeatureError, match=r"m\.mdl:1:\d+: .*measure 3"):
+        Model(project)
