@@ -20,6 +20,7 @@ BODIES: dict[str, Any] = {
     "/scenarios": {"model_id": 0, "name": "stolen", "levers": {}},
     "/log": {"question": "sneaky"},
     "/members": {"username": "bob", "role": "owner"},
+    "/csh": {"question": "purpose", "is_answer": "stolen"},
 }
 
 
@@ -47,6 +48,8 @@ def _call(client: TestClient, method: str, path: str, ids: dict[str, int]):  # t
             "hospital_discharge").read_bytes())}
     if path.endswith("/compare") and "scenario_id" not in path:
         kwargs["params"] = {"scenario": "unconstrained"}
+    if path.endswith("/boundary"):
+        kwargs["params"] = {"scenario": "unconstrained", "inside": ["acute_trust"]}
     return client.request(method.upper(), url, **kwargs)
 
 

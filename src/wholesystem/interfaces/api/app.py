@@ -11,7 +11,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 import wholesystem
-from wholesystem.interfaces.api import access_routes, model_routes, work_routes
+from wholesystem.interfaces.api import (
+    access_routes,
+    analysis_routes,
+    model_routes,
+    work_routes,
+)
 from wholesystem.interfaces.api.access import ensure_local_workspace
 from wholesystem.interfaces.api.problems import install_problem_handlers
 from wholesystem.interfaces.api.workbench import Workbench
@@ -44,7 +49,7 @@ def create_app(store: Store, uploads: Path, *, shared: bool = False,
                        session_cookie="wholesystem_session", same_site="strict",
                        https_only=shared and secure_cookies)
     install_problem_handlers(app)
-    for module in (access_routes, model_routes, work_routes):
+    for module in (access_routes, model_routes, work_routes, analysis_routes):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
