@@ -4,9 +4,9 @@ causal-loop diagram, boundary critique and the CSH answers."""
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from tests.interfaces.api.conftest import first_workspace, load_example
 
 import wholesystem
-from tests.interfaces.api.conftest import first_workspace, load_example
 from wholesystem.system.boundary import CSH_QUESTIONS, boundary_critique
 
 

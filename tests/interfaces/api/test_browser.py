@@ -131,6 +131,19 @@ def test_a_new_user_explores_saves_and_finds_it_again(browser: Any, tmp_path: Pa
         page.click("#journeys-run")
         page.wait_for_selector("[data-testid=journeys] ol li", timeout=60_000)
         _photograph(page, shots, "journeys")
+        page.click("nav a[data-page=loops]")
+        page.click("#loops-run")
+        page.wait_for_selector("[data-testid=loops] li", timeout=60_000)
+        page.wait_for_function("document.querySelector('#diagram').naturalWidth > 0",
+                               timeout=60_000)
+        _photograph(page, shots, "loops")
+        page.click("nav a[data-page=boundary]")
+        page.check("#boundary-inside input[value=bristol_council]")
+        page.select_option("#boundary-scenario", "fewer_care_home_beds")
+        page.click("#boundary-form button[type=submit]")
+        page.wait_for_selector("[data-testid=boundary] .verdict", timeout=60_000)
+        assert "cost shunt" in page.locator("#boundary-result").inner_text()
+        _photograph(page, shots, "boundary")
 
 
 def test_a_second_user_cannot_see_the_first_users_workspace(browser: Any,

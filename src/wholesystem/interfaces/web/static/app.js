@@ -91,6 +91,7 @@ async function openModel() {
   for (const id of ["#map-scenario", "#journeys-scenario"]) {
     $(id).replaceChildren(...scenarios.map(s => el("option", {value: s}, s)));
   }
+  $("#boundary-scenario").replaceChildren(...scenarios.filter(s => s !== "baseline").map(s => el("option", {value: s}, s)));
   $("#compare-file").replaceChildren(el("option", {value: ""}, "(choose)"),
     ...scenarios.filter(s => s !== "baseline").map(s => el("option", {value: s}, s)));
   await Promise.all([loadLevers(), loadScenarios(), loadLog()]);
@@ -106,6 +107,7 @@ function showPage() {
   });
   if (!state.model) return;
   if (page === "map") drawMap().catch(showError);
+  if (page === "boundary") loadBoundary().catch(showError);
 }
 
 // --- levers ------------------------------------------------------------------------------
@@ -374,6 +376,59 @@ async function addLog(event) {
   await loadLog();
 }
 
+// --- loops and boundary ------------------------------------------------------------------
+async function runLoops() {
+  $("#loops-result").replaceChildren(el("p", {}, "Finding loops and scoring them along a run…"));
+  const d = await api(mdl("/loops"));
+  const table = el("table", {class: "table"});
+  fillTable(table, ["Loop", "Polarity", "Length"], d.loops.slice(0, 30).map(l =>
+    [l.name || l.id, l.polarity === "R" ? "reinforcing" : l.polarity === "B" ? "balancing" : "unknown",
+     String((l.variables || []).length)]));
+  $("#loops-result").replaceChildren(el("div", {"data-testid": "loops"},
+    el("h3", {}, "What drives the behaviour, in words"), el("ul", {}, ...d.story.map(x => el("li", {}, x))),
+    el("h3", {}, `Loops (${d.loops.length}${d.complete ? "" : ", search cut short"})`), table,
+    d.caveat ? el("p", {class: "hint"}, d.caveat) : ""));
+  const img = $("#diagram");
+  img.src = mdl("/diagram.svg"); img.hidden = false;
+}
+
+async function loadBoundary() {
+  const map = state.map && state.map.name === state.detail.name ? state.map : await api(mdl("/map"));
+  $("#boundary-inside").replaceChildren(...map.organisations.map(o => el("label", {class: "check"},
+    el("input", {type: "checkbox", name: "inside", value: o.id}), o.name)));
+  const rows = await api(mdl("/csh"));
+  $("#csh").replaceChildren(...rows.map(r => {
+    const form = el("form", {class: "csh", "data-question": r.question},
+      el("p", {}, el("strong", {}, `${r.group}: `), r.text),
+      el("label", {}, "Is", el("textarea", {name: "is_answer", rows: 2})),
+      el("label", {}, "Ought", el("textarea", {name: "ought_answer", rows: 2})),
+      el("button", {type: "submit"}, "Save answer"));
+    form.querySelector("[name=is_answer]").value = r.is;
+    form.querySelector("[name=ought_answer]").value = r.ought;
+    form.addEventListener("submit", e => {
+      e.preventDefault();
+      api(mdl("/csh"), {method: "PUT", headers: {"Content-Type": "application/json"},
+        body: JSON.stringify({question: r.question, is_answer: form.querySelector("[name=is_answer]").value,
+                              ought_answer: form.querySelector("[name=ought_answer]").value})}).catch(showError);
+    });
+    return form;
+  }));
+}
+
+async function judgeBoundary(event) {
+  event.preventDefault();
+  const form = new FormData(event.target), query = new URLSearchParams();
+  query.set("scenario", form.get("scenario"));
+  for (const id of form.getAll("inside")) query.append("inside", id);
+  const r = await api(mdl(`/boundary?${query}`));
+  $("#boundary-result").replaceChildren(el("div", {"data-testid": "boundary"},
+    el("p", {class: "verdict"}, `Inside the boundary: ${r.narrow_verdict}. Across the whole system: ${r.whole_verdict}.`),
+    el("p", {}, r.whole_summary),
+    el("ul", {}, ...r.flips.map(f => el("li", {class: "shunt"}, f))),
+    el("h3", {}, "Who outside is affected"),
+    el("ul", {}, ...r.affected_organisations.map(([name, change]) => el("li", {}, `${name}: ${signedMoney(change, r.currency)}`)))));
+}
+
 // --- wiring ------------------------------------------------------------------------------
 function on(sel, event, handler) {
   $(sel).addEventListener(event, e => { showError(null); Promise.resolve(handler(e)).catch(showError); });
@@ -408,6 +463,8 @@ document.addEventListener("DOMContentLoaded", () => {
   on("#map-play", "click", playMap);
   on("#map-time", "input", () => renderMap(Number($("#map-time").value)));
   on("#journeys-run", "click", runJourneys);
+  on("#loops-run", "click", runLoops);
+  on("#boundary-form", "submit", judgeBoundary);
   window.addEventListener("hashchange", showPage);
   start();
 });
