@@ -256,7 +256,7 @@ def compare_scenarios(workspace_id: Id, model_id: Id, caller: CallerDep,
 def model_journeys(workspace_id: Id, model_id: Id, caller: CallerDep,
                    workbench: WorkbenchDep,
                    scenario: Annotated[str, Query(min_length=1, max_length=200)] = "baseline",
-                   runs: Annotated[int, Query(ge=1, le=50)] = 5,
+                   runs: Annotated[int, Query(ge=1, le=20)] = 5,
                    seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
                    version: VersionQuery = None) -> dict[str, Any]:
     """Residents simulated one by one: flows between services and typical journeys."""
