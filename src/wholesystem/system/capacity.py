@@ -228,13 +228,14 @@ def _payback_words(sweep: CapacitySweep, best: CapacityPoint, final: CapacityPoi
             "None of the extra capacity pays for itself: the first places added already "
             "cost more than the delays they save, and the scenario's capacity costs the "
             f"whole system {_money(final.whole_system - first.whole_system, c)} more "
-            "than today's.")
+            "than the baseline's places.")
     added = best.added - first.added
     where = ", ".join(f"{s} {best.places[s]:,.0f}" for s in sweep.services)
     return "stops paying", (
         f"Extra capacity pays for itself up to about {added:,.0f} more places ({where}), "
         f"where the whole system costs least ({_money(best.whole_system, c)}, "
-        f"{_money(first.whole_system - best.whole_system, c)} less than today); beyond "
+        f"{_money(first.whole_system - best.whole_system, c)} less than with the "
+        "baseline's places); beyond "
         "that each extra place costs more than the delays it saves, and the scenario's "
         f"capacity costs {_money(final.whole_system - best.whole_system, c)} more than "
         "that minimum.")

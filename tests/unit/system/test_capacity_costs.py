@@ -195,9 +195,9 @@ def test_compare_says_where_extra_places_stop_paying_for_themselves() -> None:
     assert payback.verdict == "stops paying"
     assert payback.summary == (
         "Extra capacity pays for itself up to about 13 more places (care 18), where the "
-        "whole system costs least (£8,100, £9,650 less than today); beyond that each extra "
-        "place costs more than the delays it saves, and the scenario's capacity costs £400 "
-        "more than that minimum.")
+        "whole system costs least (£8,100, £9,650 less than with the baseline's places); "
+        "beyond that each extra place costs more than the delays it saves, and the "
+        "scenario's capacity costs £400 more than that minimum.")
 
 
 def test_without_place_costs_compare_has_no_capacity_verdict() -> None:

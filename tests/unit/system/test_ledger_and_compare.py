@@ -89,19 +89,23 @@ def test_hospital_discharge_compare_flags_the_shunt_and_the_net_change() -> None
     payers = {name for name, _ in shunt.pays_more}
     assert "Community health services" in payers  # community places cost more
     assert [name for name, _ in shunt.saves] == ["Acute trust"]  # delay cost falls
-    # the net change, worked out independently: every service's occupied and delayed
-    # days at their unit costs, summed over the steps of the run
+    # the net change, worked out independently: every service's occupied, commissioned
+    # and delayed days at their unit costs, summed over the steps of the run
     spec = system.spec
     net = 0.0
     for run, sign in ((wide, 1), (base, -1)):
         frame = run.results.iloc[:-1]
         for service in spec.services:
-            net += sign * (frame[f"{service.id} in service".replace("_", " ")].sum()
-                           * service.costs.per_occupied_day
-                           + frame[f"{service.id} waiting".replace("_", " ")].sum()
-                           * service.costs.per_delayed_day)
+            name = service.id.replace("_", " ")
+            net += sign * (frame[f"{name} in service"].sum() * service.costs.per_occupied_day
+                           + frame[f"{name} capacity"].sum() * service.costs.per_place
+                           + frame[f"{name} waiting"].sum() * service.costs.per_delayed_day)
     assert comparison.whole_change == pytest.approx(net, rel=1e-9)
     assert sum(o.change for o in comparison.organisations) == pytest.approx(net, rel=1e-9)
-    assert comparison.whole_change < 0
-    assert comparison.verdict == "saving with cost moved"
-    assert comparison.moved == pytest.approx(sum(a for _, a in shunt.pays_more))
+    # 2,000 beds on every pathway, paid for full or empty, cost far more than the delays
+    # they remove (Wood et al. 2023): the acute trust's saving is a false economy
+    assert comparison.whole_change > 0
+    assert comparison.verdict == "cost moved"
+    assert comparison.capacity is not None
+    assert comparison.capacity.verdict == "stops paying"
+    assert comparison.moved == pytest.approx(sum(a for _, a in shunt.saves))  # the smaller
