@@ -19,7 +19,7 @@ from wholesystem.interfaces.api.model_routes import (
     WorkbenchDep,
     _known_scenario,
     resolve_version,
-    system_of,
+    viewed_system,
 )
 from wholesystem.interfaces.api.workbench import Workbench
 from wholesystem.run import Model
@@ -78,11 +78,8 @@ def boundary(workspace_id: Id, model_id: Id, caller: CallerDep, workbench: Workb
              version: VersionQuery = None) -> dict[str, Any]:
     """Would the conclusion survive a narrower system? ``scenario`` judged inside the
     ``inside`` organisations and across the whole system, with the kept CSH answers."""
-    require_role(workbench.store, caller, workspace_id, "viewer")
-    system = system_of(workbench, resolve_version(workbench.store, workspace_id, model_id,
-                                                  version))
-    _known_scenario(system, scenario)
-    _known_scenario(system, baseline)
+    system = viewed_system(workbench, caller, workspace_id, model_id, version, scenario,
+                           baseline)
     report = boundary_critique(system, inside, scenario, baseline).to_json()
     report["workspace_answers"] = _answers(workbench, workspace_id, model_id)
     return report

@@ -29,7 +29,7 @@ from wholesystem.system.levers import compare_levers, simulate_levers, system_le
 from wholesystem.system.model import SystemModel
 from wholesystem.system.shunts import compare_ledgers, comparison_dict
 
-__all__ = ["router", "EXAMPLES", "resolve_version", "system_of"]
+__all__ = ["router", "EXAMPLES", "resolve_version", "system_of", "viewed_system"]
 
 router = APIRouter(prefix="/api/workspaces/{workspace_id}", tags=["models"])
 CallerDep = Annotated[Caller, Depends(caller_of)]
@@ -172,13 +172,21 @@ def levers(workspace_id: Id, model_id: Id, caller: CallerDep, workbench: Workben
            version: VersionQuery = None) -> list[dict[str, Any]]:
     """The scenario's levers grouped by organisation, each with what it affects and its
     evidence."""
-    require_role(workbench.store, caller, workspace_id, "viewer")
-    system = system_of(workbench, resolve_version(workbench.store, workspace_id, model_id,
-                                                  version))
-    _known_scenario(system, scenario)
+    system = viewed_system(workbench, caller, workspace_id, model_id, version, scenario)
     evidence = {e.parameter: {"source": e.source, "owner": e.owner, "note": e.note}
                 for e in workbench.store.evidence(workspace_id, model_id)}
     return lever_groups(system_levers(system, scenario), evidence)
+
+
+def viewed_system(workbench: Workbench, caller: Caller, workspace_id: int, model_id: int,
+                  version: int | None, *scenarios: str) -> SystemModel:
+    """The system a viewer asks about, with each of ``scenarios`` known to it."""
+    require_role(workbench.store, caller, workspace_id, "viewer")
+    system = system_of(workbench, resolve_version(workbench.store, workspace_id, model_id,
+                                                  version))
+    for scenario in scenarios:
+        _known_scenario(system, scenario)
+    return system
 
 
 def _known_scenario(system: SystemModel, scenario: str) -> None:
@@ -192,10 +200,7 @@ def model_map(workspace_id: Id, model_id: Id, caller: CallerDep, workbench: Work
               scenario: Annotated[str, Query(min_length=1, max_length=200)] = "baseline",
               version: VersionQuery = None) -> dict[str, Any]:
     """The system map: organisations, services, pathways sized by flow, queues over time."""
-    require_role(workbench.store, caller, workspace_id, "viewer")
-    system = system_of(workbench, resolve_version(workbench.store, workspace_id, model_id,
-                                                  version))
-    _known_scenario(system, scenario)
+    system = viewed_system(workbench, caller, workspace_id, model_id, version, scenario)
     run = system.simulate(scenario)
     return system_map(system, build_ledger(run), run)
 
@@ -205,10 +210,7 @@ def ledger(workspace_id: Id, model_id: Id, caller: CallerDep, workbench: Workben
            scenario: Annotated[str, Query(min_length=1, max_length=200)] = "baseline",
            version: VersionQuery = None) -> dict[str, Any]:
     """Cost and activity per organisation, service and period."""
-    require_role(workbench.store, caller, workspace_id, "viewer")
-    system = system_of(workbench, resolve_version(workbench.store, workspace_id, model_id,
-                                                  version))
-    _known_scenario(system, scenario)
+    system = viewed_system(workbench, caller, workspace_id, model_id, version, scenario)
     return ledger_dict(build_ledger(system.simulate(scenario)))
 
 
@@ -244,11 +246,8 @@ def compare_scenarios(workspace_id: Id, model_id: Id, caller: CallerDep,
                       "baseline",
                       version: VersionQuery = None) -> dict[str, Any]:
     """Compare two of the file's scenarios: the cost-shunt verdict."""
-    require_role(workbench.store, caller, workspace_id, "viewer")
-    system = system_of(workbench, resolve_version(workbench.store, workspace_id, model_id,
-                                                  version))
-    _known_scenario(system, scenario)
-    _known_scenario(system, baseline)
+    system = viewed_system(workbench, caller, workspace_id, model_id, version, scenario,
+                           baseline)
     return comparison_dict(compare_levers(system, {}, scenario, baseline))
 
 
@@ -260,8 +259,5 @@ def model_journeys(workspace_id: Id, model_id: Id, caller: CallerDep,
                    seed: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
                    version: VersionQuery = None) -> dict[str, Any]:
     """Residents simulated one by one: flows between services and typical journeys."""
-    require_role(workbench.store, caller, workspace_id, "viewer")
-    system = system_of(workbench, resolve_version(workbench.store, workspace_id, model_id,
-                                                  version))
-    _known_scenario(system, scenario)
+    system = viewed_system(workbench, caller, workspace_id, model_id, version, scenario)
     return journeys_dict(journeys(system, [scenario], runs=runs, seed=seed))
