@@ -224,3 +224,22 @@ def test_serve_refuses_other_addresses_without_logins() -> None:
     from wholesystem.interfaces.cli import main
 
     assert main(["serve", "--host", "0.0.0.0", "--no-open"]) != 0
+
+
+def test_a_saved_scenario_has_an_html_report_with_every_value_escaped(
+        local: TestClient) -> None:
+    workspace = first_workspace(local)
+    model = load_example(local, workspace)
+    saved = local.post(f"/api/workspaces/{workspace}/scenarios", json={
+        "model_id": model, "name": "<script>alert(1)</script>", "levers": {
+            "p2_b capacity": 130}, "note": "board paper"}).json()
+    local.post(f"/api/workspaces/{workspace}/log", json={
+        "question": "Q & A", "decision": "fund", "scenario_id": saved["id"]})
+    page = local.get(f"/api/workspaces/{workspace}/scenarios/{saved['id']}/report.html")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<script>" not in page.text
+    assert "&lt;script&gt;" in page.text
+    assert "Capacity of P2 community rehabilitation beds, Bristol" in page.text
+    assert "Q &amp; A" in page.text
+    assert "Who pays" in page.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException
+from fastapi.responses import HTMLResponse
 
 from wholesystem.interfaces.api.access import Caller, Id, caller_of, require_role
 from wholesystem.interfaces.api.model_routes import (
@@ -13,6 +14,7 @@ from wholesystem.interfaces.api.model_routes import (
     resolve_version,
     system_of,
 )
+from wholesystem.interfaces.api.report import scenario_report
 from wholesystem.interfaces.api.schemas import (
     ChangedLever,
     LogIn,
@@ -70,6 +72,25 @@ def compare_saved(workspace_id: Id, scenario_id: Id, caller: CallerDep,
         scenario=ScenarioOut.model_validate(saved),
         changed=[ChangedLever(**c) for c in changed_levers(system, saved.levers, saved.base)],
         comparison=comparison_dict(comparison))
+
+
+@router.get("/scenarios/{scenario_id}/report.html", response_class=HTMLResponse)
+def scenario_report_page(workspace_id: Id, scenario_id: Id, caller: CallerDep,
+                         workbench: WorkbenchDep) -> HTMLResponse:
+    """The saved scenario as an HTML report for a board paper (print it to PDF)."""
+    require_role(workbench.store, caller, workspace_id, "viewer")
+    saved = workbench.store.scenario(workspace_id, scenario_id)
+    if saved is None:
+        raise HTTPException(404, f"no scenario {scenario_id} in workspace {workspace_id}")
+    version = workbench.store.version(workspace_id, saved.version_id)
+    assert version is not None
+    system = system_of(workbench, version)
+    log = [e for e in workbench.store.list_log(workspace_id) if e.scenario_id == saved.id]
+    html = scenario_report(system.spec.name, saved,
+                           compare_levers(system, saved.levers, saved.base),
+                           changed_levers(system, saved.levers, saved.base), log)
+    return HTMLResponse(html, headers={"Content-Security-Policy": "default-src 'none'; "
+                                                                  "style-src 'unsafe-inline'"})
 
 
 @router.get("/log", response_model=list[LogOut])

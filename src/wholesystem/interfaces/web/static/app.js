@@ -216,7 +216,8 @@ async function compareSaved() {
   const id = $("#compare-saved").value;
   if (!id) return;
   const result = await api(ws(`/scenarios/${id}/compare`));
-  const note = result.scenario.note ? el("p", {}, `Note: ${result.scenario.note}`) : "";
+  const note = el("p", {}, result.scenario.note ? `Note: ${result.scenario.note} · ` : "",
+    el("a", {href: ws(`/scenarios/${id}/report.html`), target: "_blank"}, "Report for a board paper (HTML)"));
   $("#compare-result").replaceChildren(el("h3", {}, `${result.scenario.name} beside the base case`), note,
                                        comparisonBlock(result.comparison, result.changed));
 }
