@@ -26,25 +26,13 @@ import networkx as nx
 import numpy as np
 
 from wholesystem.analysis.causal import CausalGraph, CausalLink
-from wholesystem.analysis.loops import Loop, LoopSet
+from wholesystem.analysis.loops import Loop, LoopSet, loop_labels
 from wholesystem.errors import ParameterError
 
-__all__ = ["FORMATS", "to_dot", "to_mermaid", "to_kumu", "to_svg", "render_diagram",
-           "loop_labels"]
+__all__ = ["FORMATS", "to_dot", "to_mermaid", "to_kumu", "to_svg", "render_diagram"]
 
 FORMATS = ("dot", "svg", "mermaid", "kumu")
 _COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2")
-
-
-def loop_labels(loops: LoopSet | None) -> dict[str, str]:
-    """Loop id -> short label (R1, R2, B1, ...) in the order the loops were found."""
-    labels: dict[str, str] = {}
-    counts: dict[str, int] = {}
-    for loop in loops.loops if loops is not None else ():
-        letter = loop.polarity if loop.polarity in "RB" else "U"
-        counts[letter] = counts.get(letter, 0) + 1
-        labels[loop.id] = f"{letter}{counts[letter]}"
-    return labels
 
 
 def _visible(graph: CausalGraph, loops: LoopSet | None) -> list[str]:
@@ -103,10 +91,10 @@ def to_dot(graph: CausalGraph, loops: LoopSet | None = None,
         dashed = ", style=dashed" if link.polarity == "?" else ""
         lines.append(f"  {ids[link.source]} -> {ids[link.target]} "
                      f"[label={_dot_text(label)}{extra}{dashed}];")
-    for loop_id, label in loop_labels(loops).items():
-        loop = next(x for x in loops.loops if x.id == loop_id) if loops else None
-        if loop is not None:
-            lines.append(f"  // {label} ({loop_id}): {loop.name}")
+    labels = loop_labels(loops) if loops is not None else {}
+    for loop in loops.loops if loops is not None else ():
+        name = " ".join(loop.name.split())  # a comment ends at a line break
+        lines.append(f"  // {labels[loop.id]} ({loop.id}): {name}")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -135,7 +123,7 @@ def to_mermaid(graph: CausalGraph, loops: LoopSet | None = None,
         colour = colours.get((link.source, link.target))
         if colour is not None:
             styles.append(f"  linkStyle {index} stroke:{_COLOURS[colour]},stroke-width:3px")
-    for loop_id, label in loop_labels(loops).items():
+    for loop_id, label in (loop_labels(loops) if loops is not None else {}).items():
         lines.append(f"  %% {label}: {loop_id}")
     return "\n".join(lines + styles) + "\n"
 
@@ -159,7 +147,7 @@ def to_kumu(graph: CausalGraph, loops: LoopSet | None = None,
             "id": f"c{index}", "from": graph.display(link.source),
             "to": graph.display(link.target), "type": link.polarity, "tags": tags,
             "description": link.note or f"polarity found by {link.method}"})
-    labels = loop_labels(loops)
+    labels = loop_labels(loops) if loops is not None else {}
     loop_items = [{"label": f"{labels[loop.id]} {loop.name}", "type": loop.polarity,
                    "id": loop.id,
                    "connections": [ids[(k.source, k.target)] for k in loop.links

@@ -29,7 +29,7 @@ scored and the result says so in :attr:`Dominance.caveat` and in the story.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +39,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from wholesystem.analysis.causal import CausalGraph, causal_structure
-from wholesystem.analysis.loops import Loop, LoopSet, find_loops, resolve_pins
+from wholesystem.analysis.loops import Loop, LoopSet, find_loops, loop_labels, resolve_pins
+from wholesystem.analysis.ltm import LinkChanges
 from wholesystem.errors import ParameterError
 from wholesystem.run import Model
 
@@ -161,9 +162,10 @@ def loop_dominance(model: Model, *, max_loops: int = 2_000,
     return dominance_of(find_loops(graph, max_loops, pinned), merge_steps)
 
 
-def loop_scores(loops: LoopSet) -> dict[str, Array]:
-    """The loop score of each loop at each step: the product of its link scores."""
-    changes = _changes(loops.graph)
+def loop_scores(loops: LoopSet, changes: LinkChanges | None = None) -> dict[str, Array]:
+    """The loop score of each loop at each step: the product of its link scores, from
+    ``changes`` (default: the run the loops' graph carries)."""
+    changes = changes if changes is not None else _changes(loops.graph)
     cache: dict[tuple[str, str], Array] = {}
     scores: dict[str, Array] = {}
     for loop in loops.loops:
@@ -178,7 +180,7 @@ def loop_scores(loops: LoopSet) -> dict[str, Array]:
     return scores
 
 
-def _changes(graph: CausalGraph) -> Any:
+def _changes(graph: CausalGraph) -> LinkChanges:
     if graph.changes is None:
         raise ParameterError("loop dominance needs a run: build the causal structure "
                              "with run=True")
@@ -203,13 +205,13 @@ def dominance_of(loops: LoopSet, merge_steps: int = 3) -> Dominance:
     periods: list[DominancePeriod] = []
     for index, ids in enumerate(partitions):
         periods += _periods(index, ids, relative, by_id, times, step)
-    story_periods = [p for index in range(len(partitions))
-                     for p in _merge([q for q in periods if q.partition == index],
+    story_periods = [p for index, ids in enumerate(partitions)
+                     for p in _merge([q for q in periods if q.partition == index], ids,
                                      relative, by_id, times, step, merge_steps)]
     stocks = tuple(_stocks(loops, ids) for ids in partitions)
     units = specs.time_units or "time"
     caveat = _caveat(loops)
-    story = _story(story_periods, by_id, stocks, units, caveat)
+    story = _story(story_periods, by_id, stocks, units, caveat, loop_labels(loops))
     return Dominance(loops, times, step, units, scores, relative, partitions, stocks,
                      tuple(periods), tuple(story_periods), tuple(story), caveat)
 
@@ -265,11 +267,31 @@ def _periods(index: int, ids: Sequence[str], relative: dict[str, Array],
     return periods
 
 
-def _merge(periods: list[DominancePeriod], relative: dict[str, Array],
-           by_id: dict[str, Loop], times: Array, step: float, merge_steps: int
-           ) -> list[DominancePeriod]:
-    """Periods shorter than ``merge_steps`` steps absorbed by their longer neighbour,
-    which keeps its dominant set; coverage is that set's mean share over the steps."""
+def _over(lo: float, hi: float, ids: Sequence[str], relative: dict[str, Array],
+          by_id: dict[str, Loop], times: Array, step: float, partition: int, steps: int
+          ) -> DominancePeriod:
+    """The dominant set over a span of steps: loops taken by decreasing mean absolute
+    relative score until together they explain at least half (their mean share)."""
+    span = (times >= lo + step / 2) & (times <= hi + step / 2)
+    means = {i: float(np.mean(np.abs(relative[i][span]))) if np.any(span) else 0.0
+             for i in ids}
+    chosen: list[str] = []
+    share = 0.0
+    for loop_id in sorted(ids, key=lambda i: (-means[i], i)):
+        if means[loop_id] == 0 or share >= _HALF:
+            break
+        chosen.append(loop_id)
+        share += means[loop_id]
+    return DominancePeriod(lo, hi, tuple(chosen), share, _polarity(chosen, by_id),
+                           partition, steps)
+
+
+def _merge(periods: list[DominancePeriod], ids: Sequence[str],
+           relative: dict[str, Array], by_id: dict[str, Loop], times: Array, step: float,
+           merge_steps: int) -> list[DominancePeriod]:
+    """Periods shorter than ``merge_steps`` steps absorbed by their longer neighbour;
+    the dominant set of the joined span is chosen again from the loops' mean scores over
+    it, so it too explains at least half."""
     merged = list(periods)
     while len(merged) > 1:
         short = min(range(len(merged)), key=lambda i: (merged[i].steps, i))
@@ -282,12 +304,8 @@ def _merge(periods: list[DominancePeriod], relative: dict[str, Array],
         assert keep is not None
         lo = min(keep.start, merged[short].start)
         hi = max(keep.end, merged[short].end)
-        span = (times >= lo + step / 2) & (times <= hi + step / 2)
-        share = (float(np.mean(np.sum([np.abs(relative[i][span]) for i in keep.dominant],
-                                      axis=0)))
-                 if keep.dominant and np.any(span) else 0.0)
-        joined = DominancePeriod(lo, hi, keep.dominant, share, keep.polarity,
-                                 keep.partition, keep.steps + merged[short].steps)
+        joined = _over(lo, hi, ids, relative, by_id, times, step, keep.partition,
+                       keep.steps + merged[short].steps)
         first = min(short, merged.index(keep))
         merged[first:first + 2] = [joined]
     # neighbours that now share a dominant set become one period
@@ -295,10 +313,8 @@ def _merge(periods: list[DominancePeriod], relative: dict[str, Array],
     for period in merged:
         if out and set(out[-1].dominant) == set(period.dominant):
             prev = out.pop()
-            steps = prev.steps + period.steps
-            share = (prev.coverage * prev.steps + period.coverage * period.steps) / steps
-            period = DominancePeriod(prev.start, period.end, period.dominant, share,
-                                     period.polarity, period.partition, steps)
+            period = _over(prev.start, period.end, ids, relative, by_id, times, step,
+                           period.partition, prev.steps + period.steps)
         out.append(period)
     return out
 
@@ -328,8 +344,13 @@ def _caveat(loops: LoopSet) -> str:
 _KIND = {"R": "reinforcing", "B": "balancing"}
 
 
+def _named(loop: Loop, label: str) -> str:
+    return f"the {_KIND.get(loop.polarity, 'unsigned')} loop {label} '{loop.name}'"
+
+
 def _story(periods: Sequence[DominancePeriod], by_id: dict[str, Loop],
-           stocks: Sequence[Sequence[str]], units: str, caveat: str) -> list[str]:
+           stocks: Sequence[Sequence[str]], units: str, caveat: str,
+           labels: Mapping[str, str]) -> list[str]:
     lines: list[str] = []
     previous: dict[int, DominancePeriod] = {}
     active = {p.partition for p in periods if p.dominant}
@@ -350,8 +371,7 @@ def _story(periods: Sequence[DominancePeriod], by_id: dict[str, Loop],
                          "active: nothing in it changes.")
             previous[period.partition] = period
             continue
-        names = [f"the {_KIND.get(by_id[i].polarity, 'unsigned')} loop '{by_id[i].name}'"
-                 for i in period.dominant]
+        names = [_named(by_id[i], labels[i]) for i in period.dominant]
         subject = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
         verb = "explains" if len(names) == 1 else "together explain"
         sentence = (f"{when.capitalize()}, {subject} {verb} {period.coverage:.0%} of the "
@@ -360,9 +380,10 @@ def _story(periods: Sequence[DominancePeriod], by_id: dict[str, Loop],
         if before is not None and before.dominant:
             gone = [i for i in before.dominant if i not in period.dominant]
             if gone:
-                sentence += "; " + " and ".join(
-                    f"the {_KIND.get(by_id[i].polarity, 'unsigned')} loop "
-                    f"'{by_id[i].name}'" for i in gone) + " no longer controls it"
+                left = [labels[i] for i in gone]
+                sentence += ("; " + ("loop " if len(left) == 1 else "loops ")
+                             + ", ".join(left) + (" no longer controls it" if len(left) == 1
+                                                  else " no longer control it"))
         lines.append(sentence + ".")
         previous[period.partition] = period
     if caveat:

@@ -34,7 +34,7 @@ from wholesystem.compiler import (
 from wholesystem.run import Model
 from wholesystem.run.simulate import simulate
 
-__all__ = ["LinkChanges", "link_changes", "observed_sign"]
+__all__ = ["LinkChanges", "LinkProgram", "link_changes", "prepare_links", "observed_sign"]
 
 Array = NDArray[np.float64]
 
@@ -101,9 +101,12 @@ def observed_sign(deltas: Array) -> tuple[int, float, bool] | None:
     return sign, max(positive, negative) / moving.size, min(positive, negative) > 0
 
 
-def link_changes(model: Model, params: Mapping[str, Any] | None = None) -> LinkChanges:
-    """Run ``model`` once with every variable reported and compute each link's effect."""
-    compiled = compile_with_internals(model.project)
+def link_changes(model: Model, params: Mapping[str, Any] | None = None,
+                 program: LinkProgram | None = None) -> LinkChanges:
+    """Run ``model`` once with every variable reported and compute each link's effect;
+    ``program`` (from :func:`prepare_links`) saves compiling again for another run."""
+    program = program if program is not None else prepare_links(model)
+    compiled = program.compiled
     overrides = {k: np.asarray(v, dtype=float) for k, v in (params or {}).items()}
     raw = simulate(compiled, overrides, 1)
     values, _ = raw.cube()
@@ -115,13 +118,40 @@ def link_changes(model: Model, params: Mapping[str, Any] | None = None) -> LinkC
         series[output.name] = block.reshape((len(raw.times), *output.shape)) if output.shape \
             else block[:, 0]
         column += size
-    return _changes(compiled, raw.times, series)
+    return _changes(program, raw.times, series)
 
 
-def _changes(compiled: CompiledModel, times: Array, series: dict[str, Array]) -> LinkChanges:
+@dataclass(frozen=True)
+class LinkProgram:
+    """What scoring links needs that depends on the model only, not on a run: the model
+    compiled to report every variable, and one generated function per equation. Made
+    once per model (like compiling it), then reused by every scored run."""
+
+    compiled: CompiledModel
+    """The model compiled to report every variable at every time step."""
+    identifiers: Mapping[str, str]
+    """Canonical name -> Python identifier in the generated functions."""
+    net_flows: frozenset[str]
+    """Stocks (their functions give the net flow)."""
+    functions: Mapping[str, tuple[Any, list[str], bool]]
+    """Variable -> (function, inputs it reads, whether it reads discrete state)."""
+
+
+def prepare_links(model: Model) -> LinkProgram:
+    """Compile ``model`` for link scores (see :class:`LinkProgram`)."""
+    return _program(compile_with_internals(model.project))
+
+
+def _program(compiled: CompiledModel) -> LinkProgram:
     sources = equation_sources(compiled.lowered)
     functions = _functions(sources.tables, sources.identifiers, sources.values,
                            sources.net_flows, sources.reads)
+    return LinkProgram(compiled, sources.identifiers, frozenset(sources.net_flows),
+                       functions)
+
+
+def _changes(program: LinkProgram, times: Array, series: dict[str, Array]) -> LinkChanges:
+    compiled, functions = program.compiled, program.functions
     now = {n: v[1:] for n, v in series.items()}
     before = {n: v[:-1] for n, v in series.items()}
     steps = len(times) - 1
@@ -135,8 +165,8 @@ def _changes(compiled: CompiledModel, times: Array, series: dict[str, Array]) ->
         for name, (function, inputs, opaque) in functions.items():
             if name not in series:
                 continue
-            args = {sources.identifiers[i]: before[i] for i in inputs if i in before}
-            stock = name in sources.net_flows
+            args = {program.identifiers[i]: before[i] for i in inputs if i in before}
+            stock = name in program.net_flows
             if opaque and stock:  # a net flow reading discrete state: left unscored
                 totals[name] = np.zeros(steps)
                 unscored.update((i, name) for i in inputs)
@@ -144,7 +174,7 @@ def _changes(compiled: CompiledModel, times: Array, series: dict[str, Array]) ->
             base = _flat(function(**clock, **args), steps) if stock else _flat(before[name],
                                                                                 steps)
             if stock:
-                current = {sources.identifiers[i]: now[i] for i in inputs if i in now}
+                current = {program.identifiers[i]: now[i] for i in inputs if i in now}
                 clock_now = {**clock, "t": times[1:]}
                 totals[name] = _flat(function(**clock_now, **current), steps) - base
             else:
@@ -160,7 +190,7 @@ def _changes(compiled: CompiledModel, times: Array, series: dict[str, Array]) ->
                         unscored.add((source, name))
                     continue
                 changed = dict(args)
-                changed[sources.identifiers[source]] = now[source]
+                changed[program.identifiers[source]] = now[source]
                 effects[(source, name)] = _flat(function(**clock, **changed), steps) - base
     signs = {n: (1 if np.nanmin(v) >= 0 else -1) for n, v in series.items()
              if v.size and np.all(np.isfinite(v)) and (np.nanmin(v) >= 0 or np.nanmax(v) <= 0)

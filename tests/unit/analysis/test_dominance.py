@@ -102,6 +102,7 @@ def test_story_merges_short_periods_and_json_is_serialisable() -> None:
     story, while the exact periods stay in the JSON document."""
     result = loop_dominance(_bass(), merge_steps=4)
     assert len(result.story_periods) == 2
+    assert all(p.coverage >= 0.5 for p in result.story_periods)
     assert "reinforcing loop" in result.story[0]
     assert "no longer controls" in result.story[1]
     document = json.loads(json.dumps(result.to_json()))

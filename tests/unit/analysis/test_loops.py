@@ -100,3 +100,15 @@ def test_a_cut_enumeration_says_so() -> None:
     assert not found.complete
     assert found.found == 1
     assert found.longest_complete == 2
+
+
+def test_counting_says_exactly_how_many_loops_a_cut_left_out() -> None:
+    """Logistic growth has two loops; kept to one, the count says one was left out."""
+    from wholesystem.analysis.loops import count_loops, with_total
+
+    graph = causal_structure(_logistic())
+    assert count_loops(graph) == (2, True)
+    assert count_loops(graph, limit=1) == (1, False)
+    cut = with_total(find_loops(graph, max_loops=1))
+    assert (cut.total, cut.total_exact, cut.left_out) == (2, True, 1)
+    assert cut.to_json()["left_out"] == 1

@@ -11,9 +11,15 @@ import typer
 
 from wholesystem.analysis.causal import causal_structure
 from wholesystem.analysis.cld import is_cld_file, read_cld
-from wholesystem.analysis.diagrams import FORMATS, loop_labels, render_diagram
+from wholesystem.analysis.diagrams import FORMATS, render_diagram
 from wholesystem.analysis.dominance import Dominance, loop_dominance
-from wholesystem.analysis.loops import LoopSet, find_loops, resolve_pins
+from wholesystem.analysis.loops import (
+    LoopSet,
+    find_loops,
+    loop_labels,
+    resolve_pins,
+    with_total,
+)
 from wholesystem.datafiles import FileAccess, write_text_atomically
 from wholesystem.errors import ParameterError
 from wholesystem.interfaces.cli.system_tables import table
@@ -48,10 +54,19 @@ def loops(
     ] = None,
     highlight: Annotated[list[str] | None, typer.Option(
         "--highlight", help="Loop id to draw in colour (repeatable).")] = None,
+    count: Annotated[bool, typer.Option(
+        "--count", help="When the enumeration is cut, count every loop of the model so "
+                        "the output says exactly how many were left out (World3: about "
+                        "two minutes).")] = False,
+    count_seconds: Annotated[float | None, typer.Option(
+        "--count-seconds", help="Stop counting after this long (the count is then a "
+                                "lower bound, and says so).")] = None,
 ) -> None:
     """List the feedback loops of MODEL: reinforcing (R) or balancing (B), with stable
     ids; or draw them with --format."""
     found = _loop_set(model, max_loops, pin or [])
+    if count:
+        found = with_total(found, seconds=count_seconds)
     if fmt is not None:
         text = render_diagram(found.graph, found, fmt, highlight or ())
         if output is None:
@@ -80,10 +95,18 @@ def render_loops(found: LoopSet) -> str:
     if rows:
         lines += ["", table(["loop", "id", "length", "delayed", "variables"], rows)]
     lines.append("")
-    lines.append("Every loop was found." if found.complete else
-                 f"Enumeration stopped at {found.found} loops: every loop of up to "
+    if found.complete:
+        lines.append("Every loop was found.")
+        return "\n".join(lines)
+    lines.append(f"Enumeration stopped at {found.found} loops: every loop of up to "
                  f"{found.longest_complete} variables is listed, longer ones may be missing "
                  "(raise --max-loops, or --pin a loop of interest).")
+    if found.total is not None:
+        lines.append(f"The model has {'' if found.total_exact else 'at least '}"
+                     f"{found.total:,} loops in all: {found.left_out:,} left out"
+                     + ("." if found.total_exact else " or more (counting was stopped)."))
+    else:
+        lines.append("Run with --count to count every loop and say how many were left out.")
     return "\n".join(lines)
 
 
