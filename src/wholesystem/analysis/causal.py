@@ -38,9 +38,10 @@ from wholesystem.ir.expr import Expr
 from wholesystem.ir.graph import reads
 from wholesystem.ir.model import Dimension, GraphicalFunction, Variable, VariableKind
 from wholesystem.run import Model
+from wholesystem.system.files import is_system_file
 
 __all__ = ["CausalVariable", "CausalLink", "CausalGraph", "causal_structure",
-           "structure_from_links"]
+           "structure_from_links", "field_words"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,12 +145,24 @@ def causal_structure(model: Model, *, run: bool = True,
 
     ``run`` simulates the model once (every variable, every time step) to estimate the
     polarity of links whose sign the equations leave open; without it those links are
-    ``?``. ``displays`` renames variables (canonical name -> shown name), as a system
-    file does with the field's words; ``params`` are passed to the run.
+    ``?``. ``displays`` renames variables (canonical name -> shown name); by default a
+    system file's variables are shown in the field's words (:func:`field_words`);
+    ``params`` are passed to the run.
     """
     changes = link_changes(model, params) if run else None
     compiled = changes.compiled if changes is not None else model.compiled
-    return _build(model.name, compiled, changes, displays or {})
+    words = field_words(model) if displays is None else displays
+    return _build(model.name, compiled, changes, words)
+
+
+def field_words(model: Model) -> dict[str, str]:
+    """For a model lowered from a system file, each variable's name in the field's
+    words (the description the system layer gave it: "people waiting for P3 care-home
+    beds, Bristol"); empty for an engine model, whose names are already its author's."""
+    if not is_system_file(model.project.source.path):
+        return {}
+    return {v.name: v.doc[0].upper() + v.doc[1:] for v in model.project.main.variables
+            if v.doc}
 
 
 def _build(name: str, compiled: CompiledModel, changes: LinkChanges | None,

@@ -112,3 +112,13 @@ def test_counting_says_exactly_how_many_loops_a_cut_left_out() -> None:
     cut = with_total(find_loops(graph, max_loops=1))
     assert (cut.total, cut.total_exact, cut.left_out) == (2, True, 1)
     assert cut.to_json()["left_out"] == 1
+
+
+def test_a_system_files_loops_are_in_the_fields_words() -> None:
+    """The delayed-discharge system file lowers to 'hospital admissions' and
+    'hospital waiting'; its loops are named as the system layer describes them."""
+    found = find_loops(causal_structure(wholesystem.load(
+        wholesystem.example_path("delayed_discharge_system"))))
+    names = " ".join(loop.name for loop in found.loops)
+    assert "People waiting for Acute beds" in names
+    assert "hospital waiting" not in names
