@@ -2,15 +2,20 @@
 of single runs (timed on a sample and extrapolated), and the Dask path with --workers N.
 
     .venv/bin/python benchmarks/bench_montecarlo.py [--runs 10000] [--loop-sample 200]
-        [--workers 2]
+        [--workers 2] [--pysd 20]
 
 Prints seconds and the ratio loop time / ensemble time (above 1: the ensemble is faster).
+With --pysd N (needs the bench extra) it also tries the same study through PySD: PySD
+reads neither our Vensim nor our XMILE export of the hospital-discharge system (it says
+why), so the PySD comparison is made on the delayed-discharge teaching model instead
+(our Vensim export of it, which PySD reads), timed on N PySD runs and extrapolated.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -27,6 +32,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=10_000)
     parser.add_argument("--loop-sample", type=int, default=200)
     parser.add_argument("--workers", type=int, default=0)
+    parser.add_argument("--pysd", type=int, default=0)
     args = parser.parse_args()
     source = ModelSource(str(wholesystem.example_path("hospital_discharge")))
     model = source.load()
@@ -54,6 +60,57 @@ def main() -> None:
             dask_s = time.perf_counter() - start
         same = np.array_equal(local.values, remote.values)
         print(f"dask, {args.workers} workers: {dask_s:.2f} s; identical to local: {same}")
+    if args.pysd:
+        compare_pysd(args.runs, args.pysd)
+
+
+def compare_pysd(runs: int, sample_runs: int) -> None:
+    """The hospital system through PySD where it can, else the delayed-discharge model."""
+    import subprocess
+    import sys
+    import tempfile
+    import warnings
+
+    import pysd
+
+    warnings.simplefilter("ignore")
+    hospital = str(wholesystem.example_path("hospital_discharge"))
+    with tempfile.TemporaryDirectory() as folder:
+        for fmt, reader in (("mdl", pysd.read_vensim), ("xmile", pysd.read_xmile)):
+            target = Path(folder) / f"hospital.{fmt}"
+            subprocess.run([sys.executable, "-m", "wholesystem.interfaces.cli", "convert",
+                            hospital, "--to", fmt, "-o", str(target)], check=True)
+            try:
+                reader(str(target)).run()
+                print(f"PySD reads the hospital system as {fmt}")
+            except Exception as error:  # PySD's own failures, reported not raised
+                print(f"PySD cannot run the hospital system as {fmt}: "
+                      f"{type(error).__name__}: {str(error).splitlines()[0][:120]}")
+        target = Path(folder) / "delayed.mdl"
+        teaching = str(wholesystem.example_path("delayed_discharge"))
+        subprocess.run([sys.executable, "-m", "wholesystem.interfaces.cli", "convert",
+                        teaching, "--to", "mdl", "-o", str(target)], check=True)
+        other = pysd.read_vensim(str(target))
+        table = sample([Parameter("Length of Stay", "triangular",
+                                  {"low": 4, "mode": 5, "high": 6.5}),
+                        Parameter("Fraction Needing Package", "uniform",
+                                  {"low": 0.04, "high": 0.06})], runs, "lhs", seed=1)
+        outputs = ["Delayed in Hospital", "Beds Occupied"]
+        start = time.perf_counter()
+        ours = run_ensemble(wholesystem.load(teaching), table, outputs, chunk_size=2500)
+        ensemble_s = time.perf_counter() - start
+        start = time.perf_counter()
+        worst = 0.0
+        for i in range(sample_runs):
+            frame = other.run(params=dict(table.iloc[i]), return_columns=outputs)
+            mine = ours.values[:, i, :] if ours.values is not None else None
+            assert mine is not None
+            worst = max(worst, float(np.max(np.abs(frame[outputs].to_numpy()[-len(
+                ours.times):] - mine))))
+        pysd_s = (time.perf_counter() - start) * runs / sample_runs
+    print(f"delayed discharge, {runs} runs: ensemble {ensemble_s:.2f} s; PySD "
+          f"{pysd_s:.1f} s (timed on {sample_runs}, extrapolated); ratio PySD/ensemble "
+          f"{pysd_s / ensemble_s:.0f}; largest difference on the sampled runs {worst:.2e}")
 
 
 if __name__ == "__main__":

@@ -143,3 +143,19 @@ def test_rank_and_budget(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert code == 0, err
     plan = json.loads(out)
     assert sum(plan["best"]["spend"].values()) <= 500000 * (1 + 1e-9)
+
+
+def test_every_analysis_command_has_a_tutorial_section_with_its_plot() -> None:
+    """docs/tutorial-analysis.md: a section per command, each with an image that exists."""
+    import re
+
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    text = (docs / "tutorial-analysis.md").read_text()
+    sections = re.split(r"^## ", text, flags=re.M)
+    for command in ("uncertainty", "sensitivity", "discover", "calibrate", "forecast",
+                    "rank"):
+        section = next(s for s in sections if s.startswith(f"`{command}`"))
+        images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", section)
+        assert images, command
+        for image in images:
+            assert (docs / image).is_file(), image
