@@ -82,7 +82,9 @@ def describe(index: Index, output: str, method: str) -> str:
     if method == "morris":
         return (f"{index.parameter}: mean effect {index.mu_star:,.4g} on {output} "
                 f"(spread {index.sigma:,.4g})")
-    s1, st = max(0.0, index.S1 or 0.0), max(0.0, index.ST or 0.0)
+    # estimates can stray just outside 0..1 with few samples; shares are shown within it
+    s1 = min(1.0, max(0.0, index.S1 or 0.0))
+    st = min(1.0, max(0.0, index.ST or 0.0))
     if st < 0.01:
         return f"{index.parameter} has almost no effect on {output}"
     return (f"{index.parameter} explains {s1:.0%} of the variance of {output} on its own, "
