@@ -195,6 +195,21 @@ SYSTEM_SCHEMA: dict[str, Any] = {
                            for q in CSH_KEYS}},
             "Critical Systems Heuristics: answers to the twelve boundary questions, by "
             "question, each from one stakeholder in the 'is' and 'ought' modes."),
+        "uncertainty": _doc({
+            "type": "object", "additionalProperties": False,
+            "properties": {
+                "parameters": _doc({"type": "object", "additionalProperties": {
+                    "type": "object", "required": ["distribution"]}},
+                    "Uncertain parameters by name (a constant of the compiled system, "
+                    "e.g. 'home_care capacity'): distribution, its fields, source, "
+                    "owner, evidence."),
+                "correlations": _doc({"type": "array", "items": {
+                    "type": "array", "minItems": 3, "maxItems": 3}},
+                    "Rank correlations: [name_a, name_b, rho]."),
+            }},
+            "Uncertain parameters for Monte Carlo, sensitivity, discovery and ranking "
+            "(read by wholesystem.analysis.uncertainty; the run itself uses the file's "
+            "own values)."),
         "outcomes": _doc({"type": "array", "items": {"enum": [
             "people_waiting", "people_waiting_at_end", "days_waited", "needs_unmet",
             "repeat_presentations", "people_served"]}},
