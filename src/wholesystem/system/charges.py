@@ -74,9 +74,10 @@ def capacity_rates(spec: SystemSpec, steps: int) -> Array:
 
 
 def step_costs(spec: SystemSpec, in_service: Array, waiting: Array,
-               served: Array) -> StepCosts:
+               served: Array, visits: Array | None = None) -> StepCosts:
     """What each step costs, from the people in service and waiting at its start and the
-    admissions and contacts during it (all (steps, runs, services))."""
+    admissions and contacts during it (all (steps, runs, services)); ``visits``: the
+    visits made by visits services in each step, charged per visit."""
     step = spec.time.step
     services = spec.services
     occupied = np.array([s.costs.per_occupied_day for s in services])
@@ -86,6 +87,9 @@ def step_costs(spec: SystemSpec, in_service: Array, waiting: Array,
     capacity = np.broadcast_to(capacity_rates(spec, in_service.shape[0])[:, None, :] * step,
                                in_service.shape)
     owner = in_service * occupied * step + served * contact + capacity
+    if visits is not None:
+        owner = owner + visits * np.array([s.costs.per_visit if s.kind is ServiceKind.VISITS
+                                           else 0.0 for s in services])
     return StepCosts(owner, np.array(capacity), waiting * delayed * step)
 
 

@@ -128,7 +128,12 @@ def _spread(values: NDArray[np.float64]) -> Spread:
 
 def _run_costs(run: JourneyRun) -> StepCosts:
     """The run's costs, step by step, counted as the ledger counts them."""
-    return step_costs(run.spec, run.occupancy[:-1], run.waiting[:-1], run.served)
+    return step_costs(run.spec, run.occupancy[:-1], run.waiting[:-1], run.served,
+                      _visits(run))
+
+
+def _visits(run: JourneyRun) -> NDArray[np.float64] | None:
+    return run.visits_made if run.visits_made.size else None
 
 
 def service_costs(run: JourneyRun, counted_at: str = "start") -> NDArray[np.float64]:
@@ -142,7 +147,8 @@ def service_costs(run: JourneyRun, counted_at: str = "start") -> NDArray[np.floa
     if counted_at not in ("start", "end"):
         raise ValueError("counted_at is 'start' or 'end'")
     rows = slice(None, -1) if counted_at == "start" else slice(1, None)
-    costs = step_costs(run.spec, run.occupancy[rows], run.waiting[rows], run.served)
+    costs = step_costs(run.spec, run.occupancy[rows], run.waiting[rows], run.served,
+                       _visits(run))
     return costs.total / run.spec.time.step
 
 
@@ -163,6 +169,8 @@ def _person_costs(run: JourneyRun, people: NDArray[np.int64]) -> NDArray[np.floa
         costs[:, owner] += run.occupied[people, s] * service.costs.per_occupied_day * step
         costs[:, owner] += run.contacts[people, s] * service.costs.per_contact
         costs[:, payer] += run.waited[people, s] * service.costs.per_delayed_day * step
+        if service.kind is ServiceKind.VISITS and run.home_visits.size:
+            costs[:, owner] += run.home_visits[people, s] * service.costs.per_visit
     return costs
 
 

@@ -31,6 +31,7 @@ from wholesystem.system.spec import (
     SystemSpec,
 )
 from wholesystem.system.stays import step_probabilities
+from wholesystem.system.visits import daily_visit_chances, schedule
 
 __all__ = ["JourneyRun", "simulate_journeys", "Event", "EVENT_KINDS"]
 
@@ -79,6 +80,10 @@ class _Tables:
     levels: list[NDArray[np.int64]]
     needs: list[tuple[int, int, int]]        # (cohort index, need index, service)
     arrival_rates: NDArray[np.float64]       # (steps, needs): expected people per step
+    visiting: NDArray[np.bool_]              # (S,): visits services
+    # per visits service: (values, cumulative chances) of first and last visits a day
+    visit_ends: dict[int, tuple[tuple[NDArray[np.int64], NDArray[np.float64]],
+                                tuple[NDArray[np.int64], NDArray[np.float64]]]]
 
 
 def _cumulative(p: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -140,12 +145,20 @@ def _tables(spec: SystemSpec) -> _Tables:
                        (-2 if s.when_full.divert_to == UNMET else index[s.when_full.divert_to])
                        for s in services], dtype=np.int64)
     needs, rates = _arrivals(spec, index, times)
+    visiting = np.array([s.kind is ServiceKind.VISITS for s in services], dtype=bool)
+    ends = {}
+    for i, service in enumerate(services):
+        if service.visits is not None and visiting[i]:
+            first = daily_visit_chances(service.visits.first, service.visits.spread)
+            last = daily_visit_chances(service.visits.last, service.visits.spread)
+            ends[i] = ((first[0], _cumulative(first[1])), (last[0], _cumulative(last[1])))
     return _Tables(
-        spec, steps, capacity, np.array([s.kind is ServiceKind.PLACES for s in services]),
+        spec, steps, capacity,
+        np.array([s.kind is not ServiceKind.CONTACTS for s in services]),
         stays, initial, route_cum, route_kind, route_target, delays, divert,
         np.array([organisations[s.owner] for s in services]),
         np.array([organisations[s.delay_payer] for s in services]),
-        _levels(spec, index), needs, rates)
+        _levels(spec, index), needs, rates, visiting, ends)
 
 
 def _arrivals(spec: SystemSpec, index: dict[str, int], times: NDArray[np.floating]
@@ -216,6 +229,10 @@ class JourneyRun:
     """Per person: moves to a service of another organisation."""
     events: list[Event] = field(default_factory=list)
     """Event log of the tracked people."""
+    visits_made: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0, 0)))
+    """Visits made by visits services in each step: (steps, runs, services)."""
+    home_visits: NDArray[np.int32] = field(default_factory=lambda: np.zeros((0, 0), np.int32))
+    """Per person and service: visits received from visits services within the run."""
 
     @property
     def steps(self) -> int:
@@ -238,6 +255,7 @@ class _Simulation:
         self._choose_tracked(track)
         self.ticket_counter = 0
         self.carry = np.zeros((runs, self.services))
+        self._visit_books()
 
     # -- set-up ---------------------------------------------------------------------
     def _people(self) -> None:
@@ -284,6 +302,63 @@ class _Simulation:
         self.org_handoffs = np.zeros(len(order), dtype=np.int32)
         self.step_starts = np.searchsorted(self.arrived_at, np.arange(-1, self.t.steps + 1))
 
+    def _visit_books(self) -> None:
+        """Visits still free on each day, per run, for every visits service; days past the
+        horizon keep the last day's capacity so stays running over the end can book."""
+        t = self.t
+        self.start_at = np.full(len(self.run_of), -1, dtype=np.int64)
+        self.booked_until = np.full(len(self.run_of), -1, dtype=np.int64)
+        self.home_visits = np.zeros((len(self.run_of), self.services), dtype=np.int32)
+        self.visits_made = np.zeros((t.steps, self.runs, self.services))
+        self.slots: dict[int, NDArray[np.float64]] = {}
+        self._booked_visits: dict[int, NDArray[np.int64]] = {}
+        for s in np.flatnonzero(t.visiting):
+            table = t.stays[s]
+            longest = len(table) if table is not None else 1
+            days = np.concatenate([t.capacity[:, s], np.full(longest + 1, t.capacity[-1, s])])
+            self.slots[int(s)] = np.tile(days, (self.runs, 1))
+
+    def _schedules(self, people: NDArray[np.int64], service: int, tail: bool
+                   ) -> list[NDArray[np.int64]]:
+        """Each person's visits a day over their stay (``tail``: the rest of a stay already
+        under way at the start, a uniform share of a fresh one, at least a day)."""
+        table = self.t.stays[service]
+        assert table is not None
+        (firsts, first_cum), (lasts, last_cum) = self.t.visit_ends[service]
+        days = np.searchsorted(table, self._uniform(people), side="right")
+        first = firsts[np.searchsorted(first_cum, self._uniform(people), side="right")]
+        last = lasts[np.searchsorted(last_cum, self._uniform(people), side="right")]
+        rest = (np.maximum(1, np.ceil(self._uniform(people) * days)).astype(np.int64)
+                if tail else days)
+        return [schedule(int(f), int(e), int(k))[-int(r):]
+                for f, e, k, r in zip(first, last, days, rest, strict=True)]
+
+    def _book(self, person: int, service: int, visits: NDArray[np.int64],
+              step: int) -> None:
+        """The first day from ``step`` on which the whole schedule fits; its visits are
+        taken from those days. Nobody is booked to start after the horizon."""
+        slots = self.slots[service][self.run_of[person]]
+        k, steps = len(visits), self.t.steps
+        start = steps
+        for begin in range(step, steps, 32):
+            end = min(begin + 32, steps)
+            window = slots[begin:end + k - 1]
+            if len(window) < (end - begin) + k - 1:
+                break
+            fits = np.all(np.lib.stride_tricks.sliding_window_view(window, k) >= visits,
+                          axis=1)
+            hit = np.flatnonzero(fits)
+            if len(hit):
+                start = begin + int(hit[0])
+                break
+        self.start_at[person] = start
+        self.booked_until[person] = start + k
+        if start < steps:
+            slots[start:start + k] -= visits
+            if self.t.divert[service] != -1:
+                self._booked_visits[person] = visits
+            self.home_visits[person, service] += int(visits[: steps - start].sum())
+
     def _choose_tracked(self, track: int) -> None:
         """Arrivals of run 0 spread evenly over the run, so journeys from late in the run
         (when queues are longest) are among them."""
@@ -318,6 +393,7 @@ class _Simulation:
     # -- moves ----------------------------------------------------------------------
     def join_queue(self, people: NDArray[np.int64], service: NDArray[np.int64]) -> None:
         self.state[people] = WAITING
+        self.start_at[people] = -1
         self.where[people] = service
         self.ticket[people] = self.ticket_counter + np.arange(len(people))
         self.ticket_counter += len(people)
@@ -333,9 +409,24 @@ class _Simulation:
             table = self.t.initial_stays[s]
             if not len(chosen) or table is None:
                 continue
+            if self.t.visiting[s]:
+                self._start_visited(chosen, s)
+                continue
             u = self._uniform(chosen)
             stay = np.searchsorted(table, u, side="right")
             self.until[chosen] = np.floor(self._uniform(chosen) * stay).astype(np.int64)
+
+    def _start_visited(self, people: NDArray[np.int64], service: int) -> None:
+        """People in a visits service at the start keep the rest of their schedules;
+        those whose rest does not fit on the first day wait for it."""
+        for person, visits in zip(people, self._schedules(people, service, tail=True),
+                                  strict=True):
+            self._book(int(person), service, visits, 0)
+        late = people[self.start_at[people] > 0]
+        self.state[late] = WAITING
+        self.ticket[late] = -1  # booked already: their place in the queue is their day
+        started = people[self.start_at[people] == 0]
+        self.until[started] = self.booked_until[started]
 
     def route(self, people: NDArray[np.int64], step: int) -> None:
         """People finishing at their service go where its routes send them."""
@@ -375,10 +466,57 @@ class _Simulation:
         self._log(people, step, event, source, target)
         self.join_queue(people, target)
 
+    def admit_visits(self, level: NDArray[np.int64], step: int,
+                     occupancy: NDArray[np.int64], served: NDArray[np.float64]) -> None:
+        """Visits services: people not yet booked are booked in queue order; people whose
+        booked day has come start (or, where the service diverts, go elsewhere)."""
+        in_level = np.zeros(self.services, dtype=bool)
+        in_level[level[self.t.visiting[level]]] = True
+        waiting = np.flatnonzero((self.state == WAITING) & in_level[self.where])
+        if not len(waiting):
+            return
+        new = waiting[self.start_at[waiting] < 0]
+        new = new[np.lexsort((self.ticket[new], self.run_of[new]))]
+        for s in np.unique(self.where[new]):
+            chosen = new[self.where[new] == s]
+            for person, visits in zip(chosen, self._schedules(chosen, int(s), tail=False),
+                                      strict=True):
+                self._book(int(person), int(s), visits, step)
+        late = new[self.start_at[new] > step]
+        if len(late):
+            away = late[self.t.divert[self.where[late]] != -1]
+            self._unbook(away)
+            self.divert(away, step)
+        starting = waiting[self.start_at[waiting] == step]
+        self.state[starting] = IN_SERVICE
+        self.until[starting] = self.booked_until[starting]
+        self.visits[starting, self.where[starting]] += 1
+        np.add.at(occupancy, (self.run_of[starting], self.where[starting]), 1)
+        np.add.at(served, (self.run_of[starting], self.where[starting]), 1)
+        self._log(starting, step, "admit", self.where[starting])
+
+    def _unbook(self, people: NDArray[np.int64]) -> None:
+        """Take back the bookings of people who go elsewhere instead of waiting."""
+        for person in people:
+            s, start = int(self.where[person]), int(self.start_at[person])
+            if start < self.t.steps:
+                k = int(self.booked_until[person] - start)
+                table = self.slots[s][self.run_of[person]]
+                raise_back = self._booked_visits.pop(int(person))
+                table[start:start + k] += raise_back
+                self.home_visits[person, s] -= int(raise_back[: self.t.steps - start].sum())
+            self.start_at[person] = -1
+
+    def _record_visits(self, step: int) -> None:
+        for s, slots in self.slots.items():
+            self.visits_made[step, :, s] = self.t.capacity[step, s] - slots[:, step]
+
     def admit_level(self, level: NDArray[np.int64], step: int, free_all: NDArray[np.float64],
                     occupancy: NDArray[np.int64], served: NDArray[np.float64]) -> None:
+        if self.t.visiting[level].any():
+            self.admit_visits(level, step, occupancy, served)
         in_level = np.zeros(self.services, dtype=bool)
-        in_level[level] = True
+        in_level[level[~self.t.visiting[level]]] = True
         waiting = np.flatnonzero((self.state == WAITING) & in_level[self.where])
         if not len(waiting):
             return
@@ -463,12 +601,14 @@ class _Simulation:
             free = self._free(step, occupancy)
             for level in t.levels:
                 self.admit_level(level, step, free, occupancy, served[step])
+            self._record_visits(step)
             occupancy_at[step + 1], waiting_at[step + 1] = occupancy, self._queues()
         return JourneyRun(
             self.spec, runs, self.seed, occupancy_at, waiting_at, served, self.run_of,
             self.cohort_of, self.need_of, self.arrived_at, self.state.copy(), self.waited,
             self.occupied, self.visits, self.contacts, self.repeats, self.handoffs,
-            self.org_handoffs, self.events)
+            self.org_handoffs, self.events, visits_made=self.visits_made,
+            home_visits=self.home_visits)
 
     def _queues(self) -> NDArray[np.float64]:
         waiting = np.flatnonzero(self.state == WAITING)

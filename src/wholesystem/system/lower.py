@@ -52,6 +52,7 @@ from wholesystem.system.spec import (
     SystemSpec,
 )
 from wholesystem.system.stays import cascade_order, pipeline_mixture
+from wholesystem.system.visits import mean_visits_per_day
 
 __all__ = ["lower_system", "system_project", "UNLIMITED"]
 
@@ -369,15 +370,18 @@ class _Builder:
                  _sum([_ref(f, span) for f in inflows], span), span, self.per,
                  f"people arriving at {service.name}")
         capacity = None
+        units = {ServiceKind.PLACES: "people", ServiceKind.CONTACTS: self.per,
+                 ServiceKind.VISITS: f"visits/{self.spec.time.unit}"}[service.kind]
         if service.capacity is not None:
-            capacity = self.quantity(f"{sid} capacity", service.capacity,
-                                     "people" if service.kind is ServiceKind.PLACES
-                                     else self.per, f"capacity of {service.name}",
-                                     "capacity", f"services.{sid}.capacity")
+            capacity = self.quantity(f"{sid} capacity", service.capacity, units,
+                                     f"capacity of {service.name}", "capacity",
+                                     f"services.{sid}.capacity")
         demand = Binary("+", _div(_ref(waiting, span), self.dt, span), _ref(arrivals, span),
                         span)
         in_service: str | None
-        if service.kind is ServiceKind.PLACES:
+        if service.kind is ServiceKind.VISITS:
+            capacity = self.lower_visit_places(service, capacity)
+        if service.kind in (ServiceKind.PLACES, ServiceKind.VISITS):
             served, outflows_of_waiting, in_service = self.lower_places(
                 service, routes, demand, capacity)
         else:
@@ -431,6 +435,26 @@ class _Builder:
                  outflows=tuple(canonical_name(n) for n, _ in routes))
         return admissions, [admissions], in_service
 
+    def lower_visit_places(self, service: Service, capacity: str | None) -> str | None:
+        """Visits a person-day on average, and the visit capacity as place equivalents.
+
+        People here move as fractions, so a day's visits are the people in service times
+        the mean visits a person-day; admissions stop when those would exceed the day's
+        visits (people are not held back for front-loaded schedules as in the journeys).
+        """
+        span, sid = service.span, service.id
+        assert service.visits is not None and service.length_of_stay is not None
+        mean = mean_visits_per_day(service.visits, service.length_of_stay,
+                                   self.spec.time.step)
+        self.add(f"{sid} visits per person day", VariableKind.AUX, _num(mean, span), span,
+                 "visits/person/day", f"visits a person-day of {service.name}, on average "
+                 "over stays")
+        if capacity is None:
+            return None
+        return self.add(f"{sid} place equivalents", VariableKind.AUX, _div(
+            _ref(capacity, span), _ref(f"{sid} visits per person day", span), span), span,
+            "people", f"people {service.name} can visit with its visit capacity")
+
     def lower_contacts(self, service: Service, routes: list[tuple[str, str]], demand: Expr,
                        capacity: str | None) -> tuple[str, list[str], None]:
         span, sid = service.span, service.id
@@ -466,12 +490,20 @@ class _Builder:
         span, sid, costs = service.span, service.id, service.costs
         unit, field_name = self.spec.time.unit, f"services.{sid}.costs"
         # Every unit cost is a parameter, zero ones too, so a sweep can vary any of them.
-        if in_service is not None:
+        if service.kind is ServiceKind.VISITS and in_service is not None:
+            visits = self.add(f"{sid} visits", VariableKind.AUX, _mul(
+                _ref(in_service, span), _ref(f"{sid} visits per person day", span), span),
+                span, f"visits/{unit}", f"visits made by {service.name}")
+            per_visit = self.param(f"{sid} cost per visit", costs.per_visit, "GBP/visit",
+                                   "unit cost", f"{field_name}.per_visit", costs.visit_span,
+                                   f"cost of a visit by {service.name}")
+            owner: Expr = _mul(_ref(visits, span), _ref(per_visit, span), span)
+        elif in_service is not None:
             occupied = self.param(f"{sid} cost per occupied {unit}", costs.per_occupied_day,
                                   f"GBP/person/{unit}", "unit cost",
                                   f"{field_name}.per_occupied_day", costs.occupied_span,
                                   f"cost of an occupied place of {service.name} per {unit}")
-            owner: Expr = _mul(_ref(in_service, span), _ref(occupied, span), span)
+            owner = _mul(_ref(in_service, span), _ref(occupied, span), span)
         else:
             contact = self.param(f"{sid} cost per contact", costs.per_contact, "GBP/person",
                                  "unit cost", f"{field_name}.per_contact", costs.contact_span,

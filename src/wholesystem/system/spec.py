@@ -33,6 +33,7 @@ __all__ = [
     "Duration",
     "StaffingStep",
     "UnitCosts",
+    "VisitProfile",
     "WhenFull",
     "ServiceKind",
     "Service",
@@ -199,6 +200,9 @@ class Duration:
     """Erlang order (number of stages)."""
     sigma: float = 0.0
     """Lognormal: standard deviation of log(duration)."""
+    longest: float | None = None
+    """Stays that round to this or longer are drawn again (None: no limit), as a model
+    that redraws implausibly long stays does; the mean then falls below ``mean``."""
     span: SourceSpan = UNKNOWN_SPAN
     """Where it is written."""
 
@@ -256,6 +260,10 @@ class UnitCosts:
     """Where the fixed cost is written."""
     staffing_span: SourceSpan = UNKNOWN_SPAN
     """Where the staffing step is written."""
+    per_visit: float = 0.0
+    """Per visit made by a visits service."""
+    visit_span: SourceSpan = UNKNOWN_SPAN
+    """Where the cost per visit is written."""
 
     @property
     def has_capacity_costs(self) -> bool:
@@ -266,6 +274,27 @@ class UnitCosts:
         """Cost per time unit of ``capacity`` commissioned places, with the fixed cost."""
         teams = self.staffing.teams(capacity) * self.staffing.per_team if self.staffing else 0.0
         return self.per_place * capacity + teams + self.fixed
+
+
+@dataclass(frozen=True, slots=True)
+class VisitProfile:
+    """How many visits a day a person of a visits service needs over their stay.
+
+    Visits fall (or rise) in a straight line from ``first`` on the first day of the stay
+    to ``last`` on its last day, rounded to whole visits each day. With ``spread``, each
+    person's first and last are drawn from normal distributions with that standard
+    deviation, rounded to whole visits and drawn again when below one or more than three
+    standard deviations above the mean (as the IPACS visit model does).
+    """
+
+    first: float
+    """Visits a day at the start of a stay."""
+    last: float
+    """Visits a day at the end of a stay."""
+    spread: float = 0.0
+    """Standard deviation of each person's ``first`` and ``last`` (0: everyone alike)."""
+    span: SourceSpan = UNKNOWN_SPAN
+    """Where it is written."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,6 +314,9 @@ class ServiceKind(enum.Enum):
 
     PLACES = "places"
     CONTACTS = "contacts"
+    VISITS = "visits"
+    """People stay (at home) and are visited; capacity is visits per day, and a person
+    starts only on a day from which their whole visit schedule fits."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,9 +332,11 @@ class Service:
     kind: ServiceKind = ServiceKind.PLACES
     """Places or contacts."""
     capacity: Quantity | None = None
-    """Places, or contacts per time unit; None: unlimited."""
+    """Places, contacts per time unit, or visits a day; None: unlimited."""
     length_of_stay: Duration | None = None
-    """Places only: how long people stay."""
+    """Places and visits: how long people stay."""
+    visits: VisitProfile | None = None
+    """Visits services: visits a day over each person's stay."""
     costs: UnitCosts = field(default_factory=UnitCosts)
     """Unit costs."""
     when_full: WhenFull = field(default_factory=WhenFull)

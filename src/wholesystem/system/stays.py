@@ -72,8 +72,21 @@ def step_probabilities(duration: Duration, step: float) -> NDArray[np.float64]:
     p[1] = upper[1]
     p[2:] = np.diff(upper[1:])
     p[-1] += 1.0 - upper[-1]
+    if duration.longest is not None:
+        p = _truncated(p, duration.longest, step)
     last = int(np.flatnonzero(p > 0)[-1])
     return p[: last + 1]
+
+
+def _truncated(p: NDArray[np.float64], longest: float, step: float) -> NDArray[np.float64]:
+    """Stays of ``longest`` or more drawn again: the rest keep their relative chances."""
+    kept = np.arange(len(p)) * step < longest - 1e-9
+    kept[0] = False
+    if not (p * kept).sum() > 0:
+        kept[1] = True  # nothing shorter than one step is left: everyone stays one step
+        return kept.astype(float)
+    q = np.where(kept, p, 0.0)
+    return q / q.sum()
 
 
 def cascade_order(duration: Duration, step: float) -> int:

@@ -46,7 +46,8 @@ def test_daily_cost_identity(runs: dict) -> None:
     p1_b, p2_b = 0, 3
     for counted_at, rows in (("start", slice(None, -1)), ("end", slice(1, None))):
         costs = service_costs(run, counted_at)
-        assert np.allclose(costs[:, :, p1_b], run.occupancy[rows, :, p1_b] * 125 * 2.5
+        # P1 is charged per visit made in the day, as the IPACS visit model charges
+        assert np.allclose(costs[:, :, p1_b], run.visits_made[:, :, p1_b] * 125
                            + run.waiting[rows, :, p1_b] * 346)
         assert np.allclose(costs[:, :, p2_b], 102 * 150 + run.waiting[rows, :, p2_b] * 346)
 

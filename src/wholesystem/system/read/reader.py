@@ -48,6 +48,7 @@ from wholesystem.system.spec import (
     SystemSpec,
     TimeSettings,
     UnitCosts,
+    VisitProfile,
     WhenFull,
 )
 
@@ -171,14 +172,18 @@ def _read_service(key: str, value: dict[str, Any], context: ReadContext) -> Serv
     stay = None
     if "length_of_stay" in value:
         stay = read_duration(value["length_of_stay"], context, (*path, "length_of_stay"))
-    costs = _read_costs(value.get("costs", {}), context, (*path, "costs"))
+    visits = None
+    if "visits" in value:
+        visits = _read_visits(value["visits"], context, (*path, "visits"))
+    costs = _read_costs(value.get("costs", {}), context, kind, (*path, "costs"))
     full = value.get("when_full", {})
     when_full = WhenFull(full.get("divert_to"), str(full.get("queue_in", "")),
                          full.get("payer"))
     initial = value.get("initial", {})
     return Service(
         id=key, name=str(value.get("name", key)), owner=str(value["owner"]), kind=kind,
-        capacity=capacity, length_of_stay=stay, costs=costs, when_full=when_full,
+        capacity=capacity, length_of_stay=stay, visits=visits, costs=costs,
+        when_full=when_full,
         initial_in_service=float(initial.get("in_service", 0.0)),
         initial_waiting=float(initial.get("waiting", 0.0)),
         remaining_stay=str(initial.get("remaining_stay", "residual")),
@@ -186,14 +191,29 @@ def _read_service(key: str, value: dict[str, Any], context: ReadContext) -> Serv
         initial_span=context.span((*path, "initial")) if "initial" in value else UNKNOWN_SPAN)
 
 
-def _read_costs(value: dict[str, Any], context: ReadContext, path: FieldPath) -> UnitCosts:
+def _read_visits(value: dict[str, Any], context: ReadContext, path: FieldPath
+                 ) -> VisitProfile:
+    return VisitProfile(float(value["first"]), float(value["last"]),
+                        float(value.get("spread", 0.0)), context.span(path))
+
+
+def _read_costs(value: dict[str, Any], context: ReadContext, kind: ServiceKind,
+                path: FieldPath) -> UnitCosts:
     days = TIME_UNITS[context.unit]  # costs "per day" -> per system time unit
     occupied = float(value.get("per_occupied_day", 0.0))
     occupied += float(value.get("per_occupied_week", 0.0)) / 7.0
-    occupied += float(value.get("per_visit", 0.0)) * float(value.get("visits_per_day", 0.0))
+    per_visit = float(value.get("per_visit", 0.0))
+    if kind is ServiceKind.VISITS:
+        if "visits_per_day" in value:
+            context.error((*path, "visits_per_day"), "a visits service takes its visits a "
+                          "day from its 'visits' profile", hint="remove 'visits_per_day'")
+    else:  # a caseload of places visited at a fixed rate: the visits are a place cost
+        occupied += per_visit * float(value.get("visits_per_day", 0.0))
+        per_visit = 0.0
     # An occupied-place cost may be written three ways; its position is the first given.
-    occupied_key = next((k for k in ("per_occupied_day", "per_occupied_week", "per_visit")
-                         if k in value), "per_occupied_day")
+    occupied_keys = ("per_occupied_day", "per_occupied_week") + (
+        ("per_visit",) if kind is not ServiceKind.VISITS else ())
+    occupied_key = next((k for k in occupied_keys if k in value), "per_occupied_day")
 
     def where(key: str) -> SourceSpan:  # a cost not written has no position
         return context.span((*path, key)) if key in value else UNKNOWN_SPAN
@@ -207,7 +227,10 @@ def _read_costs(value: dict[str, Any], context: ReadContext, path: FieldPath) ->
                      _per_time(value.get("per_place"), context),
                      _per_time(value.get("fixed"), context), staffing,
                      where("per_contact"), where(occupied_key), where("per_delayed_day"),
-                     where("per_place"), where("fixed"), where("staffing"))
+                     where("per_place"), where("fixed"), where("staffing"),
+                     per_visit=per_visit,
+                     visit_span=where("per_visit") if kind is ServiceKind.VISITS
+                     else UNKNOWN_SPAN)
 
 
 def _per_time(value: dict[str, Any] | None, context: ReadContext) -> float:

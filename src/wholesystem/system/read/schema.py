@@ -105,7 +105,10 @@ _DURATION = {
             "sigma": _doc(_POSITIVE, "Lognormal: standard deviation of the log."),
             "median": _doc(_POSITIVE, "Lognormal: median (instead of sigma)."),
             "sd": _doc(_POSITIVE, "Lognormal: standard deviation (instead of sigma)."),
-            "unit": _doc(_UNIT, "Unit of mean, median and sd (default: the system's)."),
+            "longest": _doc(_POSITIVE, "Lognormal: stays that round to this or longer are "
+                                       "drawn again."),
+            "unit": _doc(_UNIT, "Unit of mean, median, sd and longest (default: the "
+                                "system's)."),
         }, ("mean",), "a mapping with 'mean'"),
     ],
 }
@@ -238,18 +241,28 @@ SYSTEM_SCHEMA: dict[str, Any] = {
             "name": _TEXT,
             "description": _TEXT,
             "owner": _doc(_ID, "Organisation that runs and pays for the service."),
-            "kind": _doc({"enum": ["places", "contacts"]},
-                         "places (beds, packages, caseload; default) or contacts "
-                         "(attendances, visits, calls)."),
+            "kind": _doc({"enum": ["places", "contacts", "visits"]},
+                         "places (beds, packages, caseload; default), contacts "
+                         "(attendances, one-off visits, calls) or visits (people at home "
+                         "visited several times a day, capacity in visits a day)."),
             "capacity": _doc({"$ref": "#/$defs/quantity"},
-                             "Places, or contacts per time unit (default: unlimited)."),
+                             "Places, contacts per time unit, or visits a day (default: "
+                             "unlimited)."),
             "length_of_stay": _doc({"$ref": "#/$defs/duration"},
-                                   "Places: how long people stay."),
+                                   "Places and visits: how long people stay."),
+            "visits": _doc(_object({
+                "first": _doc(_POSITIVE, "Visits a day at the start of a stay."),
+                "last": _doc(_POSITIVE, "Visits a day at the end of a stay."),
+                "spread": _doc(_NON_NEGATIVE, "Standard deviation of each person's first "
+                                              "and last (default 0)."),
+            }, ("first", "last"), "a visit profile"),
+                "Visits services: visits a day, in a straight line over each stay."),
             "costs": _object({
                 "per_contact": _NON_NEGATIVE,
                 "per_occupied_day": _doc(_NON_NEGATIVE, "Per occupied place per day."),
                 "per_occupied_week": _doc(_NON_NEGATIVE, "Per occupied place per week."),
-                "per_visit": _doc(_NON_NEGATIVE, "Per home visit (with visits_per_day)."),
+                "per_visit": _doc(_NON_NEGATIVE, "Per home visit (a visits service, or a "
+                                                 "places service with visits_per_day)."),
                 "visits_per_day": _doc(_NON_NEGATIVE, "Visits per occupied place per day."),
                 "per_delayed_day": _doc(_NON_NEGATIVE, "Per person waiting per day."),
                 "per_place": _doc(_RATE, "Per commissioned place (contacts: per contact "

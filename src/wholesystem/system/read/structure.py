@@ -74,9 +74,19 @@ def _check_services(spec: SystemSpec) -> Iterator[_Problem]:
             yield ((*path, "costs"), "costs per place or per team need a 'capacity' "
                                      "(an unlimited service has no places to pay for)",
                    "give the service a capacity, or charge per_occupied_day instead")
+        if service.kind is ServiceKind.VISITS and (spec.time.unit != "day"
+                                                   or spec.time.step != 1):
+            yield (path, "a visits service books visits day by day",
+                   "use time: {unit: day, step: 1}")
 
 
 def _check_service_kind(service: Service, path: FieldPath) -> Iterator[_Problem]:
+    if service.kind is not ServiceKind.VISITS and service.visits is not None:
+        yield ((*path, "visits"), "only a visits service has a visit profile",
+               "set kind: visits, or remove 'visits'")
+    if service.kind is ServiceKind.VISITS:
+        yield from _check_visits(service, path)
+        return
     if service.kind is ServiceKind.PLACES:
         if service.length_of_stay is None:
             yield (path, "a places service needs 'length_of_stay'",
@@ -212,3 +222,14 @@ def _check_instant_loops(spec: SystemSpec) -> Iterator[_Problem]:
                "give one of these moves a delay ('after') or make one service places")
         return
 
+
+
+def _check_visits(service: Service, path: FieldPath) -> Iterator[_Problem]:
+    if service.length_of_stay is None:
+        yield path, "a visits service needs 'length_of_stay'", None
+    if service.visits is None:
+        yield (path, "a visits service needs 'visits' (its visits a day over a stay)",
+               "e.g. visits: {first: 4, last: 1}")
+    if service.costs.per_occupied_day:
+        yield ((*path, "costs"), "a visits service is charged per visit",
+               "give costs: {per_visit: ...}")

@@ -11,7 +11,7 @@ import csv
 import datetime as _dt
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -207,6 +207,22 @@ def read_duration(value: Any, context: ReadContext, path: FieldPath) -> Duration
     factor = unit_factor(value.get("unit"), context.unit)
     mean = float(value["mean"]) * factor
     distribution = Distribution(value.get("distribution", "exponential"))
+    duration = _read_shape(value, mean, factor, distribution, context, path)
+    if duration is None or "longest" not in value:
+        return duration
+    longest = float(value["longest"]) * factor
+    if distribution is not Distribution.LOGNORMAL:
+        context.error((*path, "longest"), "'longest' applies to a lognormal distribution",
+                      hint="exponential and Erlang stays run through stages that cannot "
+                           "cut off long stays")
+        return None
+    return replace(duration, longest=longest)
+
+
+def _read_shape(value: dict[str, Any], mean: float, factor: float,
+                distribution: Distribution, context: ReadContext, path: FieldPath
+                ) -> Duration | None:
+    span = context.span(path)
     if distribution is Distribution.ERLANG:
         if "order" not in value:
             context.error(path, "an Erlang distribution needs 'order' (its number of stages)")
