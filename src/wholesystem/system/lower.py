@@ -443,7 +443,8 @@ class _Builder:
         visits (people are not held back for front-loaded schedules as in the journeys).
         """
         span, sid = service.span, service.id
-        assert service.visits is not None and service.length_of_stay is not None
+        assert service.visits is not None
+        assert service.length_of_stay is not None
         mean = mean_visits_per_day(service.visits, service.length_of_stay,
                                    self.spec.time.step)
         self.add(f"{sid} visits per person day", VariableKind.AUX, _num(mean, span), span,

@@ -15,6 +15,7 @@ from wholesystem.errors import ParameterError, UnknownNameError
 from wholesystem.system.layout import evidence_at
 from wholesystem.system.ledger import build_ledger
 from wholesystem.system.model import SystemModel, load_system
+from wholesystem.system.spec import ServiceKind
 
 
 def test_hospital_discharge_exposes_every_unit_cost_as_a_parameter() -> None:
@@ -22,9 +23,14 @@ def test_hospital_discharge_exposes_every_unit_cost_as_a_parameter() -> None:
     costs = {p.display: p for p in system.parameters() if p.kind == "unit cost"}
     model = system.model()[2]
     for service in system.spec.services:
-        occupied = costs[f"{service.id} cost per occupied day"]
-        assert occupied.value == service.costs.per_occupied_day
-        assert occupied.field == f"services.{service.id}.costs.per_occupied_day"
+        if service.kind is ServiceKind.VISITS:  # P1: charged per visit made
+            visit = costs[f"{service.id} cost per visit"]
+            assert visit.value == service.costs.per_visit == 125
+            assert visit.field == f"services.{service.id}.costs.per_visit"
+        else:
+            occupied = costs[f"{service.id} cost per occupied day"]
+            assert occupied.value == service.costs.per_occupied_day
+            assert occupied.field == f"services.{service.id}.costs.per_occupied_day"
         assert costs[f"{service.id} waiting cost per day"].value == (
             service.costs.per_delayed_day)
     # Every live parameter is a constant the compiled model sets without recompiling.

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 from system_factory import dedent
 
@@ -68,7 +67,8 @@ def test_daily_visit_chances_redraw_below_one_and_above_three_sd() -> None:
     one, two = phi(1) - phi(-1), phi(3) - phi(1)
     assert p[0] == pytest.approx(one / (one + two))
     values, p = daily_visit_chances(4, 0)
-    assert values.tolist() == [4] and p.tolist() == [1.0]
+    assert values.tolist() == [4]
+    assert p.tolist() == [1.0]
 
 
 def test_mean_visits_per_day_of_a_fixed_stay() -> None:
@@ -85,7 +85,8 @@ def test_longest_stays_are_drawn_again() -> None:
     full = Duration(8, Distribution.LOGNORMAL, sigma=0.8)
     cut = Duration(8, Distribution.LOGNORMAL, sigma=0.8, longest=10)
     p, q = step_probabilities(full, 1.0), step_probabilities(cut, 1.0)
-    assert len(q) == 10 and q.sum() == pytest.approx(1.0)
+    assert len(q) == 10
+    assert q.sum() == pytest.approx(1.0)
     assert q[1:10] == pytest.approx(p[1:10] / p[1:10].sum())
 
 
@@ -135,7 +136,8 @@ def test_a_visits_service_is_read_with_its_profile() -> None:
     assert home.kind is ServiceKind.VISITS
     assert home.visits is not None
     assert (home.visits.first, home.visits.last, home.visits.spread) == (2, 2, 0)
-    assert home.costs.per_visit == 10 and home.costs.per_occupied_day == 0
+    assert home.costs.per_visit == 10
+    assert home.costs.per_occupied_day == 0
 
 
 @pytest.mark.parametrize(("text", "field", "words"), [
