@@ -201,8 +201,9 @@ class Duration:
     sigma: float = 0.0
     """Lognormal: standard deviation of log(duration)."""
     longest: float | None = None
-    """Stays that round to this or longer are drawn again (None: no limit), as a model
-    that redraws implausibly long stays does; the mean then falls below ``mean``."""
+    """Stays that round to this or longer, or to zero steps, are drawn again (None: no
+    limit, and stays under a step last one step), as a model that redraws implausible
+    stays does; the mean then falls below ``mean``."""
     span: SourceSpan = UNKNOWN_SPAN
     """Where it is written."""
 

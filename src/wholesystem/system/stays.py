@@ -73,6 +73,8 @@ def step_probabilities(duration: Duration, step: float) -> NDArray[np.float64]:
     p[2:] = np.diff(upper[1:])
     p[-1] += 1.0 - upper[-1]
     if duration.longest is not None:
+        # A redrawing model draws again stays that round to zero as well as long ones.
+        p[1] -= upper[0]
         p = _truncated(p, duration.longest, step)
     last = int(np.flatnonzero(p > 0)[-1])
     return p[: last + 1]

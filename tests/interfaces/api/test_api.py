@@ -169,7 +169,7 @@ def test_a_plain_model_has_no_system_pages(local: TestClient) -> None:
 def test_a_saved_scenario_lists_every_lever_that_differs_from_base(local: TestClient) -> None:
     workspace = first_workspace(local)
     model = load_example(local, workspace)
-    levers = {"p2_b capacity": 130.0, "p3_b capacity": 72.0, "p1_ns capacity": 60.0}
+    levers = {"p2_b capacity": 130.0, "p3_b capacity": 72.0, "p1_ns capacity": 150.0}
     saved = local.post(f"/api/workspaces/{workspace}/scenarios", json={
         "model_id": model, "name": "More P2 beds", "levers": levers, "note": "workshop 1"})
     assert saved.status_code == 201, saved.text
@@ -179,7 +179,7 @@ def test_a_saved_scenario_lists_every_lever_that_differs_from_base(local: TestCl
                          "/compare").json()
     # p3_b is set to its base value (72), so it is not a change
     assert [(c["name"], c["base"], c["value"]) for c in compared["changed"]] == [
-        ("p1_ns capacity", 71.0, 60.0), ("p2_b capacity", 102.0, 130.0)]
+        ("p1_ns capacity", 177.5, 150.0), ("p2_b capacity", 102.0, 130.0)]
     assert compared["comparison"]["scenario"] == "baseline"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from system_factory import dedent
 
@@ -18,7 +19,7 @@ from wholesystem.system.journey_report import service_costs
 from wholesystem.system.journeys import simulate_journeys
 from wholesystem.system.model import SystemModel
 from wholesystem.system.spec import Distribution, Duration, ServiceKind, VisitProfile
-from wholesystem.system.stays import step_probabilities
+from wholesystem.system.stays import cdf, step_probabilities
 from wholesystem.system.visits import daily_visit_chances, mean_visits_per_day, schedule
 
 
@@ -80,14 +81,14 @@ def test_mean_visits_per_day_of_a_fixed_stay() -> None:
 
 
 def test_longest_stays_are_drawn_again() -> None:
-    """Stays rounding to 10 days or more are drawn again: the chances of 1..9 days keep
-    their ratios and add up to one."""
-    full = Duration(8, Distribution.LOGNORMAL, sigma=0.8)
+    """Stays rounding to 10 days or more, or to 0 days, are drawn again: k days (1..9) has
+    chance F(k + 0.5) - F(k - 0.5) over F(9.5) - F(0.5), F the lognormal's CDF."""
     cut = Duration(8, Distribution.LOGNORMAL, sigma=0.8, longest=10)
-    p, q = step_probabilities(full, 1.0), step_probabilities(cut, 1.0)
+    q = step_probabilities(cut, 1.0)
+    edges = cdf(cut, np.arange(10) + 0.5)
     assert len(q) == 10
-    assert q.sum() == pytest.approx(1.0)
-    assert q[1:10] == pytest.approx(p[1:10] / p[1:10].sum())
+    assert q[0] == 0
+    assert q[1:] == pytest.approx(np.diff(edges) / (edges[-1] - edges[0]))
 
 
 def test_people_start_on_the_first_day_their_schedule_fits() -> None:
