@@ -33,7 +33,7 @@ from wholesystem.system.journeys import (
 )
 from wholesystem.system.model import SystemModel
 from wholesystem.system.scenarios import apply_scenario
-from wholesystem.system.spec import TIME_UNITS, SystemSpec
+from wholesystem.system.spec import TIME_UNITS, ServiceKind, SystemSpec
 
 __all__ = ["ServiceStats", "Spread", "PeopleSummary", "Timeline", "ScenarioJourneys",
            "JourneysReport", "journeys", "summarise", "journeys_dict", "service_costs"]

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import wholesystem
+from wholesystem.ir.names import canonical_name
 from wholesystem.system.charges import organisation_totals, step_costs
 from wholesystem.system.journey_report import journeys
 from wholesystem.system.ledger import Ledger, build_ledger
@@ -50,8 +51,12 @@ def aggregate_charges(run: ScenarioRun) -> np.ndarray:
     in_service = stack([column(s.in_service) for s in layout.services])
     waiting = stack([column(s.waiting) for s in layout.services])
     served = stack([column(s.served) * step for s in layout.services])
+    # visits services: the visits made in each step, charged per visit
+    visits = stack([column(canonical_name(f"{s.service} visits")
+                           if canonical_name(f"{s.service} visits") in frame else None) * step
+                    for s in layout.services])
     return organisation_totals(run.spec, step_costs(run.spec, in_service, waiting,
-                                                    served))[0]
+                                                    served, visits))[0]
 
 
 def check_ledger_adds_up(ledger: Ledger) -> None:

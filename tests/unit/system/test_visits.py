@@ -95,15 +95,16 @@ def test_people_start_on_the_first_day_their_schedule_fits() -> None:
     """Capacity 4 visits a day, everyone needs 2 visits a day for 2 days. Of the 3 people
     waiting at the start, two start on day 0 (4 visits on days 0 and 1); the third fits
     only from day 2 (2 visits on days 2 and 3). So 1 person waits after days 0 and 1, and
-    visits made are 4, 4, 2, 2, 0, 0; the acute trust pays 2 waiting days x 100, the
-    community 12 visits x 10."""
+    visits made are 4, 4, 2, 2, 0, 0 at 10 each. People waiting at 100 a day are counted
+    at the start of each day as the ledger counts them (3, 1, 1, 0, 0, 0) or at its end
+    as IPACS reports (1, 1, 0, 0, 0, 0)."""
     spec = read_system_text(visits_system(), "v.yaml")
     run = simulate_journeys(spec, runs=2, seed=3)
     assert run.visits_made[:, 0, 0].tolist() == [4, 4, 2, 2, 0, 0]
     assert run.waiting[1:, 0, 0].tolist() == [1, 1, 0, 0, 0, 0]
     assert run.occupancy[1:, 0, 0].tolist() == [2, 2, 1, 1, 0, 0]
-    costs = service_costs(run)[:, 0, 0]
-    assert costs.tolist() == [140, 140, 20, 20, 0, 0]
+    assert service_costs(run, "end")[:, 0, 0].tolist() == [140, 140, 20, 20, 0, 0]
+    assert service_costs(run, "start")[:, 0, 0].tolist() == [340, 140, 120, 20, 0, 0]
     assert run.home_visits[:, 0].sum() == 2 * 12  # both runs
 
 
