@@ -91,3 +91,35 @@ def test_unconstrained_p2_bristol_has_no_queue_and_more_beds(runs: dict) -> None
     p2_b = 3
     assert run.waiting[1:, :, p2_b].mean() < 1
     assert run.occupancy[1:, :, p2_b].mean() > 102  # more beds used than baseline capacity
+
+
+def published_nodes() -> dict[str, dict[str, str]]:
+    with (EXAMPLE.parent / "published_baseline_nodes.csv").open() as handle:
+        return {row["service"]: row for row in csv.DictReader(handle)}
+
+
+# P1 occupancy as IPACS reports it: visit slots used / 2.5 (its caseload equivalents).
+# Nodes whose published figure we do not reproduce within 10%, with what we know of why
+# (see the example's README): their tolerances are the measured gap, so a change that
+# widens it fails.
+UNEXPLAINED = {"p3_ns": 0.26, "p1_b": 0.13}
+
+
+@pytest.mark.parametrize("node", ["p1_b", "p1_ns", "p1_sg", "p2_b", "p2_ns", "p2_sg",
+                                  "p3_b", "p3_ns", "p3_sg"])
+def test_every_node_at_baseline_beside_the_published_means(runs: dict, node: str) -> None:
+    """Mean occupancy (P1: visits made / 2.5) within 10% of the published 181-day mean at
+    every node, and mean daily cost (counted at the end of each day, as IPACS reports)
+    within 10%, except the nodes in ``UNEXPLAINED``, held to their measured gap."""
+    run, expected = runs["baseline"], published_nodes()[node]
+    index = [s.id for s in run.spec.services].index(node)
+    if node.startswith("p1"):
+        occupied = run.visits_made[:, :, index].mean() / 2.5
+    else:
+        occupied = run.occupancy[1:, :, index].mean()
+    assert occupied == pytest.approx(float(expected["mean_in_service"]), rel=0.10)
+    cost = service_costs(run, "end")[:, :, index].mean()
+    tolerance = UNEXPLAINED.get(node, 0.10)
+    assert cost == pytest.approx(float(expected["mean_cost_per_day"]), rel=tolerance)
+    if node in UNEXPLAINED:  # ours is below: fewer people waiting than published
+        assert cost < float(expected["mean_cost_per_day"])
