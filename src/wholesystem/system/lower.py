@@ -19,9 +19,10 @@ to what leaves it, which is what :mod:`wholesystem.system.conservation` checks.
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 
 from wholesystem.diagnostics import UNKNOWN_SPAN, SourceSpan
 from wholesystem.errors import ModelStructureError
@@ -54,16 +55,102 @@ from wholesystem.system.spec import (
 from wholesystem.system.stays import cascade_order, pipeline_mixture
 from wholesystem.system.visits import mean_visits_per_day
 
-__all__ = ["lower_system", "system_project", "UNLIMITED"]
+__all__ = ["lower_system", "system_project", "UNLIMITED", "Superset", "superset_of",
+           "structure_of"]
 
 UNLIMITED = 1e15
 """Capacity standing for "no limit" in generated equations."""
 
 
-def lower_system(spec: SystemSpec) -> tuple[Project, SystemLayout]:
-    """The project simulating ``spec``, and where its people and costs are."""
-    builder = _Builder(spec)
+@dataclass(frozen=True)
+class Superset:
+    """What every scenario of a system needs lowered, so that their lowered projects have
+    one structure and differ only in the values of their parameters: one compiled model
+    then runs them all. Lowering a scenario against it adds what the scenario does not
+    use, switched off (an intervention cost of 0, a prevention share of 0, no limit on a
+    service it leaves unlimited, a length of stay not in force)."""
+
+    interventions: tuple[str, ...] = ()
+    """Interventions with a cost of their own (charged, 0 where not applied)."""
+    preventions: tuple[PreventionChange, ...] = ()
+    """Every prevention change of the file (share 0 where not in force)."""
+    limited: frozenset[str] = frozenset()
+    """Services given a constant capacity in some scenario and none in another."""
+    stays: dict[str, tuple[Duration, ...]] = field(default_factory=dict)
+    """Services whose length of stay takes more than one shape across scenarios: the
+    stays, the baseline's first (each lowered, one switched on)."""
+
+
+def superset_of(specs: Sequence[SystemSpec]) -> Superset:
+    """The superset of the scenario specs ``specs`` (the baseline first)."""
+    base = specs[0]
+    interventions = tuple(i.id for i in base.interventions if i.cost is not None)
+    preventions = tuple(dict.fromkeys(c for i in base.interventions for c in i.changes
+                                      if isinstance(c, PreventionChange)))
+    limited: set[str] = set()
+    stays: dict[str, tuple[Duration, ...]] = {}
+    step = base.time.step
+    for service in base.services:
+        versions = [next((s for s in spec.services if s.id == service.id), None)
+                    for spec in specs]
+        if any(v is None for v in versions):
+            continue
+        capacities = [v.capacity for v in versions if v is not None]
+        if (any(c is None for c in capacities) and any(c is not None for c in capacities)
+                and all(c is None or c.is_constant for c in capacities)):
+            limited.add(service.id)
+        shapes: dict[tuple[object, ...], Duration] = {}
+        for version in versions:
+            if version is not None and version.length_of_stay is not None:
+                key = _stay_key(version.length_of_stay, step, version.remaining_stay)
+                shapes.setdefault(key, version.length_of_stay)
+        if len(shapes) > 1:
+            stays[service.id] = tuple(shapes.values())
+    return Superset(interventions, preventions, frozenset(limited), stays)
+
+
+def _stay_key(stay: Duration, step: float, remaining: str) -> tuple[object, ...]:
+    """What fixes the lowered structure of a stay: a cascade's order, or every number of a
+    pipeline mixture (its delays and weights are worked out from them)."""
+    if (stay.distribution in (Distribution.EXPONENTIAL, Distribution.ERLANG)
+            and remaining == "residual" and cascade_order(stay, step) >= 1):
+        return ("cascade", cascade_order(stay, step))
+    return ("pipeline", stay.distribution, stay.mean, stay.order, stay.sigma, remaining)
+
+
+def structure_of(project: Project, layout: SystemLayout) -> tuple[object, ...]:
+    """The lowered project with the values of its live parameters and every position and
+    description left out: two scenarios with equal structures run on one compiled model,
+    given their own parameter values."""
+    live = {p.name for p in layout.parameters if p.live}
+    return tuple(_shape(v, v.name in live) for v in project.main.variables)
+
+
+def _shape(value: object, blank: bool = False) -> object:
+    if isinstance(value, Variable) and blank:
+        value = replace(value, equation=None)
+    if is_dataclass(value) and not isinstance(value, type):
+        return (type(value).__name__, *(
+            _shape(getattr(value, f.name)) for f in fields(value)
+            if f.name not in ("span", "doc")))
+    if isinstance(value, tuple):
+        return tuple(_shape(v) for v in value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def lower_system(spec: SystemSpec, superset: Superset | None = None
+                 ) -> tuple[Project, SystemLayout]:
+    """The project simulating ``spec``, and where its people and costs are; against a
+    ``superset`` (see :class:`Superset`), with what other scenarios need switched off."""
+    builder = _Builder(spec, superset)
     layout = builder.build()
+    if builder.duplicate_prevention:
+        # The superset holds each prevention once; a scenario applying one twice is
+        # lowered on its own (and compiled on its own).
+        builder = _Builder(spec)
+        layout = builder.build()
     specs = SimSpecs(0.0, spec.time.horizon, spec.time.step, None, "euler",
                      f"{spec.time.unit}s", spec.time.span)
     model = Model("", tuple(builder.variables), (), spec.time.span)
@@ -111,8 +198,9 @@ class _Queue:
 class _Builder:
     """Collects the variables of one lowered system."""
 
-    def __init__(self, spec: SystemSpec):
+    def __init__(self, spec: SystemSpec, superset: Superset | None = None):
         self.spec = spec
+        self.superset = superset
         self.variables: list[Variable] = []
         self.names: dict[str, str] = {}
         self.queues = {s.id: _Queue() for s in spec.services}
@@ -126,6 +214,8 @@ class _Builder:
         self.gbp_per = f"GBP/{spec.time.unit}"
         self.parameters: list[Parameter] = []
         self.prevention_names: dict[int, tuple[str, str, str | None]] = {}
+        self.duplicate_prevention = False
+        """True when a scenario applies one prevention twice (the superset has it once)."""
         self.fallback = spec.time.span
         """Where a number that is not written is placed (the service being lowered)."""
 
@@ -237,7 +327,9 @@ class _Builder:
 
     def prevention(self, cohort: str, need: str, span: SourceSpan) -> Expr | None:
         factors: list[Expr] = []
-        for index, change in enumerate(self.spec.preventions):
+        changes = (self.superset.preventions if self.superset is not None
+                   else self.spec.preventions)
+        for index, change in enumerate(changes):
             if change.cohort != cohort or (change.needs and need not in change.needs):
                 continue
             share, after, ramp = self.prevention_parameters(index, change)
@@ -261,10 +353,18 @@ class _Builder:
                               ) -> tuple[str, str, str | None]:
         """The named share, start and ramp of a prevention change (made once)."""
         if index not in self.prevention_names:
-            base = f"prevention {index + 1} of {change.cohort}"
-            where = f"prevention of {change.cohort} (change {index + 1} in force)"
+            base, where = self.prevention_label(change)
+            taken = sum(1 for n in self.prevention_names.values()
+                        if n[0].startswith(f"{base} share prevented"))
+            if taken:  # the same prevention applied twice
+                base = f"{base} ({taken + 1})"
             span, unit = change.span, self.spec.time.unit
-            share = self.param(f"{base} share prevented", change.reduce_by, "1",
+            # Against a superset, a prevention this scenario does not apply prevents 0.
+            in_force = self.spec.preventions.count(change) if self.superset else 1
+            if in_force > 1:
+                self.duplicate_prevention = True
+            share = self.param(f"{base} share prevented",
+                               change.reduce_by if in_force else 0.0, "1",
                                "intervention effect", f"{where}.reduce_by", span)
             after = self.param(f"{base} starts after", change.after, unit,
                                "intervention effect", f"{where}.after", span)
@@ -272,6 +372,17 @@ class _Builder:
                                f"{where}.ramp", span) if change.ramp > 0 else None)
             self.prevention_names[index] = (share, after, ramp)
         return self.prevention_names[index]
+
+    def prevention_label(self, change: PreventionChange) -> tuple[str, str]:
+        """A prevention's name (its intervention's id) and field in the file."""
+        for intervention in self.spec.interventions:
+            own = [c for c in intervention.changes if isinstance(c, PreventionChange)]
+            if change in own:
+                number = f" {own.index(change) + 1}" if len(own) > 1 else ""
+                at = intervention.changes.index(change)
+                return (f"{intervention.id} prevention{number}",
+                        f"interventions.{intervention.id}.changes[{at}]")
+        return f"prevention of {change.cohort}", f"prevention of {change.cohort}"
 
     def lower_routes(self, service: Service) -> list[tuple[str, str]]:
         """Names of the route flows out of a service, with their fraction parameters; the
@@ -376,11 +487,18 @@ class _Builder:
             capacity = self.quantity(f"{sid} capacity", service.capacity, units,
                                      f"capacity of {service.name}", "capacity",
                                      f"services.{sid}.capacity")
+        elif self.superset is not None and sid in self.superset.limited:
+            # Limited in another scenario, unlimited in this one: a limit never reached.
+            capacity = self.param(f"{sid} capacity", UNLIMITED, units, "capacity",
+                                  f"services.{sid}.capacity", UNKNOWN_SPAN,
+                                  f"capacity of {service.name} (none: unlimited)")
         demand = Binary("+", _div(_ref(waiting, span), self.dt, span), _ref(arrivals, span),
                         span)
         in_service: str | None
         if service.kind is ServiceKind.VISITS:
             capacity = self.lower_visit_places(service, capacity)
+        # What is commissioned (and charged): nothing when this scenario leaves it unlimited.
+        commissioned = capacity if service.capacity is not None else None
         if service.kind in (ServiceKind.PLACES, ServiceKind.VISITS):
             served, outflows_of_waiting, in_service = self.lower_places(
                 service, routes, demand, capacity)
@@ -399,7 +517,7 @@ class _Builder:
                  "people", f"people waiting for {service.name}{where}",
                  inflows=tuple(canonical_name(f) for f in inflows),
                  outflows=tuple(canonical_name(f) for f in outflows_of_waiting))
-        return self.lower_service_costs(service, waiting, in_service, served, capacity)
+        return self.lower_service_costs(service, waiting, in_service, served, commissioned)
 
     def lower_places(self, service: Service, routes: list[tuple[str, str]], demand: Expr,
                      capacity: str | None) -> tuple[str, list[str], str]:
@@ -410,9 +528,7 @@ class _Builder:
         initial = self.param(f"{sid} initial in service", service.initial_in_service,
                              "people", "initial people", f"services.{sid}.initial.in_service",
                              service.initial_span, f"people in {service.name} at the start")
-        leaving = self.delayed(_ref(admissions, span), service.length_of_stay, initial,
-                               service.remaining_stay, span, f"{sid} length of stay",
-                               "length of stay", f"services.{sid}.length_of_stay")
+        leaving = self.stay(service, _ref(admissions, span), initial)
         self.add(discharges, VariableKind.AUX, leaving, span, self.per,
                  f"people leaving {service.name}")
         room: Expr = _num(UNLIMITED, span)
@@ -455,6 +571,35 @@ class _Builder:
         return self.add(f"{sid} place equivalents", VariableKind.AUX, _div(
             _ref(capacity, span), _ref(f"{sid} visits per person day", span), span), span,
             "people", f"people {service.name} can visit with its visit capacity")
+
+    def stay(self, service: Service, admissions: Expr, initial: str) -> Expr:
+        """People leaving a place after their stay; against a superset whose stays of this
+        service take several shapes, each shape is lowered and switched on or off."""
+        assert service.length_of_stay is not None
+        span, sid = service.span, service.id
+        field_name = f"services.{sid}.length_of_stay"
+        variants = (self.superset.stays.get(sid, ()) if self.superset is not None else ())
+        if not variants:
+            return self.delayed(admissions, service.length_of_stay, initial,
+                                service.remaining_stay, span, f"{sid} length of stay",
+                                "length of stay", field_name)
+        step = self.spec.time.step
+        mine = _stay_key(service.length_of_stay, step, service.remaining_stay)
+        terms = []
+        for number, variant in enumerate(variants):
+            suffix = "" if number == 0 else f" (shape {number + 1})"
+            chosen = _stay_key(variant, step, service.remaining_stay) == mine
+            # The shape in force carries this scenario's own numbers (a cascade's mean).
+            stay = service.length_of_stay if chosen else variant
+            leaving = self.delayed(admissions, stay, initial, service.remaining_stay, span,
+                                   f"{sid} length of stay{suffix}", "length of stay",
+                                   field_name)
+            switch = self.param(f"{sid} length of stay{suffix} in force",
+                                1.0 if chosen else 0.0, "1", "scenario switch", field_name,
+                                stay.span, f"1 when this shape of stay of {service.name} "
+                                           "is the one in force")
+            terms.append(_mul(_ref(switch, span), leaving, span))
+        return _sum(terms, span)
 
     def lower_contacts(self, service: Service, routes: list[tuple[str, str]], demand: Expr,
                        capacity: str | None) -> tuple[str, list[str], None]:
@@ -619,11 +764,17 @@ class _Builder:
         by_name = {v.name: v.display for v in self.variables}
         interventions = []
         payments: dict[str, list[Expr]] = {o.id: [] for o in spec.organisations}
-        for intervention_id in spec.applied:
+        charged = spec.applied if self.superset is None else tuple(
+            dict.fromkeys((*self.superset.interventions, *spec.applied)))
+        for intervention_id in charged:
             intervention = spec.intervention(intervention_id)
             cost = intervention.cost
             if cost is None:
                 continue
+            applied = intervention_id in spec.applied
+            if not applied:
+                # Against a superset: charged in some other scenario, nothing in this one.
+                cost = replace(cost, per_time=0.0, one_off=0.0)
             ispan = intervention.span
             cspan = cost.span if cost.span.line else ispan
             unit, where = self.spec.time.unit, f"interventions.{intervention_id}.cost"
@@ -631,7 +782,7 @@ class _Builder:
                                  self.gbp_per, "intervention cost", f"{where}.amount", cspan,
                                  f"running cost of {intervention.name} per {unit}")
             rate: Expr = _ref(running, ispan)
-            if cost.one_off:
+            if cost.one_off or self.superset is not None:
                 one_off = self.param(f"{intervention_id} one-off cost", cost.one_off, "GBP",
                                      "intervention cost", f"{where}.one_off", cspan,
                                      f"one-off cost of {intervention.name}")
@@ -643,7 +794,8 @@ class _Builder:
                              ispan, "GBP", f"cumulative cost of {intervention.name}",
                              inflows=(canonical_name(rate_name),))
             payments[cost.payer].append(_ref(rate_name, ispan))
-            interventions.append((intervention_id, cost.payer, canonical_name(stock)))
+            if applied:
+                interventions.append((intervention_id, cost.payer, canonical_name(stock)))
         for layout in layouts:
             service = spec.service(layout.service)
             payments[service.owner].append(_ref(by_name[layout.owner_rate], span))
