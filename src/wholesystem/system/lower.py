@@ -563,9 +563,11 @@ class _Builder:
         assert service.length_of_stay is not None
         mean = mean_visits_per_day(service.visits, service.length_of_stay,
                                    self.spec.time.step)
-        self.add(f"{sid} visits per person day", VariableKind.AUX, _num(mean, span), span,
-                 "visits/person/day", f"visits a person-day of {service.name}, on average "
-                 "over stays")
+        # Worked out from the visit schedule and the stay, so a scenario changing the stay
+        # sets it as a parameter of the shared model.
+        self.param(f"{sid} visits per person day", mean, "visits/person/day", "visits",
+                   f"services.{sid}.visits", span, f"visits a person-day of {service.name}, "
+                                                   "on average over stays")
         if capacity is None:
             return None
         return self.add(f"{sid} place equivalents", VariableKind.AUX, _div(
