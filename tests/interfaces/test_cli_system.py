@@ -48,7 +48,8 @@ def test_compare_prints_who_pays_and_who_waits(capsys: pytest.CaptureFixture[str
     assert "Who waits" in out
     assert "Cost shunt: Community health services pays £" in out
     assert "Acute trust saves £" in out
-    assert "A genuine whole-system saving" in out
+    assert "The saving is not real." in out  # 2,000 beds paid for full or empty
+    assert "Capacity: Extra capacity pays for itself up to about" in out
 
 
 def test_compare_json_and_baseline(capsys: pytest.CaptureFixture[str]) -> None:

@@ -321,7 +321,10 @@ def _place_costs(system: SystemModel, services: Sequence[str] | None
         if f"{service.id} capacity" not in constants or (services is not None \
                 and service.id not in services):
             continue
-        per_time = service.costs.per_occupied_day or service.costs.per_contact
+        # an extra place is priced at what commissioning it costs (per place, full or
+        # empty), else at the cost of using it
+        per_time = (service.costs.per_place or service.costs.per_occupied_day
+                    or service.costs.per_contact)
         if per_time > 0:
             costs[service.id] = per_time * spec.time.horizon
     if services is not None and set(services) - set(costs):
