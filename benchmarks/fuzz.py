@@ -29,6 +29,7 @@ import argparse
 import collections
 import contextlib
 import io
+import itertools
 import multiprocessing
 import os
 import random
@@ -195,7 +196,8 @@ def _yaml_edit(text: str, rng: random.Random) -> str:
         document = yaml.safe_load(text)
     except yaml.YAMLError:
         return _character_edit(text, rng)
-    paths = list(_paths(document, ()))
+    # Bounded: a seed may be an alias bomb, whose expanded tree is far too big to walk.
+    paths = list(itertools.islice(_paths(document, (), set()), 5000))
     if not paths:
         return _character_edit(text, rng)
     path = rng.choice(paths)
@@ -218,12 +220,16 @@ def _yaml_edit(text: str, rng: random.Random) -> str:
         return text
 
 
-def _paths(node: Any, path: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+def _paths(node: Any, path: tuple[Any, ...], seen: set[int]) -> Iterator[tuple[Any, ...]]:
+    """Paths to every value, each shared (aliased) collection walked once."""
+    if id(node) in seen:
+        return
+    seen.add(id(node))
     items = (node.items() if isinstance(node, dict)
              else enumerate(node) if isinstance(node, list) else ())
     for key, value in items:
         yield (*path, key)
-        yield from _paths(value, (*path, key))
+        yield from _paths(value, (*path, key), seen)
 
 
 STRUCTURED: dict[str, Callable[[str, random.Random], str]] = {
