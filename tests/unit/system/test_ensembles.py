@@ -25,7 +25,8 @@ def _short_hospital_discharge(days: float = 90.0) -> SystemModel:
 
 def test_a_1000_run_unit_cost_sweep_ledger_equals_1000_single_runs() -> None:
     system = _short_hospital_discharge()
-    cost = "p1_b cost per occupied day"  # P2 and P3 beds are paid per place
+    # P1 Bristol is a visits service paid per visit (P2 and P3 beds are paid per place)
+    cost = "p1_b cost per visit"
     values = np.linspace(50.0, 500.0, 1000)
     ensemble = system.simulate_many({cost: values})
     assert ensemble.runs == 1000
@@ -33,10 +34,11 @@ def test_a_1000_run_unit_cost_sweep_ledger_equals_1000_single_runs() -> None:
     for value, ledger in zip(values, ledgers, strict=True):
         single = build_ledger(system.simulate(params={cost: float(value)}))
         assert ledger == single  # exactly, field for field
-    # The cost of the swept service is linear in its unit cost (occupancy unchanged).
-    occupied = ledgers[0].service("p1_b").place_days
+    # The cost of the swept service is proportional to its unit cost: the visits made do
+    # not depend on what a visit costs.
     costs = np.array([ledger.service("p1_b").cost for ledger in ledgers])
-    np.testing.assert_allclose(costs, values * occupied, rtol=1e-12)
+    np.testing.assert_allclose(costs, values * (costs[0] / values[0]), rtol=1e-12)
+    assert costs[0] > 0
     table = ledger_table(ledgers)
     assert list(table.columns) == [*(o.id for o in system.spec.organisations),
                                    "whole_system"]
