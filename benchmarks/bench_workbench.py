@@ -28,10 +28,11 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import wholesystem  # noqa: E402
-from tests.interfaces.api.server import serving  # noqa: E402
-from wholesystem.interfaces.api import create_app  # noqa: E402
-from wholesystem.interfaces.store import Store  # noqa: E402
+from tests.interfaces.api.server import serving
+
+import wholesystem
+from wholesystem.interfaces.api import create_app
+from wholesystem.interfaces.store import Store
 
 SYSTEMS = ("hospital_discharge", "delayed_discharge_system", "older_people")
 TARGET_MS = 200.0

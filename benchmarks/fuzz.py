@@ -8,13 +8,15 @@ Seeds are the bundled examples (XMILE, Vensim, system YAML), the regression corp
 the small models of ``sd-test-models``. Each case mutates one seed one to three times
 (character edits, extreme numbers, and structure-aware edits of XML elements, Vensim
 entries and YAML values), writes it to a file and runs one command on it in a forked child
-with a time limit and an address-space limit. Every outcome is classified:
+with a time limit and an address-space limit, under ``CASE_LIMITS`` (at most 100,000 time
+steps a run, where a command takes ``--limit``). Every outcome is classified:
 
 - ``ok``: the command succeeded;
 - ``error``: a clear error (a ``WholesystemError``, or a missing or unreadable file), with
   ``located`` counting those whose message names ``file:line:col`` or a field;
 - ``internal``: any other exception (a bug);
-- ``hang``: the case ran past ``--case-seconds``;
+- ``hang``: the case used more than ``--case-seconds`` of CPU time (or blocked for ten
+  times as long);
 - ``memory``: ``MemoryError``, an out-of-memory simulation error, or the child killed.
 
 The bar is zero of the last three. Inputs that hit them are written under ``--out`` with
@@ -30,11 +32,13 @@ import collections
 import contextlib
 import io
 import itertools
+import math
 import multiprocessing
 import os
 import random
 import re
 import resource
+import signal
 import sys
 import tempfile
 import time
@@ -58,6 +62,8 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "yaml": ("check", "run", "ledger", "compare", "journeys"),
 }
 OUTCOMES = ("ok", "error", "internal", "hang", "memory")
+WALL_FACTOR = 10
+"""A case's wall-clock guard, in multiples of its CPU seconds."""
 FAILURES = ("internal", "hang", "memory")
 _LOCATED = re.compile(r":\d+:\d+: |\b[a-z_]+(\[\d+\]|\.[a-z_0-9]+)+: |\(file\)|: error: ")
 
@@ -130,13 +136,18 @@ def _xml_edit(text: str, rng: random.Random) -> str:
     target = rng.choice(elements)
     parent = target.getparent()
     choice = rng.randrange(6)
+    raw = ""  # text lxml will not hold (NUL, control characters), spliced in afterwards
     if choice == 0 and parent is not None:
         parent.remove(target)
     elif choice == 1 and parent is not None:
         parent.insert(parent.index(target), _copy(target))
     elif choice == 2:
-        target.text = rng.choice(INTERESTING_NUMBERS + INTERESTING_TEXT[:20] + (
+        value = rng.choice(INTERESTING_NUMBERS + INTERESTING_TEXT[:20] + (
             "a+b", "TIME", "INIT(x)", "DELAY1(a, 0)", "x[1]", "SMTH1(", "1/0", "LN(-1)"))
+        try:
+            target.text = value
+        except ValueError:  # lxml refuses characters XML cannot hold; the reader must not
+            target.text, raw = _PLACEHOLDER, value
     elif choice == 3 and target.attrib:
         key = rng.choice(sorted(target.attrib))
         target.set(key, rng.choice(INTERESTING_NUMBERS + ("", "x", "true", "a b")))
@@ -150,7 +161,10 @@ def _xml_edit(text: str, rng: random.Random) -> str:
         swap = rng.choice(("stock", "flow", "aux", "module", "gf", "dim", "eqn", "model",
                            "dimensions", "element", "inflow", "outflow", "connect"))
         target.tag = target.tag.replace(local, swap) if isinstance(target.tag, str) else swap
-    return str(etree.tostring(root, encoding="unicode"))
+    return str(etree.tostring(root, encoding="unicode")).replace(_PLACEHOLDER, raw)
+
+
+_PLACEHOLDER = "wholesystem-fuzz-raw-text"
 
 
 def _copy(element: Any) -> Any:
@@ -253,18 +267,25 @@ def mutate(fmt: str, text: str, rng: random.Random, donors: list[str]) -> str:
 
 
 # -- running one case ---------------------------------------------------------------------
+CASE_LIMITS = ("--limit", "max_steps=100000")
+"""Limits sized to a case's seconds, as a server sizes them to its time per job
+(SECURITY.md): within the default limits a model may legally ask for minutes of
+simulation, which says nothing about the project's robustness. A hang is then work the
+limits fail to bound."""
+
+
 def _arguments(command: str, path: Path, out: Path) -> list[str]:
     if command.startswith("convert-"):
         return ["convert", str(path), "--to", command.split("-", 1)[1], "-o", str(out)]
-    if command == "run":
-        return ["run", str(path), "-o", str(out)]
-    if command == "journeys":
-        return ["journeys", str(path), "--runs", "2", "--json"]
     if command == "compile":
         return ["compile", str(path)]
+    if command == "run":
+        return ["run", str(path), "-o", str(out), *CASE_LIMITS]
+    if command == "journeys":
+        return ["journeys", str(path), "--runs", "2", "--json", *CASE_LIMITS]
     if command == "compare":
-        return ["compare", str(path), "--scenario", _a_scenario(path)]
-    return [command, str(path)]
+        return ["compare", str(path), "--scenario", _a_scenario(path), *CASE_LIMITS]
+    return [command, str(path), *CASE_LIMITS]
 
 
 def _a_scenario(path: Path) -> str:
@@ -312,30 +333,39 @@ def classify(command: str, path: Path) -> tuple[str, str]:
     return "ok", ""
 
 
-def _child(command: str, path: str, memory_mb: int, send: Any) -> None:
+def _child(command: str, path: str, seconds: float, memory_mb: int, send: Any) -> None:
     limit = memory_mb * 1024 * 1024
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # The case's seconds are CPU seconds (SIGXCPU when spent): on a shared machine, wall
+    # time counts other people's work as this case's.
+    cpu = max(1, math.ceil(seconds))
+    with contextlib.suppress(ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
     send.send(classify(command, Path(path)))
     send.close()
 
 
 def run_case(command: str, path: Path, seconds: float, memory_mb: int) -> tuple[str, str]:
-    """``classify`` in a forked child with a time and address-space limit."""
+    """``classify`` in a forked child with a CPU-time and address-space limit (and a wall
+    clock guard of ``WALL_FACTOR`` times the seconds, for a child that sleeps or blocks)."""
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(command, str(path), memory_mb, send))
+    child = context.Process(target=_child, args=(command, str(path), seconds, memory_mb,
+                                                 send))
     child.start()
     send.close()
     outcome: tuple[str, str] | None = None
-    if receive.poll(seconds):
+    if receive.poll(seconds * WALL_FACTOR):
         with contextlib.suppress(EOFError):
             outcome = receive.recv()
     if outcome is None and child.is_alive():
         child.kill()
         child.join()
-        return "hang", f"over {seconds:g} s"
+        return "hang", f"over {seconds * WALL_FACTOR:g} s of wall-clock time"
     child.join(5)
+    if outcome is None and child.exitcode == -signal.SIGXCPU:
+        return "hang", f"over {seconds:g} s of CPU time"
     if outcome is None:
         return "memory", f"child ended with code {child.exitcode} (killed or out of memory)"
     return outcome

@@ -10,7 +10,28 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-__all__ = ["SourceSpan", "Severity", "Diagnostic", "render_diagnostics", "UNKNOWN_SPAN"]
+__all__ = ["SourceSpan", "Severity", "Diagnostic", "render_diagnostics", "UNKNOWN_SPAN",
+           "shown_character", "printable"]
+
+
+def printable(line: str) -> str:
+    """``line`` with each unprintable character (a NUL, a line separator; tabs are kept)
+    shown as U+FFFD, one for one, so a caret under it still points at the right column.
+
+    >>> printable("a\\x00b")
+    'a\ufffdb'
+    """
+    return "".join(c if c.isprintable() or c == "\t" else "\ufffd" for c in line)
+
+
+def shown_character(char: str) -> str:
+    """A character as a message shows it: quoted when printable, else its code point, so
+    a NUL or a line separator in a file is named, not printed into the terminal.
+
+    >>> shown_character("x"), shown_character("\\x00"), shown_character("\\u2028")
+    ("'x'", 'U+0000', 'U+2028')
+    """
+    return f"'{char}'" if char.isprintable() else f"U+{ord(char):04X}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +114,7 @@ def _excerpt(source_text: str | None, span: SourceSpan) -> str:
     all_lines = source_text.split("\n")
     if span.line > len(all_lines):
         return ""
-    text = all_lines[span.line - 1].rstrip("\r").expandtabs(1)
+    text = printable(all_lines[span.line - 1].rstrip("\r").expandtabs(1))
     caret = " " * (max(span.column, 1) - 1) + "^"
     return f"  {text}\n  {caret}"
 

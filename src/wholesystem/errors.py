@@ -8,7 +8,7 @@ about a model carry the :class:`~wholesystem.diagnostics.SourceSpan` of the prob
 
 from __future__ import annotations
 
-from wholesystem.diagnostics import Diagnostic, SourceSpan, render_diagnostics
+from wholesystem.diagnostics import Diagnostic, SourceSpan, printable, render_diagnostics
 
 __all__ = [
     "WholesystemError",
@@ -60,7 +60,10 @@ class ModelSyntaxError(WholesystemError, ValueError):
 
     def _compose(self) -> str:
         text = super()._compose()
-        return f"{text}\n{self.excerpt}" if self.excerpt else text
+        if not self.excerpt:
+            return text
+        shown = "\n".join(printable(line) for line in self.excerpt.split("\n"))
+        return f"{text}\n{shown}"
 
 
 class ModelStructureError(WholesystemError, ValueError):

@@ -46,6 +46,8 @@ LIMIT_UNITS = {
     "max_people": "people",
     "max_runs": "runs",
     "max_years": "years",
+    "max_report_periods": "ledger periods",
+    "max_sweep_steps": "time steps over all its runs",
 }
 """What each limit counts, for messages."""
 
@@ -79,6 +81,13 @@ class Limits:
     """Runs of one ensemble (Monte Carlo, ``journeys --runs``)."""
     max_years: int = 5_000
     """Years a system file's calendar may span (dates beyond year 9999 cannot exist)."""
+    max_report_periods: int = 100_000
+    """Periods of a system file's ledger, horizon / report_every (each is a row of the
+    report: 100,000 is 270 years by the day)."""
+    max_sweep_steps: int = 2_000_000
+    """Time steps over every run of one capacity sweep or payback walk (points x steps
+    of one run): ``compare``'s walk from today's capacity to a scenario's simulates up to
+    401 points, so this is a 5,000-day horizon by the day, a few minutes of work."""
 
     def check(self, name: str, value: float, what: str,
               span: SourceSpan | None = None) -> None:

@@ -50,3 +50,12 @@ def test_a_short_seeded_fuzz_run(tmp_path: Path) -> None:
     failures = {k: v for k, v in tally.counts.items() if k[2] in FUZZ.FAILURES}
     assert not failures, f"{failures}; inputs in {tmp_path / 'failures'}"
     assert sum(tally.counts.values()) == 8
+
+
+def test_the_xml_mutator_passes_nul_through_to_the_reader() -> None:
+    """lxml refuses to hold a NUL in element text; the mutator splices it into the written
+    file instead (it once crashed the harness), so readers still meet NUL bytes."""
+    import random
+    text = (ROOT / "src" / "wholesystem" / "examples" / "teacup" / "teacup.xmile").read_text()
+    outputs = [FUZZ.mutate("xmile", text, random.Random(seed), []) for seed in range(1500)]
+    assert any("\x00" in out for out in outputs)

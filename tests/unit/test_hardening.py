@@ -177,3 +177,31 @@ def test_bounded_yaml_with_anchors_still_reads() -> None:
     text = MINIMAL.replace("costs: {per_occupied_day: 400}",
                            "costs: &ward_costs {per_occupied_day: 400}")
     assert read_system_text(text, "s.yaml").name == "Minimal"
+
+
+TEACUP_MDL = """\
+Teacup Temperature = INTEG(-Heat Loss, 180) ~ degrees ~ |
+Heat Loss = (Teacup Temperature - 70) / 10 ~ degrees/minute ~ |
+INITIAL TIME = 0 ~ minute ~ |
+FINAL TIME = 30 ~ minute ~ |
+TIME STEP = 0.125 ~ minute ~ |
+SAVEPER = TIME STEP ~ minute ~ |
+"""
+
+
+def test_nul_bytes_are_located_errors() -> None:
+    """A NUL is no character of XML, YAML or a Vensim equation: each reader names the line
+    and column where it stands, and the excerpt shows it as U+FFFD, not raw."""
+    with pytest.raises(ModelSyntaxError) as caught:
+        read_xmile_text(xmile("<aux name='a'><eqn>1\x002</eqn></aux>"), "m.xmile")
+    assert str(caught.value).startswith("m.xmile:")
+    assert "\x00" not in str(caught.value)
+    text = TEACUP_MDL.replace("(Teacup", "(Tea\x00cup")
+    with pytest.raises(ModelSyntaxError) as caught:
+        read_vensim_text(text, "m.mdl")
+    assert str(caught.value).startswith("m.mdl:2:17: error: cannot read definition: "
+                                        "unexpected character U+0000")
+    assert "(Tea\ufffdcup" in str(caught.value)
+    assert "\x00" not in str(caught.value)
+    with pytest.raises(SystemFileError, match=r"^s\.yaml:1:10: .*U\+0000"):
+        read_system_text(MINIMAL.replace("Minimal", "Min\x00imal"), "s.yaml")

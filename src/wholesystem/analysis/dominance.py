@@ -44,8 +44,8 @@ from wholesystem.analysis.ltm import LinkChanges
 from wholesystem.errors import ParameterError
 from wholesystem.run import Model
 
-__all__ = ["DominancePeriod", "Dominance", "loop_dominance", "dominance_of",
-           "loop_scores"]
+__all__ = ["DominancePeriod", "Dominance", "ScorePlan", "loop_dominance", "dominance_of",
+           "loop_scores", "plan_scores"]
 
 Array = NDArray[np.float64]
 _HALF = 0.5 - 1e-9  # a set explaining exactly half counts as dominant despite rounding
@@ -162,22 +162,71 @@ def loop_dominance(model: Model, *, max_loops: int = 2_000,
     return dominance_of(find_loops(graph, max_loops, pinned), merge_steps)
 
 
-def loop_scores(loops: LoopSet, changes: LinkChanges | None = None) -> dict[str, Array]:
-    """The loop score of each loop at each step: the product of its link scores, from
-    ``changes`` (default: the run the loops' graph carries)."""
-    changes = changes if changes is not None else _changes(loops.graph)
-    cache: dict[tuple[str, str], Array] = {}
-    scores: dict[str, Array] = {}
-    for loop in loops.loops:
-        product = np.ones_like(changes.times)
+@dataclass(frozen=True)
+class ScorePlan:
+    """What scoring a loop set needs that depends on its loops only, not on a run: each
+    distinct link once, and each loop as the rows of its links. Made once per loop set
+    (:func:`plan_scores`) and reused by every scored run."""
+
+    links: tuple[tuple[str, str, int], ...]
+    """(source, target, polarity given to the link score) per row; row 0 is no link."""
+    groups: tuple[tuple[NDArray[np.intp], NDArray[np.intp]], ...]
+    """Per loop length: the loops' positions and their rows (loops x links), in loop
+    order."""
+
+
+def plan_scores(loops: LoopSet) -> ScorePlan:
+    """The :class:`ScorePlan` of ``loops``."""
+    rows: dict[tuple[str, str], int] = {}
+    links: list[tuple[str, str, int]] = [("", "", 0)]
+    by_length: dict[int, tuple[list[int], list[list[int]]]] = {}
+    for position, loop in enumerate(loops.loops):
+        path = []
         for link in loop.links:
             key = (link.source, link.target)
-            if key not in cache:
+            if key not in rows:
                 sign = (1 if link.polarity == "+" else -1) if link.method == "flow" else 0
-                cache[key] = changes.score(link.source, link.target, sign)
-            product = product * cache[key]
-        scores[loop.id] = np.where(np.isfinite(product), product, 0.0)
-    return scores
+                rows[key] = len(links)
+                links.append((link.source, link.target, sign))
+            path.append(rows[key])
+        path = path or [0]
+        positions, paths = by_length.setdefault(len(path), ([], []))
+        positions.append(position)
+        paths.append(path)
+    groups = tuple((np.array(positions, dtype=np.intp), np.array(paths, dtype=np.intp))
+                   for positions, paths in by_length.values())
+    return ScorePlan(tuple(links), groups)
+
+
+def loop_scores(loops: LoopSet, changes: LinkChanges | None = None,
+                plan: ScorePlan | None = None) -> dict[str, Array]:
+    """The loop score of each loop at each step: the product of its link scores, from
+    ``changes`` (default: the run the loops' graph carries); ``plan`` (from
+    :func:`plan_scores`) saves planning again for another run.
+
+    Each link's score is computed once, as a row of one table over the whole run; the
+    loops of one length are then one reduction over their rows, which multiplies each
+    loop's rows in the loop's own order, so a score equals the plain left-to-right
+    product exactly. A product that is not finite (an infinite score times zero)
+    counts as 0.
+    """
+    changes = changes if changes is not None else _changes(loops.graph)
+    plan = plan if plan is not None else plan_scores(loops)
+    steps = changes.times.size
+    table = changes.scores(plan.links)
+    table[0] = 1.0
+    products = np.empty((len(loops.loops), steps))
+    for positions, paths in plan.groups:
+        # bounded chunks: a chunk gathers loops x length x steps values at once
+        chunk = max(1, _GATHER // max(1, paths.shape[1] * steps))
+        for first in range(0, len(positions), chunk):
+            products[positions[first:first + chunk]] = np.multiply.reduce(
+                table[paths[first:first + chunk]], axis=1)
+    products[~np.isfinite(products)] = 0.0
+    return {loop.id: products[index] for index, loop in enumerate(loops.loops)}
+
+
+_GATHER = 2_000_000  # values gathered at once while multiplying link scores
 
 
 def _changes(graph: CausalGraph) -> LinkChanges:

@@ -135,6 +135,9 @@ def forecast(history: pd.Series | NDArray[np.float64], horizon: int,
     """Forecast ``horizon`` steps ahead with ``method`` (one of :data:`METHODS`)."""
     y = _check(history, season, horizon)
     z = _z(level)
+    if method in ("ets", "arima") and season < 2:
+        raise ParameterError(f"{method} needs a season of at least 2",
+                             hint="use seasonal_naive for a season of 1 (the naive forecast)")
     fitted = None
     if method == "seasonal_naive":
         mean, sigma, sd = _seasonal_naive(y, horizon, season)

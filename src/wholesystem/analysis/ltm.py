@@ -18,7 +18,7 @@ NumPy calls per link for the whole run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,17 +72,24 @@ class LinkChanges:
 
     def score(self, source: str, target: str, polarity: int) -> Array:
         """The link score at each step (flows into stocks: ``polarity`` gives the sign)."""
-        effect = self.effects.get((source, target))
-        total = self.totals.get(target)
-        if effect is None or total is None:
-            return np.zeros_like(self.times)
+        return self.scores([(source, target, polarity)])[0]
+
+    def scores(self, links: Sequence[tuple[str, str, int]]) -> Array:
+        """The scores of many links ``(source, target, polarity)`` at once, one row per
+        link: the same arithmetic as :meth:`score`, on a table over links and steps."""
+        zero = np.zeros_like(self.times)
+        effect = np.array([self.effects.get((s, t), zero) if t in self.totals else zero
+                           for s, t, _ in links], dtype=float).reshape(len(links), -1)
+        total = np.array([self.totals.get(t, zero) for _, t, _ in links],
+                         dtype=float).reshape(len(links), -1)
+        cause = np.array([self.causes.get(s, zero) for s, _, _ in links],
+                         dtype=float).reshape(len(links), -1)
+        polarity = np.array([p for _, _, p in links], dtype=float).reshape(-1, 1)
         with np.errstate(all="ignore"):
             ratio = np.where(total != 0, np.abs(effect / np.where(total != 0, total, 1.0)),
                              0.0)
-        if polarity:
-            return ratio * polarity
-        cause = self.causes.get(source, np.zeros_like(self.times))
-        return ratio * np.sign(effect) * np.sign(cause)
+        signed = ratio * np.sign(effect) * np.sign(cause)
+        return np.where(polarity != 0, ratio * polarity, signed)
 
 
 def observed_sign(deltas: Array) -> tuple[int, float, bool] | None:
@@ -110,15 +117,34 @@ def link_changes(model: Model, params: Mapping[str, Any] | None = None,
     overrides = {k: np.asarray(v, dtype=float) for k, v in (params or {}).items()}
     raw = simulate(compiled, overrides, 1)
     values, _ = raw.cube()
+    table = values[:, 0, :]
     series: dict[str, Array] = {}
+    starts: list[int] = []
     column = 0
     for output in compiled.outputs:
         size = int(np.prod(output.shape)) if output.shape else 1
-        block = values[:, 0, column:column + size]
+        block = table[:, column:column + size]
         series[output.name] = block.reshape((len(raw.times), *output.shape)) if output.shape \
             else block[:, 0]
+        starts.append(column)
         column += size
-    return _changes(program, raw.times, series)
+    return _changes(program, raw.times, series, _signs(table, compiled.outputs, starts))
+
+
+def _signs(table: Array, outputs: Sequence[Any], starts: Sequence[int]) -> dict[str, int]:
+    """Variables that kept one sign all along the run (+1 never negative, -1 never
+    positive, not always zero), from column-wise reductions of the run's table."""
+    if table.size == 0:
+        return {}
+    ends = [*starts[1:], table.shape[1]]
+    begin = np.minimum(np.asarray(starts, dtype=np.intp), table.shape[1] - 1)
+    finite = np.logical_and.reduceat(np.isfinite(table).all(axis=0), begin)
+    low = np.minimum.reduceat(table.min(axis=0), begin)
+    high = np.maximum.reduceat(table.max(axis=0), begin)
+    moving = np.logical_or.reduceat((table != 0).any(axis=0), begin)
+    return {output.name: (1 if low[i] >= 0 else -1) for i, output in enumerate(outputs)
+            if ends[i] > starts[i] and finite[i] and moving[i]
+            and (low[i] >= 0 or high[i] <= 0)}
 
 
 @dataclass(frozen=True)
@@ -150,7 +176,8 @@ def _program(compiled: CompiledModel) -> LinkProgram:
                        functions)
 
 
-def _changes(program: LinkProgram, times: Array, series: dict[str, Array]) -> LinkChanges:
+def _changes(program: LinkProgram, times: Array, series: dict[str, Array],
+             signs: dict[str, int]) -> LinkChanges:
     compiled, functions = program.compiled, program.functions
     now = {n: v[1:] for n, v in series.items()}
     before = {n: v[:-1] for n, v in series.items()}
@@ -158,6 +185,7 @@ def _changes(program: LinkProgram, times: Array, series: dict[str, Array]) -> Li
     clock = {"t": times[:-1], "dt": compiled.sim_specs.dt,
              "start_time": compiled.sim_specs.start, "stop_time": compiled.sim_specs.stop}
     causes = {n: _flat(now[n] - before[n], steps) for n in series}
+    still = {n for n, change in causes.items() if not np.any(change)}
     effects: dict[tuple[str, str], Array] = {}
     totals: dict[str, Array] = {}
     unscored: set[tuple[str, str]] = set()
@@ -179,7 +207,7 @@ def _changes(program: LinkProgram, times: Array, series: dict[str, Array]) -> Li
                 totals[name] = _flat(function(**clock_now, **current), steps) - base
             else:
                 totals[name] = causes[name]
-            moving = [i for i in inputs if i in now and np.any(causes[i] != 0)]
+            moving = [i for i in inputs if i in now and i not in still]
             for source in inputs:
                 if source not in now:
                     continue
@@ -192,9 +220,6 @@ def _changes(program: LinkProgram, times: Array, series: dict[str, Array]) -> Li
                 changed = dict(args)
                 changed[program.identifiers[source]] = now[source]
                 effects[(source, name)] = _flat(function(**clock, **changed), steps) - base
-    signs = {n: (1 if np.nanmin(v) >= 0 else -1) for n, v in series.items()
-             if v.size and np.all(np.isfinite(v)) and (np.nanmin(v) >= 0 or np.nanmax(v) <= 0)
-             and np.any(v != 0)}
     return LinkChanges(compiled, times[1:], effects, totals, causes, frozenset(unscored),
                        signs)
 

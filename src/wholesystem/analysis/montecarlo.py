@@ -33,9 +33,10 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from wholesystem.datafiles import atomic_output
+from wholesystem.datafiles import FileAccess, atomic_output
 from wholesystem.errors import ParameterError, UnknownNameError
 from wholesystem.ir.names import canonical_name
+from wholesystem.limits import Limits
 from wholesystem.run import Model
 
 __all__ = ["ModelSource", "Chunk", "ChunkResult", "Evaluator", "LocalEvaluator",
@@ -55,22 +56,26 @@ class ModelSource:
 
     path: str
     scenario: str = "baseline"
+    limits: Limits = field(default_factory=Limits)
+    """The resource limits it is read, compiled and run under."""
 
     def load(self) -> Model:
         """The compiled model (loaded once per process)."""
         resolved = Path(self.path).resolve()
-        return _load_cached(str(resolved), self.scenario, resolved.stat().st_mtime_ns)
+        return _load_cached(str(resolved), self.scenario, resolved.stat().st_mtime_ns,
+                            self.limits)
 
 
 @functools.lru_cache(maxsize=16)
-def _load_cached(path: str, scenario: str, _mtime: int) -> Model:
+def _load_cached(path: str, scenario: str, _mtime: int, limits: Limits) -> Model:
+    access = FileAccess.for_cli(path, limits=limits)
     if Path(path).suffix.lower() in (".yaml", ".yml"):
         from wholesystem.system.model import load_system
 
-        return load_system(path).model(scenario)[2]
+        return load_system(path, access).model(scenario)[2]
     from wholesystem.run import load
 
-    return load(path)
+    return load(path, access)
 
 
 def resolve_model(source: Model | ModelSource) -> Model:

@@ -22,9 +22,10 @@ from wholesystem.analysis.interventions import BudgetPlan, Ranking
 from wholesystem.analysis.sensitivity import Sensitivity
 from wholesystem.datafiles import atomic_output
 from wholesystem.errors import ParameterError
+from wholesystem.system.capacity import CapacitySweep
 
-__all__ = ["fan_chart", "sensitivity_bars", "prim_tradeoff", "calibration_fit",
-           "forecast_chart", "ranking_chart", "budget_front", "SUFFIXES"]
+__all__ = ["capacity_curve", "fan_chart", "sensitivity_bars", "prim_tradeoff",
+           "calibration_fit", "forecast_chart", "ranking_chart", "budget_front", "SUFFIXES"]
 
 SUFFIXES = (".png", ".svg")
 
@@ -188,3 +189,24 @@ def budget_front(plan: BudgetPlan, path: str | Path,
     if len(goals) == 2 and plan.front:
         ax.legend(fontsize="small")
     return _save(fig, path)
+
+
+def capacity_curve(sweep: CapacitySweep, path: str | Path) -> Path:
+    """The whole-system cost against the swept places, split into capacity and waiting
+    costs, with the minimum marked."""
+    fig, ax = _figure(path)
+    places = np.array([p.added for p in sweep.points])
+    ax.plot(places, [p.whole_system for p in sweep.points], color="k", label="whole system")
+    ax.plot(places, [p.capacity_cost for p in sweep.points], color="C0", ls="--",
+            label="capacity (places, teams, fixed)")
+    ax.plot(places, [p.waiting_cost for p in sweep.points], color="C3", ls=":",
+            label="people waiting")
+    best = sweep.minimum
+    ax.plot([best.added], [best.whole_system], "o", color="C2",
+            label=f"minimum: {best.added:,.0f} places")
+    ax.set(xlabel=f"places ({', '.join(sweep.services)})",
+           ylabel=f"cost over the run ({sweep.currency})",
+           title=f"{sweep.system}: cost against capacity")
+    ax.legend(fontsize="small")
+    return _save(fig, path)
+

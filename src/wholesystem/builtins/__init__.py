@@ -11,9 +11,11 @@ from wholesystem.builtins.registry import (
     DIALECTS,
     Builtin,
     BuiltinKind,
+    StateReads,
+    UnitsRule,
     builtins_of,
     lookup_builtin,
 )
 
-__all__ = ["BUILTINS", "CONSTANTS", "DIALECTS", "Builtin", "BuiltinKind", "builtins_of",
-           "lookup_builtin"]
+__all__ = ["BUILTINS", "CONSTANTS", "DIALECTS", "Builtin", "BuiltinKind", "StateReads",
+           "UnitsRule", "builtins_of", "lookup_builtin"]

@@ -6,7 +6,6 @@ whose first axis is the run (scenario) axis and broadcasts like NumPy.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import numpy as np
@@ -18,9 +17,11 @@ __all__ = [
     "PreviousValue", "assemble", "as_runs", "divide", "power", "take", "new_state",
     "MaterialDelay", "RandomDraws", "allocate_available", "allocate_by_priority",
     "get_time_value", "log_base", "lookup_area", "lookup_forward", "lookup_invert",
+    "random_lookup",
     "pulse_train", "pulse_width", "quantum", "step_half", "time_base", "trunc",
     "vector_elm_map", "vector_rank", "vector_reorder", "vector_sort_order", "invert_matrix",
-    "floor_at_zero", "limit_outflow", "move_last", "take_along",
+    "floor_at_zero", "limit_outflow", "move_last", "take_along", "vector_lookup",
+    "factorial", "combinations", "permutations", "gammaln",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -414,7 +415,16 @@ def limit_outflow(outflow: ArrayLike, stock: ArrayLike, dt: float, others: Array
 # Vensim's kernels (time inputs, lookups, vectors, allocation, delays) and the random
 # draws of both languages live in their own modules; generated code reaches them here.
 from wholesystem.builtins.conveyor_kernels import ConveyorState  # noqa: E402
+from wholesystem.builtins.counting import (  # noqa: E402
+    combinations_array as combinations,
+)
+from wholesystem.builtins.counting import factorial_array as factorial  # noqa: E402
+from wholesystem.builtins.counting import gammaln_array as gammaln  # noqa: E402
+from wholesystem.builtins.counting import (  # noqa: E402
+    permutations_array as permutations,
+)
 from wholesystem.builtins.random_kernels import RandomDraws  # noqa: E402
+from wholesystem.builtins.vector_lookup import vector_lookup  # noqa: E402
 from wholesystem.builtins.vensim_kernels import (  # noqa: E402
     MaterialDelay,
     allocate_available,
@@ -428,6 +438,7 @@ from wholesystem.builtins.vensim_kernels import (  # noqa: E402
     pulse_train,
     pulse_width,
     quantum,
+    random_lookup,
     step_half,
     time_base,
     trunc,
@@ -451,18 +462,31 @@ class ScalarPipelineDelay:
         self.pending: float | None = None
 
     def read(self, t: float, delay: float, initial: float) -> float:
-        """The input as it was ``delay`` before ``t``; ``initial`` before the start."""
-        position = (t - max(float(delay), 0.0) - self.start) / self.dt
-        if not self.history or position < -1e-9:
+        """The input as it was ``delay`` before ``t``; ``initial`` before the start.
+
+        The same numbers as :meth:`PipelineDelay.read`, written for speed: a length of
+        stay's mixture reads hundreds of these a step. ``position + 1e-9`` is not
+        negative past the first test, so ``int`` is its floor, and ``position - base``
+        stays below 1.
+        """
+        if delay < 0.0:
+            delay = 0.0
+        position = (t - delay - self.start) / self.dt
+        history = self.history
+        if not history or position < -1e-9:
             return float(initial)
-        newest = len(self.history) - 1
-        base = math.floor(position + 1e-9)
-        fraction = min(max(position - base, 0.0), 1.0)
-        lower = self.history[min(max(base, 0), newest)]
+        newest = len(history) - 1
+        base = int(position + 1e-9)
+        fraction = position - base
+        if base >= newest:
+            if fraction < 1e-9:
+                return history[newest]
+            lower = history[newest]
+            return lower + (lower - lower) * fraction
+        lower = history[base]
         if fraction < 1e-9:
             return lower
-        upper = self.history[min(max(base + 1, 0), newest)]
-        return lower + (upper - lower) * fraction
+        return lower + (history[base + 1] - lower) * fraction
 
     def stage(self, value: float) -> None:
         """The input at the current full step, to be filed by :meth:`commit`."""

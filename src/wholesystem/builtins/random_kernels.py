@@ -40,7 +40,7 @@ class RandomDraws:
     Neither Vensim's nor Stella's own generators are reproduced.
     """
 
-    __slots__ = ("generators", "runs", "scalar", "due", "value")
+    __slots__ = ("generators", "runs", "scalar", "due", "value", "held", "epoch", "seeded")
 
     def __init__(self, runs: int, seed: int, site: int, scalar: bool,
                  fixed_seed: int | None = None):
@@ -50,6 +50,12 @@ class RandomDraws:
         self.runs, self.scalar = runs, scalar
         self.due = True
         self.value: Any = None
+        self.held: FloatArray | None = None
+        """The last draw of a call with a sample interval, and the interval it belongs to."""
+        self.epoch: FloatArray | None = None
+        self.seeded: dict[int, np.random.Generator] | None = None
+        """Generators of elements whose seed the model computes (Stella's per-element
+        seeds), by flat position; made on the first draw from the seeds at that time."""
 
     def stage(self, value: ArrayLike) -> None:
         """Nothing to record: a draw depends on the step only."""
@@ -60,7 +66,8 @@ class RandomDraws:
 
     def read(self, t: float, distribution: float, *args: ArrayLike) -> Any:
         """A draw of distribution number ``distribution`` (a position in
-        :data:`~wholesystem.builtins.registry.RANDOM_DRAWS`) from its parameters; further
+        :data:`~wholesystem.builtins.registry.RANDOM_DRAWS`) from its parameters (for
+        XMILE's and Stella's functions, then min, max, sample and a computed seed); further
         arguments only widen the shape (one draw per element). Every read within one DT
         (the initial values, Runge-Kutta's four stages) sees the same draw."""
         if not self.due:
@@ -70,13 +77,76 @@ class RandomDraws:
         arrays = [np.asarray(a, dtype=float) for a in args]
         shape = np.broadcast_shapes((self.runs,), *(a.shape[:1] for a in arrays if a.ndim),
                                     *(a.shape for a in arrays))
-        params = [np.broadcast_to(a, shape) for a in arrays[:_PARAMETERS[name]]]
-        sample = _sample_xmile if name in STATISTICAL_FUNCTIONS else _draw_vensim
-        drawn = np.empty(shape)
-        for run, generator in enumerate(self.generators):
-            drawn[run] = sample(name, generator, [p[run] for p in params], shape[1:])
+        count = _PARAMETERS[name]
+        params = [np.broadcast_to(a, shape) for a in arrays[:count]]
+        if name in STATISTICAL_FUNCTIONS:
+            low, high, sample, seeds = (np.broadcast_to(a, shape)
+                                        for a in arrays[count:count + 4])
+            drawn = self._stella(name, params, shape, low, high, seeds)
+            drawn = self._hold(t, drawn, sample)
+        else:
+            drawn = np.empty(shape)
+            for run, generator in enumerate(self.generators):
+                drawn[run] = _draw_vensim(name, generator, [p[run] for p in params],
+                                          shape[1:])
         self.value = float(drawn.reshape(-1)[0]) if self.scalar else drawn
         return self.value
+
+    def _stella(self, name: str, params: list[FloatArray], shape: tuple[int, ...],
+                low: FloatArray, high: FloatArray, seeds: FloatArray) -> FloatArray:
+        """One draw per element, redrawn where outside [min, max] (Stella's help: min and
+        max are "the minimum [and maximum] acceptable value for the generated random
+        number", NAN for none); after 100 tries the draw is clipped to the bounds."""
+        low = np.where(np.isnan(low), -np.inf, low)
+        high = np.where(np.isnan(high), np.inf, high)
+        if self.seeded is None:
+            flat = seeds.reshape(-1)
+            self.seeded = {int(i): np.random.default_rng(_seed_value(flat[i]))
+                           for i in np.flatnonzero(np.isfinite(flat))}
+        drawn = self._once(name, params, shape, np.ones(shape, dtype=bool))
+        for _ in range(100):
+            outside = (drawn < low) | (drawn > high)
+            if not outside.any():
+                return drawn
+            drawn = np.where(outside, self._once(name, params, shape, outside), drawn)
+        return np.clip(drawn, low, high)
+
+    def _once(self, name: str, params: list[FloatArray], shape: tuple[int, ...],
+              wanted: NDArray[np.bool_]) -> FloatArray:
+        """A draw for every element: each run's stream, then the elements with seeds of
+        their own from their own generators (only those ``wanted``, so an element's
+        numbers depend on its seed alone)."""
+        drawn = np.empty(shape)
+        for run, generator in enumerate(self.generators):
+            drawn[run] = _sample_xmile(name, generator, [p[run] for p in params], shape[1:])
+        assert self.seeded is not None
+        if self.seeded:
+            flat, want = drawn.reshape(-1), wanted.reshape(-1)
+            flat_params = [p.reshape(-1) for p in params]
+            for i, generator in self.seeded.items():
+                if want[i]:
+                    flat[i] = _sample_xmile(name, generator, [p[i] for p in flat_params], ())
+        return drawn
+
+    def _hold(self, t: float, drawn: FloatArray, sample: FloatArray) -> FloatArray:
+        """Stella's sample interval: a draw is kept until TIME reaches the next multiple
+        of the interval ("using 1 will keep the same during each unit time interval
+        changing only at time 1, 2, 3"); NaN or 0 means a new draw each DT."""
+        every = np.where(np.isfinite(sample) & (sample > 0), sample, np.nan)
+        if np.isnan(every).all():
+            return drawn
+        # the small margin keeps TIME = 3 (reached as 0.1 + 0.1 + ...) in interval 3
+        epoch = np.floor(t / every + 1e-9)
+        if self.held is not None and self.epoch is not None:
+            drawn = np.where(epoch == self.epoch, self.held, drawn)
+        self.held, self.epoch = drawn, epoch
+        return drawn
+
+
+def _seed_value(seed: float) -> int:
+    """A computed seed as a stream seed: its whole part, as a non-negative number below
+    2^32 (a seed written as a number must already be one; see the compiler)."""
+    return int(abs(seed)) % 2**32
 
 
 def _where_valid(valid: FloatArray, draw: FloatArray) -> FloatArray:

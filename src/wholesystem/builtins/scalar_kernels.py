@@ -19,7 +19,8 @@ __all__ = [
     "sqrt", "ln", "log10",
     "arcsin", "arccos", "round_half_away", "divide", "power", "as_runs", "trunc", "quantum",
     "log_base", "pulse_width", "pulse_train", "step_half", "time_base", "get_time_value",
-    "lookup_forward", "lookup_invert", "lookup_area", "cosh", "sinh", "tanh",
+    "lookup_forward", "lookup_invert", "lookup_area", "random_lookup", "cosh", "sinh", "tanh",
+    "factorial", "combinations", "permutations", "gammaln",
 ]
 
 pi = math.pi
@@ -27,6 +28,13 @@ inf = math.inf
 e = math.e
 nan = math.nan
 import builtins as _builtins  # noqa: E402
+
+from wholesystem.builtins.counting import (  # noqa: E402
+    combinations,
+    factorial,
+    gammaln,
+    permutations,
+)
 
 builtin_abs = _builtins.abs
 abs = _builtins.abs
@@ -344,6 +352,33 @@ def lookup_invert(y: float, xs: list[float], ys: list[float]) -> float:
 def lookup_area(start: float, end: float, xs: list[float], ys: list[float]) -> float:
     """Area under the table from ``start`` to ``end``, end values held beyond it."""
     return _integral(end, xs, ys) - _integral(start, xs, ys)
+
+
+def random_lookup(u: float, low: float, high: float, shift: float, stretch: float,
+                  xs: list[float], ys: list[float]) -> float:
+    """Vensim RANDOM LOOKUP for one run: as the array kernel of the same name (the table
+    is the density of the number drawn, stretched, shifted, truncated to [low, high])."""
+    density = [_builtins.max(y, 0.0) for y in ys]
+    knots = [0.0]
+    for i in range(len(xs) - 1):
+        knots.append(knots[-1] + (xs[i + 1] - xs[i]) * (density[i] + density[i + 1]) / 2)
+    if knots[-1] <= 0:
+        return math.nan
+    if stretch == 0:
+        return _builtins.min(_builtins.max(shift, low), high)
+    a, b = sorted(((low - shift) / stretch, (high - shift) / stretch))
+    lower = lookup(a, xs, knots, "continuous") if not math.isnan(a) else 0.0
+    upper = lookup(b, xs, knots, "continuous") if not math.isnan(b) else knots[-1]
+    area = lower + u * (upper - lower)
+    if len(xs) < 2:
+        return _builtins.min(_builtins.max(shift + stretch * xs[0], low), high)
+    i = _builtins.min(_builtins.max(bisect_right(knots, area) - 1, 0), len(xs) - 2)
+    width = xs[i + 1] - xs[i]
+    slope = (density[i + 1] - density[i]) / width if width > 0 else 0.0
+    rest = _builtins.max(area - knots[i], 0.0)
+    root = density[i] + math.sqrt(_builtins.max(density[i] ** 2 + 2 * slope * rest, 0.0))
+    step = _builtins.min(2 * rest / root if root > 0 else 0.0, width)
+    return _builtins.min(_builtins.max(shift + stretch * (xs[i] + step), low), high)
 
 
 def _integral(x: float, xs: list[float], ys: list[float]) -> float:

@@ -232,8 +232,18 @@ _STELLA: tuple[SpecRow, ...] = (
     _s(S, "Builtins", "MEAN of several arguments", "MEAN(a, b, ...): mean of all values.",
        _ST + "test_mean_of_several_arguments"),
     _s(S, "Builtins", "PROD", "PROD(a[*]): product of the elements."),
-    _s(S, "Builtins", "WEIBULL", "WEIBULL(shape, scale [, seed]): Weibull draw.",
+    _s(S, "Builtins", "WEIBULL", "WEIBULL(shape, scale [, seed, min, max, sample]): Weibull "
+                                 "draw.",
        _ST + "test_sample_moments_match_the_distribution"),
+    _s(S, "Builtins", "seed, min, max, sample (distribution options)",
+       "'The builtins generating random number all take 4 optional arguments (except "
+       "RANDOM which only takes <seed>)': a seed other than NAN gives 'the same values ... "
+       "every time the model is run'; min and max are 'the minimum [maximum] acceptable "
+       "value' (a truncated distribution; NAN for none); with sample 1 a draw stays 'the "
+       "same during each unit time interval changing only at time 1, 2, 3'. A seed computed "
+       "from the element (P * 332) seeds each element on its first draw.",
+       "tests/unit/compiler/test_stella_distribution_options.py::"
+       "test_min_and_max_truncate_the_distribution"),
     _s(S, "Builtins", "TRIANGULAR", "TRIANGULAR(lower, mode, upper [, seed]): triangular draw.",
        _ST + "test_sample_moments_match_the_distribution"),
     _s(S, "Builtins", "LOGISTIC", "LOGISTIC(mean, scale [, seed]): logistic draw.",
@@ -284,17 +294,24 @@ _STELLA: tuple[SpecRow, ...] = (
     _s(S, "Modules", "module-to-module connections", "A connection written on the source "
                                                      "module feeds the target module.",
        "tests/wild/test_wild_models.py::test_wild_model_runs_or_gets_a_located_diagnostic"),
+    _s(S, "Builtins", "FACTORIAL", "FACTORIAL(n) = n!, e.g. FACTORIAL(5) = 5 * 4 * 3 * 2 * 1 "
+                                   "= 120; Γ(n + 1) between whole numbers, NaN at negative "
+                                   "whole numbers."),
+    _s(S, "Builtins", "COMBINATIONS", "COMBINATIONS(n, r): 'the number of r-element subsets "
+                                      "(or r-combinations) of an n-element set', n! / [r! * "
+                                      "(n - r)!]; COMBINATIONS(5, 3) = 10; 0 when r > n."),
+    _s(S, "Builtins", "PERMUTATIONS", "PERMUTATIONS(n, r): the ordered arrangements of r of "
+                                      "n elements, n! / (n - r)!; 0 when r > n."),
+    _s(S, "Builtins", "GAMMALN", "GAMMALN(x): natural logarithm of the gamma function, x > "
+                                 "0 (NaN otherwise)."),
     *(_r(S, "Builtins", name, rule) for name, rule in (
         ("ARRAYIDX", "ARRAYIDX([dimension]): the index of the element being computed."),
         ("CGROWTH", "CGROWTH(percent): rate per DT compounding to percent per time unit."),
-        ("COMBINATIONS", "COMBINATIONS(n, r): n choose r."),
         ("COUNTER", "COUNTER(start, end): TIME counted from start, wrapping at end."),
         ("DERIVN", "DERIVN(x, n): n-th derivative of x with respect to TIME."),
         ("ENDVAL", "ENDVAL(x [, initial]): x's value at the end of the previous run."),
-        ("FACT", "FACT(n): n factorial."),
         ("FV", "FV(rate, nper, pmt [, pv, type]): future value."),
         ("GAMMA", "GAMMA(shape [, scale, seed]): gamma draw."),
-        ("GAMMALN", "GAMMALN(x): log of the gamma function."),
         ("GEOMETRIC", "GEOMETRIC(p [, seed]): geometric draw."),
         ("INVNORM", "INVNORM(p [, mean, sd]): inverse normal distribution."),
         ("IRR", "IRR(stream [, initial]): internal rate of return."),
@@ -306,7 +323,6 @@ _STELLA: tuple[SpecRow, ...] = (
         ("PAUSE", "PAUSE(interval): pauses the run (interactive)."),
         ("PAYMENT", "PAYMENT(rate, nper, pv [, fv, type]): loan payment."),
         ("PERCENTILE", "PERCENTILE(a[*], p): p-th percentile of the elements."),
-        ("PERMUTATIONS", "PERMUTATIONS(n, r): ordered arrangements."),
         ("PV", "PV(rate, nper, pmt [, fv, type]): present value."),
         ("RUNCOUNT", "RUNCOUNT: number of the current run in a sensitivity set."),
         ("CTMEAN", "CTMEAN(flow): mean cycle time of material in a flow."),
@@ -328,7 +344,10 @@ _VENSIM: tuple[SpecRow, ...] = (
                                      "normal, exponential).",
        _VB + "test_allocate_available_shares_by_priority_profile"),
     _r(V, _VM, "ALLOCATE AVAILABLE profile 5", "ptype 5: constant elasticity curve.",
-       "gives NaN where a profile has ptype 5 (documented in docs/functions.md).",
+       "the manual names a truncated constant elasticity curve without a definition we "
+       "could read: a profile that writes ptype 5 is refused at the element "
+       "(unsupported feature, file:line:col); a computed ptype 5 gives NaN, reported by "
+       "the run's non-finite warning.",
        probe=""),
     _s(V, _VM, "ALLOCATE BY PRIORITY", "ALLOCATE BY PRIORITY(request, priority, size, "
                                        "width, supply).",
@@ -371,7 +390,7 @@ _VENSIM: tuple[SpecRow, ...] = (
     _s(V, _VM, "FORECAST", "FORECAST(input, average time, horizon).",
        _VB + "test_forecast_extrapolates_along_trend"),
     _s(V, _VM, "GAME", "GAME(x): x outside gaming."),
-    _r(V, _VM, "GAMMA LN", "GAMMA LN(x): log of the gamma function."),
+    _s(V, _VM, "GAMMA LN", "GAMMA LN(x): natural logarithm of the gamma function, x > 0."),
     _s(V, _VM, "GET DATA AT TIME", "GET DATA AT TIME(data, time).", _DA + "test_data_queries"),
     _s(V, _VM, "GET DATA BETWEEN TIMES", "GET DATA BETWEEN TIMES(data, time, mode).",
        _DA + "test_data_queries"),
@@ -453,8 +472,12 @@ _VENSIM: tuple[SpecRow, ...] = (
                    "RANDOM GAMMA", "RANDOM NEGATIVE BINOMIAL", "RANDOM NORMAL",
                    "RANDOM POISSON", "RANDOM TRIANGULAR", "RANDOM UNIFORM",
                    "RANDOM WEIBULL")),
-    _r(V, _VM, "RANDOM LOOKUP", "RANDOM LOOKUP(table, min, max, seed): draw from the "
-                                "distribution a lookup describes."),
+    _s(V, _VM, "RANDOM LOOKUP", "RANDOM LOOKUP(look, m, x, h, r, s): 'RANDOM number using "
+                                "LOOKUP PDF': the lookup (linear between its points) is "
+                                "the density of the draw, which is stretched by r, shifted "
+                                "by h and truncated to [m, x]; a table without area gives "
+                                "NaN.",
+       "tests/unit/compiler/test_random_lookup.py::test_the_table_is_the_density_of_the_draw"),
     _r(V, _VM, "RANDOM PINK NOISE", "RANDOM PINK NOISE: autocorrelated noise."),
     _s(V, _VM, "REINITIAL", "REINITIAL(x): as INITIAL.",
        _VB + "test_initial_and_reinitial_hold_the_start_value"),
@@ -485,8 +508,14 @@ _VENSIM: tuple[SpecRow, ...] = (
        _VB + "test_trend_follows_vensim_equations"),
     _s(V, _VM, "VECTOR ELM MAP", "VECTOR ELM MAP(vector, offset).",
        _VB + "test_vector_elm_map_offsets_from_an_element"),
-    _r(V, _VM, "VECTOR LOOKUP", "VECTOR LOOKUP(vector, x, min, max, mode): a vector read "
-                                "as a lookup."),
+    _s(V, _VM, "VECTOR LOOKUP", "VECTOR LOOKUP(vec, x, xmin, xmax, mode): 'the specified "
+                                "range for x is broken up into n equal intervals where n "
+                                "is one less than the length of the vector vec' (its last "
+                                "subscript); mode 0-9 behaves as a normal lookup, LOOKUP "
+                                "AREA (from xmin), BACKWARD, EXTRAPOLATE, FORWARD, INVERT, "
+                                "SLOPE, and AREA, INVERT, SLOPE with extrapolation.",
+       "tests/unit/compiler/test_vector_lookup.py::"
+       "test_each_mode_is_the_lookup_function_it_names"),
     _s(V, _VM, "VECTOR RANK", "VECTOR RANK(vector, direction).",
        _VB + "test_vector_rank_sort_order_and_reorder"),
     _s(V, _VM, "VECTOR REORDER", "VECTOR REORDER(vector, order).",

@@ -16,7 +16,8 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "trunc", "quantum", "log_base", "pulse_width", "pulse_train", "step_half", "time_base",
-    "get_time_value", "lookup_forward", "lookup_invert", "lookup_area", "vector_elm_map",
+    "get_time_value", "lookup_forward", "lookup_invert", "lookup_area", "random_lookup",
+    "vector_elm_map",
     "vector_sort_order", "vector_rank", "vector_reorder", "invert_matrix", "allocate_available",
     "allocate_by_priority", "MaterialDelay",
 ]
@@ -125,6 +126,54 @@ def _integral(x: FloatArray, xs: FloatArray, ys: FloatArray) -> FloatArray:
     inner = knots[index] + (x - xs[index]) * (ys[index] + np.interp(x, xs, ys)) / 2
     return np.where(x < xs[0], (x - xs[0]) * ys[0],
                     np.where(x > xs[-1], knots[-1] + (x - xs[-1]) * ys[-1], inner))
+
+
+def random_lookup(u: ArrayLike, low: ArrayLike, high: ArrayLike, shift: ArrayLike,
+                  stretch: ArrayLike, xs: FloatArray, ys: FloatArray) -> FloatArray:
+    """Vensim RANDOM LOOKUP: the table is the probability density of the number drawn
+    (piecewise linear between its points, nothing outside them; negative y counts as 0),
+    which is stretched, shifted, then truncated to [low, high]. ``u`` is a uniform draw on
+    [0, 1); inverting the distribution function over the part that maps inside [low, high]
+    is the same truncation as redrawing until inside."""
+    u, low, high = (np.asarray(v, dtype=float) for v in (u, low, high))
+    shift, stretch = np.asarray(shift, dtype=float), np.asarray(stretch, dtype=float)
+    density = np.maximum(np.asarray(ys, dtype=float), 0.0)
+    knots = _density_knots(xs, density)
+    if knots[-1] <= 0:
+        return _runs(np.full(np.broadcast_shapes(u.shape, low.shape, high.shape,
+                                                 shift.shape, stretch.shape), np.nan))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        a, b = (low - shift) / stretch, (high - shift) / stretch
+    a, b = np.minimum(a, b), np.maximum(a, b)
+    lower = np.interp(np.nan_to_num(a, nan=-np.inf), xs, knots)
+    upper = np.interp(np.nan_to_num(b, nan=np.inf), xs, knots)
+    drawn = shift + stretch * _density_quantile(lower + u * (upper - lower), xs, density,
+                                                knots)
+    # no mass between the bounds (or a stretch of 0): the draw clipped to them
+    return _runs(np.clip(drawn, low, high))
+
+
+def _density_knots(xs: FloatArray, density: FloatArray) -> FloatArray:
+    """The area under a piecewise-linear density up to each of its points."""
+    return np.concatenate(([0.0], np.cumsum(np.diff(xs) * (density[:-1] + density[1:]) / 2)))
+
+
+def _density_quantile(area: FloatArray, xs: FloatArray, density: FloatArray,
+                      knots: FloatArray) -> FloatArray:
+    """The x up to which the density's area is ``area``: in the segment holding it, the
+    area from x_i is y_i d + s d^2 / 2 (slope s), so d = 2 A / (y_i + sqrt(y_i^2 + 2 s A)),
+    the root that stays finite when s = 0."""
+    if len(xs) < 2:
+        return np.full_like(area, xs[0])
+    index = np.clip(np.searchsorted(knots, area, side="right") - 1, 0, len(xs) - 2)
+    width = xs[index + 1] - xs[index]
+    y0 = density[index]
+    slope = np.where(width > 0, (density[index + 1] - y0) / np.where(width > 0, width, 1),
+                     0.0)
+    rest = np.maximum(area - knots[index], 0.0)
+    root = y0 + np.sqrt(np.maximum(y0 * y0 + 2 * slope * rest, 0.0))
+    step = np.where(root > 0, 2 * rest / np.where(root > 0, root, 1.0), 0.0)
+    return xs[index] + np.minimum(step, width)
 
 
 # -- vectors --------------------------------------------------------------------------

@@ -54,6 +54,8 @@ CODES: dict[str, CheckCode] = {c.code: c for c in (
     CheckCode("unknown-method", _E, "The integration method is not one wholesystem runs."),
     CheckCode("resource-limit", _E,
               "Running the model would exceed a resource limit (steps, array or result size)."),
+    CheckCode("mixed-price-years", _W,
+              "A system adds costs of different price years without a reporting year."),
     CheckCode("unit-mismatch", _W, "Units of an equation or a flow disagree."),
     CheckCode("unit-syntax", _W, "A units string could not be read."),
 )}

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from wholesystem.builtins import lookup_builtin
+from wholesystem.builtins import DIALECTS, UnitsRule, builtins_of, lookup_builtin
 from wholesystem.check.codes import diagnose
 from wholesystem.check.equations import has_table
 from wholesystem.check.scope import ModelScope, ProjectScope
@@ -55,21 +55,6 @@ Inferred = Units | _Free | None
 """Known units, :data:`FREE`, or None when unknown."""
 
 _COMPARISONS = frozenset({"=", "<>", "<", "<=", ">", ">="})
-_SAME_AS_INPUT = frozenset({"ABS", "INT", "ROUND", "SUM", "MEAN", "STDDEV", "STEP",
-                            "FORECAST", "INTEGER", "VMIN", "VMAX", "GAME", "EXPRND",
-                            "POISSON"})
-_DIMENSIONLESS_RESULT = frozenset({"EXP", "LN", "LOG10", "LOG", "SIN", "COS", "TAN",
-                                   "ARCSIN", "ARCCOS", "ARCTAN"})
-_FREE_RESULT = frozenset({"INF", "SIZE", "RANK", "ELMCOUNT", "PULSE TRAIN"})
-_INITIAL_ARGUMENT = {
-    "DELAY": 2, "DELAY1": 2, "DELAY3": 2, "DELAYN": 3, "SMTH1": 2, "SMTH3": 2, "SMTHN": 3,
-    "PREVIOUS": 1, "INIT": None,
-    "SMOOTH": None, "SMOOTHI": 2, "SMOOTH3": None, "SMOOTH3I": 2, "SMOOTH N": 2,
-    "DELAY1I": 2, "DELAY3I": 2, "DELAY N": 2, "DELAY FIXED": 2, "DELAY INFORMATION": 2,
-    "DELAY MATERIAL": 2, "INITIAL": None, "REINITIAL": None, "ACTIVE INITIAL": 1}
-"""Stateful builtins returning their input's units -> position of their initial value."""
-
-
 def check_units(project: ProjectScope) -> Iterator[Diagnostic]:
     """Every units problem in every model of the project."""
     names = UnitNames.of(project.project.units)
@@ -362,7 +347,8 @@ def _power(base: Inferred, exponent: Inferred, exponent_node: Expr) -> Inferred:
 
 def _stateful(inference: UnitInference, call: Call, values: list[Inferred]) -> Inferred:
     builtin = lookup_builtin(call.function, inference.scope.project.dialect)
-    position = _INITIAL_ARGUMENT.get(builtin.name) if builtin is not None else None
+    reads = builtin.reads if builtin is not None else None
+    position = reads.initial if reads is not None else None
     if position is None or position >= len(values):
         return values[0]
     return inference.same(values[0], values[position], call.span,
@@ -417,11 +403,17 @@ def _lookup(inference: UnitInference, call: Call, values: list[Inferred]) -> Inf
     return inference.declared(variable) if variable is not None else None
 
 
+_REGISTRY_RULES: dict[UnitsRule, _Rule] = {
+    UnitsRule.INPUT: lambda inf, call, values: values[0],
+    UnitsRule.DIMENSIONLESS: lambda inf, call, values: DIMENSIONLESS,
+    UnitsRule.FREE: lambda inf, call, values: FREE,
+    UnitsRule.DELAYED: _stateful,
+}
+"""The rule of each registry :class:`UnitsRule` other than ``OWN``."""
+
 _CALL_RULES: dict[str, _Rule] = {
-    **{name: (lambda inf, call, values: values[0]) for name in _SAME_AS_INPUT},
-    **{name: (lambda inf, call, values: DIMENSIONLESS) for name in _DIMENSIONLESS_RESULT},
-    **{name: (lambda inf, call, values: FREE) for name in _FREE_RESULT},
-    **dict.fromkeys(_INITIAL_ARGUMENT, _stateful),
+    **{b.name: _REGISTRY_RULES[b.units] for d in DIALECTS for b in builtins_of(d).values()
+       if b.units is not UnitsRule.OWN},
     "SQRT": lambda inf, call, values: _power(values[0], FREE, Number(0.5)),
     "POWER": lambda inf, call, values: _power(values[0], values[-1], call.args[-1]),
     "MOD": _same_pair(0, 1, "two arguments"),

@@ -9,6 +9,7 @@ time and NumPy broadcasting does the rest.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -158,10 +159,20 @@ def _nesting(text: str) -> int:
     return max(accumulate(1 if b in "([{" else -1 for b in brackets), default=0)
 
 
+def _float_literal(value: float) -> str:
+    """Python source for a number; NaN and infinities (lowering writes them for omitted
+    arguments) through the kernels, as repr gives names that are not defined."""
+    if math.isnan(value):
+        return "k.nan"
+    if math.isinf(value):
+        return "k.inf" if value > 0 else "(-k.inf)"
+    return repr(value)
+
+
 def _compile(expr: Expr, scope: Scope) -> Code:
     match expr:
         case Number(value=value):
-            return Code(repr(float(value)), scalar=True)
+            return Code(_float_literal(float(value)), scalar=True)
         case Reference():
             return _reference(expr, scope)
         case Binary():

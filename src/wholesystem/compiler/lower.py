@@ -19,7 +19,19 @@ from wholesystem.builtins.registry import RANDOM_DRAWS, STATISTICAL_FUNCTIONS
 from wholesystem.compiler.data import lower_external_data
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ArityError, ModelStructureError
-from wholesystem.ir.expr import Binary, Call, Expr, Number, Reference, Unary, transform, walk
+from wholesystem.ir.expr import (
+    Binary,
+    Call,
+    Expr,
+    Number,
+    Reference,
+    Text,
+    Unary,
+    Wildcard,
+    children,
+    transform,
+    walk,
+)
 from wholesystem.ir.model import ElementDefinition, Project, Variable, VariableKind
 
 __all__ = ["StateKind", "StateSpec", "LoweredModel", "lower_project", "PIPELINE_READ",
@@ -96,6 +108,7 @@ class _Lowerer:
         self.initial_only: set[str] = set()
         self.initial_variables: dict[str, Variable] = {}
         self.states: list[StateSpec] = []
+        self.pipelines: dict[tuple[object, ...], int] = {}
         self.counter = 0
 
     def hidden_name(self, function: str) -> str:
@@ -196,13 +209,11 @@ class _Lowerer:
             return self.aux("init", args[0], span, dims, initial_only=True)
         if function in ("SMTH1", "SMTH3", "SMTHN"):
             order = {"SMTH1": 1, "SMTH3": 3}.get(function) or self.order(args[2], span)
-            initial = args[3] if function == "SMTHN" and len(args) > 3 else (
-                args[2] if function != "SMTHN" and len(args) > 2 else None)
+            initial = self.written_initial(function, args)
             return self.smooth(args[0], args[1], order, initial, span, dims)
         if function in ("DELAY1", "DELAY3", "DELAYN"):
             order = {"DELAY1": 1, "DELAY3": 3}.get(function) or self.order(args[2], span)
-            initial = args[3] if function == "DELAYN" and len(args) > 3 else (
-                args[2] if function != "DELAYN" and len(args) > 2 else None)
+            initial = self.written_initial(function, args)
             return self.material_delay(args[0], args[1], order, initial, span, dims)
         if function == "TREND":
             initial = args[2] if len(args) > 2 else Number(0.0, span)
@@ -221,10 +232,14 @@ class _Lowerer:
         if function == "PREVIOUS":
             return self.previous(args, span, context)
         if function in STATISTICAL_FUNCTIONS:
-            count = STATISTICAL_FUNCTIONS[function]
-            seed = self.seed(args[count], function, span) if len(args) > count else None
-            return self.random_draw(function, args[:count], span, context, seed)
+            return self.statistical_draw(function, args, span, context)
         raise ModelStructureError(f"cannot lower {function}", span)  # pragma: no cover
+
+    def written_initial(self, function: str, args: tuple[Expr, ...]) -> Expr | None:
+        """The initial value a call writes, at its registry position (``reads.initial``)."""
+        builtin = lookup_builtin(function, self.dialect)
+        at = builtin.reads.initial if builtin is not None and builtin.reads else None
+        return args[at] if at is not None and at < len(args) else None
 
     def order(self, expr: Expr, span: SourceSpan, what: str = "the order of a smooth or "
               "delay") -> int:
@@ -314,10 +329,34 @@ class _Lowerer:
         input_, delay = args[0], args[1]
         initial = args[2] if len(args) > 2 else self.aux("init", input_, span, context[0],
                                                          initial_only=True)
-        index = len(self.states)
-        self.states.append(StateSpec(StateKind.PIPELINE, index, input_, context[0], context[1],
-                                     span))
+        # Delays of the same input (a length-of-stay mixture reads one admissions flow at
+        # dozens of lags) record the same history: they share one state, so each step
+        # files that input once. Reads still take their own delay and initial value.
+        key = (_structure(input_), context[0], context[1])
+        index = self.pipelines.get(key, len(self.states))
+        if index == len(self.states):
+            self.pipelines[key] = index
+            self.states.append(StateSpec(StateKind.PIPELINE, index, input_, context[0],
+                                         context[1], span))
         return Call(PIPELINE_READ, (Number(float(index), span), delay, initial), span)
+
+    def statistical_draw(self, function: str, args: tuple[Expr, ...], span: SourceSpan,
+                         context: tuple[tuple[str, ...], tuple[str, ...] | None]) -> Expr:
+        """An XMILE/Stella distribution call: its parameters, then Stella's optional seed,
+        min, max and sample (each NaN where not written). A seed known at the start seeds
+        the state itself; NAN means none; a seed computed from elements (one per element,
+        ``Individual * 332``) is passed to the state, which reads it on its first draw."""
+        count = STATISTICAL_FUNCTIONS[function]
+        nan = Number(math.nan, span)
+        extra = list(args[count:]) + [nan] * (4 - len(args[count:]))
+        fixed = None
+        value = self.constant(extra[0])
+        if value is not None and not math.isnan(value):
+            fixed = self.seed(extra[0], function, span)
+        if value is not None:
+            extra[0] = nan
+        options = (extra[1], extra[2], extra[3], extra[0])
+        return self.random_draw(function, args[:count] + options, span, context, fixed)
 
     def random_draw(self, function: str, params: tuple[Expr, ...], span: SourceSpan,
                     context: tuple[tuple[str, ...], tuple[str, ...] | None],
@@ -340,6 +379,30 @@ class _Lowerer:
         self.states.append(StateSpec(StateKind.PREVIOUS, index, args[0], context[0],
                                      context[1], span))
         return Call(PREVIOUS_READ, (Number(float(index), span), initial), span)
+
+
+def _structure(expr: Expr) -> tuple[object, ...]:
+    """The expression without its spans: each node's kind, label and number of children,
+    parents first (this order with the counts determines the tree)."""
+    return tuple((type(node).__name__, _label(node), len(children(node)))
+                 for node in walk(expr))
+
+
+def _label(node: Expr) -> str | None:
+    match node:
+        case Number(value=value):
+            return repr(value)
+        case Text(value=text):
+            return text
+        case Reference(name=name):
+            return name
+        case Wildcard(dimension=dimension):
+            return dimension
+        case Call(function=function):
+            return function
+        case Binary(op=op) | Unary(op=op):
+            return op
+    return None
 
 
 _ARITHMETIC: dict[str, Callable[[float, float], float]] = {

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from wholesystem.builtins.vensim_functions import RANDOM_DISTRIBUTIONS
 from wholesystem.diagnostics import SourceSpan
-from wholesystem.errors import ModelStructureError
+from wholesystem.errors import ModelStructureError, UnsupportedFeatureError
 from wholesystem.ir.expr import (
     Binary,
     Call,
@@ -36,7 +36,8 @@ ACTIVE_INITIAL = "#ACTIVE INITIAL"
 """Internal marker ``#ACTIVE INITIAL(active, initial)``, split by the lowering into the
 variable's equation (active) and its equation while initialising (initial)."""
 
-REWRITTEN = frozenset({"ELMCOUNT", "VECTOR SELECT", "VECTOR ELM MAP", "ALLOCATE AVAILABLE"})
+REWRITTEN = frozenset({"ELMCOUNT", "VECTOR SELECT", "VECTOR ELM MAP", "ALLOCATE AVAILABLE",
+                       "VECTOR LOOKUP", "RANDOM LOOKUP"})
 """Builtins that are not stateful but are still rewritten before code generation."""
 
 Context = tuple[tuple[str, ...], tuple[str, ...] | None]
@@ -184,6 +185,14 @@ def _random(lw: _Lowerer, function: str, a: tuple[Expr, ...], span: SourceSpan,
     return lw.random_draw(function, a[:-1], span, ctx)
 
 
+def _random_lookup(lw: _Lowerer, a: tuple[Expr, ...], span: SourceSpan, ctx: Context
+                   ) -> Expr:
+    # the stream argument (ignored, as for every RANDOM function) becomes the uniform
+    # draw of the call's own random state, which the table's inverse distribution maps
+    uniform = lw.random_draw("RANDOM 0 1", (), span, ctx)
+    return Call("RANDOM LOOKUP", (*a[:5], uniform), span)
+
+
 # -- arrays ---------------------------------------------------------------------------
 def _elmcount(lw: _Lowerer, a: tuple[Expr, ...], span: SourceSpan, ctx: Context) -> Expr:
     target = a[0]
@@ -259,20 +268,57 @@ def _position(lw: _Lowerer, dim_name: str, subscript: Expr, span: SourceSpan) ->
                               "names as subscripts", span)
 
 
+def _whole_last_axis(lw: _Lowerer, expr: Expr, span: SourceSpan) -> Expr:
+    """``x[..., first]`` as ``x[..., *]``: Vensim names a vector by its first element
+    where a function reads the whole last subscript (a priority profile, a VECTOR
+    LOOKUP's y values)."""
+    variable = lw.variables.get(expr.name) if isinstance(expr, Reference) else None
+    if (isinstance(expr, Reference) and variable is not None and expr.subscripts
+            and len(expr.subscripts) == len(variable.dimensions)):
+        last = expr.subscripts[-1]
+        if isinstance(last, Reference) and last.name not in lw.dimensions:
+            return Reference(expr.name, expr.text,
+                             expr.subscripts[:-1] + (Wildcard(None, span),), expr.span)
+    return expr
+
+
 def _allocate_available(lw: _Lowerer, a: tuple[Expr, ...], span: SourceSpan, ctx: Context
                         ) -> Expr:
     # Vensim passes the profile as priority[..., ptype]: the function reads the whole
     # profile (ptype, ppriority, pwidth, pextra), so the last subscript becomes the axis
-    profile = a[1]
-    variable = lw.variables.get(profile.name) if isinstance(profile, Reference) else None
-    if (isinstance(profile, Reference) and variable is not None and profile.subscripts
-            and len(profile.subscripts) == len(variable.dimensions)):
-        last = profile.subscripts[-1]
-        if isinstance(last, Reference) and last.name not in lw.dimensions:
-            profile = Reference(profile.name, profile.text,
-                                profile.subscripts[:-1] + (Wildcard(None, span),),
-                                profile.span)
+    profile = _whole_last_axis(lw, a[1], span)
+    _refuse_constant_elasticity(lw, profile, span)
     return Call("ALLOCATE AVAILABLE", (a[0], profile, a[2]), span)
+
+
+def _refuse_constant_elasticity(lw: _Lowerer, profile: Expr, span: SourceSpan) -> None:
+    """Vensim's manual names a truncated constant elasticity profile (ptype 5) but the
+    curve's definition could not be read from it, so a profile written with ptype 5 is
+    refused here, where it is written; a computed ptype of 5 still gives NaN."""
+    variable = lw.variables.get(profile.name) if isinstance(profile, Reference) else None
+    if variable is None or not variable.dimensions:
+        return
+    ptype = lw.dimensions[variable.dimensions[-1]].canonical_elements[0]
+    for element in variable.elements:
+        value = lw.constant(element.equation) if element.equation is not None else None
+        if element.subscripts[-1] == ptype and value is not None and int(value) % 10 == 5:
+            raise UnsupportedFeatureError(
+                f"ALLOCATE AVAILABLE: the priority profile '{variable.display}"
+                f"[{', '.join(element.subscripts)}]' has ptype {value:g}, the constant "
+                "elasticity curve, which wholesystem does not support (types 0 to 4 are)",
+                element.span if element.span.line else span)
+
+
+def _vector_lookup(lw: _Lowerer, a: tuple[Expr, ...], span: SourceSpan, ctx: Context
+                   ) -> Expr:
+    # "This function should always be called with the first element of vec": the y
+    # values are the whole last subscript of vec
+    vec = _whole_last_axis(lw, a[0], span)
+    variable = lw.variables.get(vec.name) if isinstance(vec, Reference) else None
+    if variable is None or not variable.dimensions:
+        raise ModelStructureError("VECTOR LOOKUP's first argument must be the first "
+                                  "element of an arrayed variable, e.g. y[first]", span)
+    return Call("VECTOR LOOKUP", (vec, *a[1:]), span)
 
 
 _RULES: dict[str, _Rule] = {
@@ -298,5 +344,7 @@ _RULES: dict[str, _Rule] = {
     "VECTOR SELECT": _vector_select,
     "VECTOR ELM MAP": _vector_elm_map,
     "ALLOCATE AVAILABLE": _allocate_available,
+    "VECTOR LOOKUP": _vector_lookup,
+    "RANDOM LOOKUP": _random_lookup,
 }
 """Rewrite of each Vensim builtin, by name."""

@@ -14,6 +14,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from wholesystem.builtins import lookup_builtin
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import UnsupportedFeatureError
 from wholesystem.ir.expr import (
@@ -193,6 +194,12 @@ def _function_key(function: str) -> str:
     return " ".join(function.replace("_", " ").split()).upper()
 
 
+def _renamed(function: str, source: str, target: str) -> str | None:
+    """The ``target`` name of a ``source`` builtin that carries over by renaming alone."""
+    builtin = lookup_builtin(function, source)
+    return builtin.renamed_in(target) if builtin is not None else None
+
+
 def _b(op: str, left: Expr, right: Expr, span: SourceSpan) -> Binary:
     return Binary(op, left, right, span)
 
@@ -258,25 +265,13 @@ def vensim_to_xmile_call(call: Call, args: tuple[Expr, ...], t: Translation) -> 
     function = _function_key(call.function)
     if canonical_name(call.function) in t.tables:
         return Call(call.function, args, span)
-    simple = _VENSIM_RENAMES.get(function)
+    simple = _renamed(function, "mdl", "xmile")
     if simple is not None:
         return Call(simple, args, span)
     special = _VENSIM_RULES.get(function)
     if special is None:
         raise NoEquivalent(call, function)
     return special(call, args, t)
-
-
-_VENSIM_RENAMES = {
-    "ABS": "ABS", "SQRT": "SQRT", "EXP": "EXP", "LN": "LN", "SIN": "SIN", "COS": "COS",
-    "TAN": "TAN", "ARCSIN": "ARCSIN", "ARCCOS": "ARCCOS", "ARCTAN": "ARCTAN",
-    "MIN": "MIN", "MAX": "MAX", "SUM": "SUM", "PROD": "PROD", "VMIN": "MIN", "VMAX": "MAX",
-    "RAMP": "RAMP", "DELAY1": "DELAY1", "DELAY3": "DELAY3", "DELAY1I": "DELAY1",
-    "DELAY3I": "DELAY3", "SMOOTH": "SMTH1", "SMOOTHI": "SMTH1", "SMOOTH3": "SMTH3",
-    "SMOOTH3I": "SMTH3", "XIDZ": "SAFEDIV", "ZIDZ": "SAFEDIV",
-    "INITIAL": "INIT", "REINITIAL": "INIT", "DELAY INFORMATION": "DELAY",
-    "FORECAST": "FORECAST", "LOOKUP": "LOOKUP",
-}
 
 
 def _v_integer(x: Expr, span: SourceSpan) -> Expr:
@@ -456,18 +451,11 @@ def xmile_to_vensim_call(call: Call, args: tuple[Expr, ...], t: Translation) -> 
                              args, t)
     rule = _XMILE_RULES.get(function)
     if rule is None:
-        simple = _XMILE_RENAMES.get(function)
+        simple = _renamed(function, "xmile", "mdl")
         if simple is None:
             raise NoEquivalent(call, function)
         return Call(simple, args, call.span)
     return rule(call, args, t)
-
-
-_XMILE_RENAMES = {
-    "ABS": "ABS", "SQRT": "SQRT", "EXP": "EXP", "LN": "LN", "SIN": "SIN", "COS": "COS",
-    "TAN": "TAN", "ARCSIN": "ARCSIN", "ARCCOS": "ARCCOS", "ARCTAN": "ARCTAN",
-    "MOD": "MODULO", "INIT": "INITIAL", "PROD": "PROD", "SUM": "SUM",
-}
 
 
 def _x_optional(function: str, with_initial: str, initial_at: int) -> Rule:

@@ -3,9 +3,11 @@
 An edge ``u -> v`` means the value of ``v`` needs the value of ``u`` first. Within a time
 step (the default) stocks are known before anything is computed, so reading a stock makes no
 edge; the stateful builtins hold their input in hidden stocks, so only the arguments they
-read afresh every step (:data:`STEP_ARGUMENTS`) make edges. At the start (``initial=True``)
-a stock needs its initial value, and a stateful builtin its initial value or, when none is
-given, its input: ``SMTH1(x, t)`` starts at ``x`` (:data:`START_ARGUMENTS`).
+read afresh every step (the registry's ``Builtin.reads.step``) make edges. At the start
+(``initial=True``) a stock needs its initial value, and a stateful builtin its initial value
+or, when none is given, its input: ``SMTH1(x, t)`` starts at ``x`` (``reads.start`` and
+``reads.initial``). A stateful builtin with no ``reads`` (the random draws) reads all of its
+arguments.
 
 A cycle in the step graph is an algebraic loop; one in the initial graph that is not also a
 step cycle is a circular initial value.
@@ -23,60 +25,8 @@ from wholesystem.ir.expr import Call, Expr, Reference, Wildcard, children
 from wholesystem.ir.model import Dimension, Project, Variable, VariableKind
 from wholesystem.ir.names import canonical_name
 
-__all__ = ["STEP_ARGUMENTS", "START_ARGUMENTS", "dependency_graph", "reference_span", "reads",
+__all__ = ["dependency_graph", "reference_span", "reads",
            "is_table_only", "function_name"]
-
-STEP_ARGUMENTS: Mapping[str, tuple[int, ...]] = {
-    # XMILE
-    "SMTH1": (), "SMTH3": (), "SMTHN": (),
-    "DELAY1": (1,), "DELAY3": (1,), "DELAYN": (1,),
-    "DELAY": (1, 2),
-    "TREND": (0, 1),
-    "FORECAST": (0, 1, 2),
-    "PREVIOUS": (1,),
-    "INIT": (),
-    # Vensim
-    "INTEG": (), "INITIAL": (), "REINITIAL": (), "ACTIVE INITIAL": (0,),
-    "SMOOTH": (), "SMOOTHI": (), "SMOOTH3": (), "SMOOTH3I": (), "SMOOTH N": (),
-    "DELAY1I": (1,), "DELAY3I": (1,), "DELAY N": (1,),
-    "DELAY FIXED": (1, 2), "DELAY INFORMATION": (1, 2), "DELAY MATERIAL": (2, 3),
-    "NPV": (0, 3),
-    "SAMPLE IF TRUE": (0, 1),
-}
-"""Stateful builtin -> positions of the arguments it reads within a time step.
-
-A smooth's output is its last hidden stock; a material delay's output is its last stock
-divided by the stage time (so it reads the delay time); a pipeline delay reads its delay
-time and its initial value; ``TREND`` and ``FORECAST`` compare the input with its smooth,
-so they do read the input; ``PREVIOUS`` reads only its initial value; ``INIT`` nothing;
-``SAMPLE IF TRUE`` its condition and input. This mirrors how the compiler lowers them
-(``compiler/lower.py``). A stateful builtin missing here (the random draws) reads all of
-its arguments."""
-
-START_ARGUMENTS: Mapping[str, tuple[tuple[int, ...], int | None]] = {
-    # XMILE
-    "SMTH1": ((), 2), "SMTH3": ((), 2), "SMTHN": ((), 3),
-    "DELAY1": ((1,), 2), "DELAY3": ((1,), 2), "DELAYN": ((1,), 3),
-    "DELAY": ((1,), 2),
-    "TREND": ((0, 1, 2), None),
-    "FORECAST": ((0, 1, 2, 3), None),
-    "PREVIOUS": ((), 1),
-    "INIT": ((), None),
-    # Vensim
-    "INTEG": ((), 1), "INITIAL": ((), None), "REINITIAL": ((), None),
-    "ACTIVE INITIAL": ((), 1),
-    "SMOOTH": ((), None), "SMOOTHI": ((), 2), "SMOOTH3": ((), None), "SMOOTH3I": ((), 2),
-    "SMOOTH N": ((), 2),
-    "DELAY1I": ((1,), 2), "DELAY3I": ((1,), 2), "DELAY N": ((1,), 2),
-    "DELAY FIXED": ((1,), 2), "DELAY INFORMATION": ((1,), 2), "DELAY MATERIAL": ((3,), 2),
-    "NPV": ((0, 3), 2),
-    "SAMPLE IF TRUE": ((0, 1), 2),
-}
-"""Stateful builtin -> (arguments read at the start, position of the initial value).
-
-At the start a smooth, a delay or ``PREVIOUS`` is its initial value when one is given, else
-its input (argument 0); a material delay's output also divides by its delay time."""
-
 
 def function_name(function: str) -> str:
     """The canonical variable name a call's function name would refer to.
@@ -145,13 +95,15 @@ def _read_arguments(call: Call, variables: Mapping[str, Variable], initial: bool
         return ()  # a shape, known before any value: SIZE(SELF) is no circularity
     if builtin.kind is not BuiltinKind.STATEFUL:
         return call.args
-    everything = tuple(range(len(call.args)))
+    reads = builtin.reads
+    if reads is None:
+        return call.args
     if initial:
-        always, given = START_ARGUMENTS.get(builtin.name, (everything, None))
+        given = reads.initial
         start = given if given is not None and given < len(call.args) else 0
-        positions: tuple[int, ...] = (*always, start)
+        positions: tuple[int, ...] = (*reads.start, start)
     else:
-        positions = STEP_ARGUMENTS.get(builtin.name, everything)
+        positions = reads.step
     return tuple(call.args[i] for i in sorted(set(positions)) if i < len(call.args))
 
 

@@ -14,7 +14,7 @@ import lark
 from lark import Lark, Token, v_args
 from lark.visitors import Transformer_NonRecursive
 
-from wholesystem.diagnostics import SourceSpan
+from wholesystem.diagnostics import SourceSpan, shown_character
 from wholesystem.errors import ModelSyntaxError
 from wholesystem.ir.expr import Binary, Call, Expr, IfThenElse, Number, Reference, Unary, Wildcard
 from wholesystem.ir.names import canonical_name
@@ -138,7 +138,26 @@ def _syntax_error(text: str, err: lark.exceptions.UnexpectedInput,
         message += f"; expected {expected}"
     source_line = lines[line - 1].rstrip("\r").expandtabs(1)
     excerpt = f"  {source_line}\n  {' ' * (column - 1)}^" if source_line.strip() else None
-    return ModelSyntaxError(message, origin.span(line, column), excerpt=excerpt)
+    return ModelSyntaxError(message, origin.span(line, column), excerpt=excerpt,
+                            hint=_known_mistake(lines[line - 1], column))
+
+
+_KNOWN_MISTAKES = {
+    "//": "'//' is not an operator of XMILE 1.0 (its arithmetic operators are + - * / ^ "
+          "and MOD), of Stella or of Vensim: the equation is invalid as written; for a "
+          "division write a single '/'",
+}
+"""Text that people write and the documents do not define, with what to say about it
+(lark's practice: friendly messages for known mistakes from a table)."""
+
+
+def _known_mistake(line: str, column: int) -> str | None:
+    """The hint for a known mistake at or just before ``column`` (1-based), if any."""
+    for text, hint in _KNOWN_MISTAKES.items():
+        start = max(column - 1 - len(text), 0)
+        if text in line[start:column - 1 + len(text)]:
+            return hint
+    return None
 
 
 _FRIENDLY_TERMINALS = {
@@ -158,7 +177,7 @@ def _describe(err: lark.exceptions.UnexpectedInput) -> tuple[str, str]:
         names = sorted({_FRIENDLY_TERMINALS.get(t, t) for t in err.expected})
         return found, " or ".join(names[:6])
     if isinstance(err, lark.exceptions.UnexpectedCharacters):
-        return f"unexpected character '{err.char}'", ""
+        return f"unexpected character {shown_character(err.char)}", ""
     if isinstance(err, lark.exceptions.UnexpectedEOF):
         return "equation ends too early", ""
     return str(err).splitlines()[0], ""

@@ -53,16 +53,17 @@ from wholesystem.ir.model import (
 from wholesystem.ir.names import canonical_name
 from wholesystem.run import Model
 from wholesystem.system.layout import SystemLayout
-from wholesystem.system.ledger import Ledger, build_ledger
+from wholesystem.system.ledger import Ledger, build_ledger, same_ids
 from wholesystem.system.model import SystemModel
 from wholesystem.system.read.schema import CSH_KEYS
 from wholesystem.system.read.source import load_yaml
 from wholesystem.system.results import ScenarioRun
-from wholesystem.system.shunts import compare, money
+from wholesystem.system.shunts import compare
 from wholesystem.system.spec import SystemSpec
 
-__all__ = ["CSH_QUESTIONS", "CritiqueAnswer", "BoundaryReport", "boundary_critique",
-           "variable_owners", "cut_project", "read_critique"]
+__all__ = ["CSH_QUESTIONS", "CritiqueAnswer", "Flip", "BoundaryReport",
+           "boundary_critique", "variable_owners", "cut_project", "read_critique",
+           "bears_on"]
 
 CSH_QUESTIONS: dict[str, tuple[str, str]] = {
     "beneficiary": ("motivation", "Who is (ought to be) the client or beneficiary: whose "
@@ -131,6 +132,26 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def bears_on(answer: CritiqueAnswer) -> tuple[str, ...]:
+    """The results an answer bears on: its own ``bears_on``, else its question's default."""
+    if answer.bears_on:
+        return answer.bears_on
+    return (_BEARS_ON[answer.question],) if answer.question in _BEARS_ON else ()
+
+
+@dataclass(frozen=True, slots=True)
+class Flip:
+    """One way the conclusion changes when the boundary widens to the whole system."""
+
+    kind: str
+    """``shunt``: it saves inside but not for the whole system; ``saved outside``: it
+    costs more inside but saves the whole system; ``differs``: the two verdicts differ
+    otherwise; ``feedback``: feedback through the outside changes the inside's own cost."""
+    amount: float
+    """The inside's change for ``shunt`` and ``saved outside``; for ``feedback``, how far
+    the inside's own cost moves when the whole system responds; 0 for ``differs``."""
+
+
 @dataclass(frozen=True)
 class BoundaryReport:
     """A scenario judged inside a narrow boundary and across the whole system."""
@@ -155,10 +176,13 @@ class BoundaryReport:
     """Change in the whole system's cost."""
     whole_verdict: str
     """``saves``, ``costs more`` or ``no change`` (whole system)."""
-    whole_summary: str
-    """The whole-system comparison's verdict in words."""
-    flips: tuple[str, ...]
-    """Where the conclusion changes with the boundary, in words (empty: it survives)."""
+    whole_comparison: str
+    """The verdict of the whole-system comparison (``cost moved``, ``genuine saving``
+    ...; see :class:`~wholesystem.system.shunts.Comparison`)."""
+    whole_moved: float
+    """Cost moved between organisations in the whole-system comparison."""
+    flips: tuple[Flip, ...]
+    """Where the conclusion changes with the boundary (empty: it survives)."""
     affected_organisations: tuple[tuple[str, float], ...]
     """Outside organisations whose cost changes: (name, change)."""
     affected_residents: tuple[tuple[str, float, str], ...]
@@ -171,21 +195,23 @@ class BoundaryReport:
     boundary and the narrow view cuts them."""
     answers: tuple[CritiqueAnswer, ...] = ()
     """Critical Systems Heuristics answers recorded in the system file."""
-    gaps: tuple[str, ...] = ()
-    """Is/ought gaps that the numbers bear on, in words."""
+    gaps: tuple[CritiqueAnswer, ...] = ()
+    """The answers with an is/ought gap that the numbers bear on (see :func:`bears_on`)."""
     notes: tuple[str, ...] = field(default=())
     """Anything a reader should know about how the narrow run was made."""
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready mapping (what ``wholesystem boundary --json`` prints)."""
         data = dataclasses.asdict(self)
-        data["answers"] = [{"question": a.question, "stakeholder": a.stakeholder,
-                            "is": a.is_, "ought": a.ought, "gap": a.gap,
-                            "bears_on": list(a.bears_on or ((_BEARS_ON[a.question],)
-                                                            if a.question in _BEARS_ON
-                                                            else ()))}
-                           for a in self.answers]
+        data["answers"] = [_answer_json(a) for a in self.answers]
+        data["gaps"] = [_answer_json(a) for a in self.gaps]
         return data
+
+
+def _answer_json(answer: CritiqueAnswer) -> dict[str, Any]:
+    return {"question": answer.question, "stakeholder": answer.stakeholder,
+            "is": answer.is_, "ought": answer.ought, "gap": answer.gap,
+            "bears_on": list(bears_on(answer))}
 
 
 def variable_owners(spec: SystemSpec, layout: SystemLayout, project: Project
@@ -323,14 +349,16 @@ def boundary_critique(system: SystemModel, inside: Sequence[str], scenario: str,
         narrow_verdict=_verdict(narrow_change, threshold),
         inside_whole_change=inside_whole, whole_change=whole.whole_change,
         whole_verdict=_verdict(whole.whole_change, threshold),
-        whole_summary=whole.summary, flips=(), affected_organisations=affected,
+        whole_comparison=whole.verdict, whole_moved=whole.moved, flips=(),
+        affected_organisations=affected,
         affected_residents=residents,
         cut_links=tuple((model.project.main.variable_map()[s].display,
                          model.project.main.variable_map()[t].display) for s, t in cut),
         cross_loops=_cross_loops(model, owners, inside), notes=notes)
     report = dataclasses.replace(report, flips=_flips(report, threshold))
     answers = read_critique(spec)
-    return dataclasses.replace(report, answers=answers, gaps=_gaps(answers, report))
+    gaps = tuple(a for a in answers if a.gap and bears_on(a))
+    return dataclasses.replace(report, answers=answers, gaps=gaps)
 
 
 def _residents(base: Ledger, other: Ledger, inside: Sequence[str],
@@ -338,7 +366,10 @@ def _residents(base: Ledger, other: Ledger, inside: Sequence[str],
     """Services owned outside, or whose waiting is paid for outside, whose waiting
     changes."""
     found = []
-    for before, after in zip(base.services, other.services, strict=False):
+    same_ids([s.id for s in base.services], [s.id for s in other.services], "services",
+             f"'{base.scenario}'", f"'{other.scenario}'")
+    for before in base.services:
+        after = other.service(before.id)
         change = after.days_waited - before.days_waited
         outside = before.owner not in inside or before.delay_payer not in inside
         if outside and abs(change) > 1e-6 * max(1.0, abs(before.days_waited)):
@@ -369,39 +400,18 @@ def _cross_loops(model: Model, owners: Mapping[str, str | None], inside: Sequenc
     return tuple(found)
 
 
-def _flips(report: BoundaryReport, threshold: float) -> tuple[str, ...]:
-    c = report.currency
-    inside = " and ".join(name for _, name in report.inside)
-    flips: list[str] = []
+def _flips(report: BoundaryReport, threshold: float) -> tuple[Flip, ...]:
+    flips: list[Flip] = []
     narrow, whole = report.narrow_verdict, report.whole_verdict
-    payers = [f"{name} (+{money(change, c)})"
-              for name, change in report.affected_organisations if change > 0]
-    savers = [f"{name} (saves {money(-change, c)})"
-              for name, change in report.affected_organisations if change < 0]
     if narrow == "saves" and whole != "saves":
-        flips.append(f"Inside the boundary of {inside} the scenario saves "
-                     f"{money(-report.narrow_change, c)}, but the whole system "
-                     + ("pays " + money(report.whole_change, c) + " more"
-                        if whole == "costs more" else "does not save")
-                     + ": the saving is a cost shunt"
-                     + (f" onto {', '.join(payers)}." if payers else "."))
+        flips.append(Flip("shunt", report.narrow_change))
     elif narrow == "costs more" and whole == "saves":
-        flips.append(f"Inside the boundary of {inside} the scenario costs "
-                     f"{money(report.narrow_change, c)} more, but it saves the whole system "
-                     f"{money(-report.whole_change, c)}: the savings fall outside the "
-                     "boundary, to " + (", ".join(savers) or "others")
-                     + (f", while {', '.join(payers)} pay more" if payers else "") + ".")
+        flips.append(Flip("saved outside", report.narrow_change))
     elif narrow != whole:
-        words = {"saves": "saves", "costs more": "costs more",
-                 "no change": "changes nothing"}
-        flips.append(f"Inside the boundary of {inside} the scenario {words[narrow]}; for "
-                     f"the whole system it {words[whole]}"
-                     + (f" ({money(report.whole_change, c)})." if whole != "no change"
-                        else "."))
+        flips.append(Flip("differs", 0.0))
     feedback = report.inside_whole_change - report.narrow_change
     if abs(feedback) > threshold:
-        flips.append(f"Feedback through organisations outside changes {inside}'s own cost "
-                     f"by {money(feedback, c)} compared with the narrow view.")
+        flips.append(Flip("feedback", feedback))
     return tuple(flips)
 
 
@@ -422,30 +432,3 @@ def read_critique(spec: SystemSpec) -> tuple[CritiqueAnswer, ...]:
                                           str(item.get("is", "")), str(item.get("ought", "")),
                                           tuple(item.get("bears_on", ()))))
     return tuple(answers)
-
-
-def _gaps(answers: Sequence[CritiqueAnswer], report: BoundaryReport) -> tuple[str, ...]:
-    c = report.currency
-    evidence = {
-        "cost": f"whole-system cost {'+' if report.whole_change >= 0 else '-'}"
-                f"{money(abs(report.whole_change), c)}, inside the boundary "
-                f"{'+' if report.narrow_change >= 0 else '-'}"
-                f"{money(abs(report.narrow_change), c)}",
-        "affected": "affected outside: " + (", ".join(
-            [n for n, _ in report.affected_organisations]
-            + [w for w, _, _ in report.affected_residents][:4]) or "nobody"),
-        "cut": f"{len(report.cut_links)} links fixed at the boundary, "
-               f"{len(report.cross_loops)} loops only across it",
-        "inside": "inside: " + ", ".join(n for _, n in report.inside),
-    }
-    gaps = []
-    for answer in answers:
-        if not answer.gap:
-            continue
-        keys = answer.bears_on or ((_BEARS_ON[answer.question],)
-                                   if answer.question in _BEARS_ON else ())
-        shown = [evidence[k] for k in keys if k in evidence]
-        if shown:
-            gaps.append(f"{answer.question} ({answer.stakeholder}): is '{answer.is_}', ought "
-                        f"'{answer.ought}'; the numbers: {'; '.join(shown)}.")
-    return tuple(gaps)

@@ -24,28 +24,26 @@ True
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from wholesystem.datafiles import limits_for
 from wholesystem.errors import ModelStructureError, UnknownNameError
-from wholesystem.system.ledger import Ledger, build_ledger
+from wholesystem.system.ledger import Ledger, build_ledgers
 from wholesystem.system.model import SystemModel
 from wholesystem.system.scenarios import apply_scenario
 from wholesystem.system.spec import SystemSpec
 
 __all__ = ["CapacityPoint", "CapacitySweep", "CapacityPayback", "sweep_capacity",
-           "capacity_payback", "capacity_dict"]
+           "capacity_payback", "capacity_dict", "sweep_dict", "current_capacities",
+           "check_sweep_size"]
 
 _MAX_POINTS = 400
 """Most points a payback walk simulates (finer steps than one place are not needed)."""
-_PAST_MINIMUM = 12
-"""Points of rising cost after the cheapest one before a payback walk stops."""
-
-
-def _money(amount: float, currency: str) -> str:
-    sign = "-" if amount < -0.5 else ""
-    return f"{sign}{currency}{abs(amount):,.0f}"
+_BATCH = 100
+"""Points simulated together as one vectorised ensemble."""
 
 
 @dataclass(frozen=True)
@@ -102,9 +100,8 @@ class CapacityPayback:
     best: CapacityPoint
     """The cheapest point found (the scenario's capacity when it is cheapest)."""
     verdict: str
-    """``pays for itself``, ``stops paying`` or ``never pays``."""
-    summary: str
-    """The verdict in plain words."""
+    """``pays for itself``, ``stops paying`` or ``never pays`` (in words:
+    ``wholesystem.interfaces.render.capacity.payback_sentence``)."""
 
 
 def _capacity_parameters(system: SystemModel, scenario: str,
@@ -136,11 +133,43 @@ def _point(ledger: Ledger, places: Mapping[str, float]) -> CapacityPoint:
         sum(s.idle_place_days for s in swept))
 
 
+def check_sweep_size(spec: SystemSpec, points: int, what: str = "the capacity sweep"
+                     ) -> None:
+    """Refuse a sweep of ``points`` runs whose time steps together are over the
+    ``max_sweep_steps`` limit of the file's access policy, before anything is simulated.
+
+    >>> from wholesystem.ir.model import SourceFile
+    >>> from wholesystem.system.spec import SystemSpec, TimeSettings
+    >>> spec = SystemSpec("s", SourceFile("s.yaml"), TimeSettings(36500, 1), (), ())
+    >>> check_sweep_size(spec, 401)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    wholesystem.errors.ResourceLimitError: <unknown>: error: the capacity sweep (401 \
+runs of 36,500 steps) has 14,636,500 time steps over all its runs, over the limit of \
+2,000,000 (max_sweep_steps) ...
+    """
+    time = spec.time
+    per_run = max(1, math.ceil(time.horizon / time.step - 1e-9))
+    limits_for(spec.source.access).check(
+        "max_sweep_steps", points * per_run,
+        f"{what} ({points:,} runs of {per_run:,} steps)", time.span)
+
+
 def _evaluate(system: SystemModel, scenario: str, parameters: Mapping[str, str],
-              places: Mapping[str, float]) -> CapacityPoint:
-    params = {parameters[s]: max(0.0, float(v)) for s, v in places.items()}
-    ledger = build_ledger(system.simulate(scenario, params=params))
-    return _point(ledger, {s: max(0.0, float(v)) for s, v in places.items()})
+              grid: Sequence[Mapping[str, float]], what: str = "the capacity sweep"
+              ) -> list[CapacityPoint]:
+    """Every point of ``grid``, simulated as ensembles of runs of the one compiled model
+    (each run's ledger equals that of a single run with the same capacities)."""
+    check_sweep_size(system.spec, len(grid), what)
+    points: list[CapacityPoint] = []
+    for first in range(0, len(grid), _BATCH):
+        batch = [{s: max(0.0, float(v)) for s, v in places.items()}
+                 for places in grid[first:first + _BATCH]]
+        table = {parameters[s]: [places[s] for places in batch] for s in parameters}
+        ledgers = build_ledgers(system.simulate_many(table, scenario))
+        points.extend(_point(ledger, places)
+                      for ledger, places in zip(ledgers, batch, strict=True))
+    return points
 
 
 def sweep_capacity(system: SystemModel, services: Sequence[str],
@@ -152,11 +181,9 @@ def sweep_capacity(system: SystemModel, services: Sequence[str],
     capacity) or a mapping of service id to capacity.
     """
     parameters = _capacity_parameters(system, scenario, services)
-    points = []
-    for entry in capacities:
-        places = ({s: float(entry[s]) for s in services} if isinstance(entry, Mapping)
-                  else dict.fromkeys(services, float(entry)))
-        points.append(_evaluate(system, scenario, parameters, places))
+    grid = [{s: float(entry[s]) for s in services} if isinstance(entry, Mapping)
+            else dict.fromkeys(services, float(entry)) for entry in capacities]
+    points = _evaluate(system, scenario, parameters, grid)
     return CapacitySweep(system.spec.name, scenario, system.spec.currency, tuple(services),
                          tuple(points))
 
@@ -186,9 +213,10 @@ def capacity_payback(system: SystemModel, scenario: str, baseline: str = "baseli
     (all other changes of the scenario kept) and find the cheapest whole system.
 
     Steps are at most one place on any service (or 1/400 of the change, when it is
-    larger); the walk stops once the cost has risen for a dozen steps past the cheapest
-    point, and the scenario's own capacity is always compared. None when the scenario
-    changes no capacity that costs money (then extra places are free, and always pay).
+    larger), and every step is simulated (a full scan, so a later, lower dip of a
+    staffing sawtooth is not missed); the last point is the scenario's own capacity.
+    None when the scenario changes no capacity that costs money (then extra places are
+    free, and always pay).
     """
     changed = _changed_capacities(system.spec, scenario, baseline)
     if changed is None:
@@ -198,47 +226,27 @@ def capacity_payback(system: SystemModel, scenario: str, baseline: str = "baseli
     parameters = _capacity_parameters(system, scenario, services)
     widest = max(abs(end[s] - start[s]) for s in services)
     steps = max(1, min(_MAX_POINTS, round(widest)))
-    points: list[CapacityPoint] = []
-    for k in range(steps + 1):
-        fraction = k / steps
-        places = {s: start[s] + fraction * (end[s] - start[s]) for s in services}
-        points.append(_evaluate(system, scenario, parameters, places))
-        cheapest = min(range(len(points)), key=lambda i: points[i].whole_system)
-        if len(points) - 1 - cheapest >= _PAST_MINIMUM:
-            break
-    final = points[-1] if len(points) == steps + 1 else _evaluate(
-        system, scenario, parameters, end)
+    grid = [{s: start[s] + k / steps * (end[s] - start[s]) for s in services}
+            for k in range(steps + 1)]
+    points = _evaluate(system, scenario, parameters, grid,
+                       f"the walk from '{baseline}' capacity to '{scenario}' capacity")
+    final = points[-1]
     sweep = CapacitySweep(system.spec.name, scenario, system.spec.currency, services,
                           tuple(points))
     best = min((*points, final), key=lambda p: p.whole_system)
-    verdict, summary = _payback_words(sweep, best, final)
-    return CapacityPayback(sweep, final.whole_system, best, verdict, summary)
+    return CapacityPayback(sweep, final.whole_system, best, _payback_verdict(sweep, best,
+                                                                              final))
 
 
-def _payback_words(sweep: CapacitySweep, best: CapacityPoint, final: CapacityPoint
-                   ) -> tuple[str, str]:
-    c, first = sweep.currency, sweep.points[0]
+def _payback_verdict(sweep: CapacitySweep, best: CapacityPoint, final: CapacityPoint
+                     ) -> str:
+    first = sweep.points[0]
     threshold = max(1.0, 1e-6 * abs(first.whole_system))
     if final.whole_system <= best.whole_system + threshold:
-        return "pays for itself", (
-            "The extra capacity pays for itself: the whole system is cheapest at the "
-            "scenario's capacity, because the delays it removes cost more than its places.")
+        return "pays for itself"  # cheapest at the scenario's own capacity
     if best is first or best.whole_system >= first.whole_system - threshold:
-        return "never pays", (
-            "None of the extra capacity pays for itself: the first places added already "
-            "cost more than the delays they save, and the scenario's capacity costs the "
-            f"whole system {_money(final.whole_system - first.whole_system, c)} more "
-            "than the baseline's places.")
-    added = best.added - first.added
-    where = ", ".join(f"{s} {best.places[s]:,.0f}" for s in sweep.services)
-    return "stops paying", (
-        f"Extra capacity pays for itself up to about {added:,.0f} more places ({where}), "
-        f"where the whole system costs least ({_money(best.whole_system, c)}, "
-        f"{_money(first.whole_system - best.whole_system, c)} less than with the "
-        "baseline's places); beyond "
-        "that each extra place costs more than the delays it saves, and the scenario's "
-        f"capacity costs {_money(final.whole_system - best.whole_system, c)} more than "
-        "that minimum.")
+        return "never pays"  # the first places added already cost more than they save
+    return "stops paying"
 
 
 def capacity_dict(payback: CapacityPayback) -> dict[str, Any]:
@@ -246,3 +254,21 @@ def capacity_dict(payback: CapacityPayback) -> dict[str, Any]:
     data = asdict(payback)
     data["sweep"]["minimum"] = asdict(payback.sweep.minimum)
     return data
+
+
+def sweep_dict(sweep: CapacitySweep) -> dict[str, Any]:
+    """The sweep as plain data, with its minimum (what ``capacity --json`` prints)."""
+    data = asdict(sweep)
+    data["minimum"] = asdict(sweep.minimum)
+    return data
+
+
+def current_capacities(system: SystemModel, services: Sequence[str],
+                       scenario: str = "baseline") -> dict[str, float]:
+    """Each service's constant capacity under ``scenario`` (the errors of a sweep when
+    it has none)."""
+    _capacity_parameters(system, scenario, services)
+    spec = apply_scenario(system.spec, scenario)
+    return {s: spec.service(s).capacity.value for s in services  # type: ignore[union-attr]
+            }
+

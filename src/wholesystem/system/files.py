@@ -18,13 +18,21 @@ from wholesystem.check import CheckReport, check_project, file_text
 from wholesystem.check import check_path as check_engine_path
 from wholesystem.check.codes import diagnose
 from wholesystem.datafiles import FileAccess
-from wholesystem.diagnostics import SourceSpan
-from wholesystem.errors import SystemFileError, UnsupportedFeatureError, WholesystemError
+from wholesystem.diagnostics import Diagnostic, SourceSpan
+from wholesystem.errors import (
+    ResourceLimitError,
+    SystemFileError,
+    UnsupportedFeatureError,
+    WholesystemError,
+)
 from wholesystem.ir.model import Project
 from wholesystem.parse import VENSIM_SUFFIXES, XMILE_SUFFIXES, read_model
 from wholesystem.run import Model
+from wholesystem.system.ledger import check_periods
 from wholesystem.system.lower import system_project
+from wholesystem.system.prices import mixed_price_years
 from wholesystem.system.read import SYSTEM_SUFFIXES, read_system
+from wholesystem.system.spec import SystemSpec
 
 __all__ = ["read_project", "read_system_project", "load", "check_path", "is_system_file",
            "MODEL_SUFFIXES"]
@@ -71,7 +79,10 @@ def check_path(path: str | Path, access: FileAccess | None = None) -> CheckRepor
         if not is_system_file(path):
             _known_suffix(Path(path))
             return check_engine_path(path, access)
-        project = read_project(path, access)
+        if not Path(path).exists():
+            raise FileNotFoundError(2, "no such model file", str(path))
+        spec = read_system(path, access)
+        project = system_project(spec, "baseline")[0]
     except SystemFileError as err:
         every = tuple(diagnose("read-error", d.message, d.span, hint=d.hint,
                                variables=d.variables) for d in err.diagnostics)
@@ -85,7 +96,31 @@ def check_path(path: str | Path, access: FileAccess | None = None) -> CheckRepor
         found = diagnose(code, err.message, err.span or SourceSpan(str(path)),
                          hint=err.hint)
         return CheckReport(str(path), None, (found,), file_text(Path(path)))
-    return CheckReport(str(path), project, check_project(project), project.source.text)
+    problems = (*check_project(project), *_price_warnings(spec), *_ledger_diagnostics(spec))
+    return CheckReport(str(path), project, problems, project.source.text)
+
+
+def _price_warnings(spec: SystemSpec) -> tuple[Diagnostic, ...]:
+    """A warning when costs of different price years are added unadjusted."""
+    years = mixed_price_years(spec.price_records, spec.prices)
+    if not years:
+        return ()
+    first = next(r for r in spec.price_records if r.price_year == years[-1])
+    return (diagnose("mixed-price-years",
+                     f"costs of price years {', '.join(years)} are added unadjusted",
+                     first.span, hint="set prices.year and a prices.deflator table to "
+                                      "report every cost in one year's prices"),)
+
+
+def _ledger_diagnostics(spec: SystemSpec) -> tuple[Diagnostic, ...]:
+    """What ``ledger`` and ``compare`` would refuse about the file's ledger periods (a
+    period shorter than the step is already an error of the reader's, at its field)."""
+    try:
+        check_periods(spec)
+    except ResourceLimitError as err:
+        return (diagnose("resource-limit", err.message, err.span or spec.time.span,
+                         hint=err.hint),)
+    return ()
 
 
 def _known_suffix(path: Path) -> None:

@@ -6,14 +6,14 @@ start of every step, counted as the ledger counts them, :mod:`~wholesystem.syste
 each organisation's cost, commissioned capacity included;
 for the residents of one cohort, distributions of services and organisations touched,
 hand-offs, time waiting, repeat presentations and cost by organisation; and a few typical
-journeys told as plain timelines.
+journeys as timelines of events (:class:`Timeline`). The words people read are written by
+``wholesystem.interfaces.render.journeys``.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,8 +35,9 @@ from wholesystem.system.model import SystemModel
 from wholesystem.system.scenarios import apply_scenario
 from wholesystem.system.spec import TIME_UNITS, ServiceKind, SystemSpec
 
-__all__ = ["ServiceStats", "Spread", "PeopleSummary", "Timeline", "ScenarioJourneys",
-           "JourneysReport", "journeys", "summarise", "journeys_dict", "service_costs"]
+__all__ = ["ServiceStats", "Spread", "PeopleSummary", "JourneyEvent", "Timeline",
+           "ScenarioJourneys", "JourneysReport", "TIMELINE_PICKS", "journeys", "summarise",
+           "service_costs"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class ServiceStats:
 
     id: str
     name: str
+    organisation: str
+    """Name of the organisation running it."""
     mean_in_service: float
     mean_waiting: float
     waiting_at_end: float
@@ -84,11 +87,43 @@ class PeopleSummary:
 
 
 @dataclass(frozen=True)
-class Timeline:
-    """One person's journey in words."""
+class JourneyEvent:
+    """Something that happened to one person, as a timeline tells it."""
 
-    title: str
-    lines: tuple[str, ...]
+    time: float
+    """When, in the system's time units from the start."""
+    date: str | None
+    """The ISO date of ``time`` when the system has a start date."""
+    kind: str
+    """What happened: one of ``journeys.EVENT_KINDS``, or at the end of the run
+    ``still waiting``, ``still in service`` or ``due back``."""
+    service: str = ""
+    """Id of the service it concerns ("" for an end-of-run state)."""
+    other: str = ""
+    """Id of the service moved, sent on or due back to; "" for a divert that sends the
+    person nowhere (the need goes unmet)."""
+    waited_days: float = 0.0
+    """Admissions and contacts: days waited since the person presented or moved."""
+    queue_in: str = ""
+    """Arrivals and moves: where the person waits when the service is full."""
+
+
+TIMELINE_PICKS = ("typical", "most bounced", "longest wait")
+"""Why a journey was chosen: cost nearest the median, most hand-offs and repeat
+presentations, the longest total wait."""
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """One person's journey: the events in order and what it cost."""
+
+    pick: str
+    """Why it was chosen (one of :data:`TIMELINE_PICKS`)."""
+    need: str
+    """Name of the person's need."""
+    events: tuple[JourneyEvent, ...]
+    cost: dict[str, float]
+    """Cost to each organisation (by name) of this person."""
 
 
 @dataclass(frozen=True)
@@ -232,8 +267,9 @@ def summarise(run: JourneyRun, cohort: int | None = None, limit: int | None = No
     """The summaries of one scenario's journeys."""
     spec = run.spec
     costs = service_costs(run)
+    owners = {o.id: o.name for o in spec.organisations}
     services = tuple(ServiceStats(
-        s.id, s.name, float(run.occupancy[:-1, :, i].mean()),
+        s.id, s.name, owners[s.owner], float(run.occupancy[:-1, :, i].mean()),
         float(run.waiting[:-1, :, i].mean()), float(run.waiting[-1, :, i].mean()),
         float(costs[:, :, i].mean()))
         for i, s in enumerate(spec.services))
@@ -328,89 +364,57 @@ def _typical(run: JourneyRun, cohort: int, count: int) -> tuple[Timeline, ...]:
     waited = run.waited[tracked].sum(axis=1)
     picks: list[tuple[str, int]] = []
     median = np.median(costs)
-    picks.append(("A typical journey (cost near the median)",
-                  int(tracked[np.argmin(np.abs(costs - median))])))
+    picks.append(("typical", int(tracked[np.argmin(np.abs(costs - median))])))
     if bounced.max() > 1:
-        picks.append(("The most bounced-around journey",
-                      int(tracked[np.argmax(bounced)])))
+        picks.append(("most bounced", int(tracked[np.argmax(bounced)])))
     if waited.max() > 0:
-        picks.append(("The longest wait", int(tracked[np.argmax(waited)])))
+        picks.append(("longest wait", int(tracked[np.argmax(waited)])))
     seen: set[int] = set()
     timelines = []
-    for title, person in picks[:count]:
+    for pick, person in picks[:count]:
         if person not in seen:
             seen.add(person)
-            timelines.append(Timeline(title, tuple(_timeline(run, person))))
+            timelines.append(_timeline(run, pick, person))
     return tuple(timelines)
 
 
-def _timeline(run: JourneyRun, person: int) -> list[str]:
+def _timeline(run: JourneyRun, pick: str, person: int) -> Timeline:
+    spec = run.spec
+    need = spec.cohorts[run.cohort_of[person]].needs[run.need_of[person]].name
+    events = _events(run, person)
+    cost = _person_costs(run, np.array([person]))[0]
+    return Timeline(pick, need, tuple(events),
+                    {o.name: float(cost[i]) for i, o in enumerate(spec.organisations)})
+
+
+_END_STATES = {WAITING: "still waiting", IN_SERVICE: "still in service",
+               RETURNING: "due back"}
+"""Final states a timeline ends on, when the person is still in the system."""
+
+
+def _events(run: JourneyRun, person: int) -> list[JourneyEvent]:
     spec = run.spec
     services = spec.services
-    owners = {o.id: o.name for o in spec.organisations}
     days = spec.time.step * _days_per_unit(spec)
-    need = spec.cohorts[run.cohort_of[person]].needs[run.need_of[person]].name
-    lines, joined = [], 0
 
-    def when(step: int) -> str:
-        return spec.time.label(step * spec.time.step)
+    def at(step: int, kind: str, service: int = -1, other: int = -1, waited: float = 0.0,
+           queue: bool = False) -> JourneyEvent:
+        time = step * spec.time.step
+        where = services[other if kind == "move" else service].when_full.queue_in if queue \
+            else ""
+        return JourneyEvent(time, spec.time.date(time), kind,
+                            services[service].id if service >= 0 else "",
+                            services[other].id if other >= 0 else "", waited, where or "")
 
-    def name(index: int) -> str:
-        return f"{services[index].name} ({owners[services[index].owner]})"
-
-    def waited(step: int) -> str:
-        span = (step - joined) * days
-        return f" after waiting {span:g} days" if span > 0 else ""
-
-    for event in sorted((e for e in run.events if e.person == person),
-                        key=lambda e: e.step):
-        at = when(event.step)
-        if event.kind == "arrive":
+    found, joined = [], 0
+    for event in sorted((e for e in run.events if e.person == person), key=lambda e: e.step):
+        if event.kind in ("arrive", "move", "divert", "return"):
             joined = event.step
-            where = services[event.service].when_full.queue_in
-            lines.append(f"{at}: needs {need}; presents at {name(event.service)}"
-                         + (f" (waiting in {where} when it is full)" if where else ""))
-        elif event.kind == "admit":
-            lines.append(f"{at}: admitted to {name(event.service)}{waited(event.step)}")
-        elif event.kind == "contact":
-            lines.append(f"{at}: seen by {name(event.service)}{waited(event.step)}")
-        elif event.kind in ("move", "divert"):
-            joined = event.step
-            if event.kind == "divert" and event.other == -2:
-                lines.append(f"{at}: {services[event.service].name} is full; "
-                             "goes without (need unmet)")
-                continue
-            if event.kind == "divert":
-                lines.append(f"{at}: {services[event.service].name} is full; sent on to "
-                             f"{name(event.other)}")
-                continue
-            where = services[event.other].when_full.queue_in
-            lines.append(f"{at}: leaves {services[event.service].name}; waits"
-                         + (f" in {where}" if where else "") + f" for {name(event.other)}")
-        elif event.kind == "discharge":
-            lines.append(f"{at}: leaves {services[event.service].name} with the need not "
-                         f"met; will come back to {services[event.other].name}")
-        elif event.kind == "return":
-            joined = event.step
-            lines.append(f"{at}: comes back to {name(event.service)} (repeat presentation)")
-        elif event.kind == "leave":
-            lines.append(f"{at}: leaves {services[event.service].name}; need met")
-        elif event.kind == "unmet":
-            lines.append(f"{at}: leaves {services[event.service].name} with the need unmet")
-    state = int(run.final_state[person])
-    if state == WAITING:
-        lines.append(f"{when(run.steps)}: still waiting at the end of the run")
-    elif state == IN_SERVICE:
-        lines.append(f"{when(run.steps)}: still in service at the end of the run")
-    elif state == RETURNING:
-        lines.append(f"{when(run.steps)}: due to come back after the end of the run")
-    cost = _person_costs(run, np.array([person]))[0]
-    paid = [f"{o.name} {spec.currency}{cost[i]:,.0f}"
-            for i, o in enumerate(spec.organisations) if cost[i] > 0.5]
-    lines.append("cost: " + ("; ".join(paid) if paid else "nothing"))
-    return lines
-
-
-def journeys_dict(report: JourneysReport) -> dict[str, Any]:
-    """The report as plain data (what ``--json`` prints)."""
-    return asdict(report)
+        waited = (event.step - joined) * days if event.kind in ("admit", "contact") else 0.0
+        other = event.other if event.kind in ("move", "divert", "discharge") else -1
+        found.append(at(event.step, event.kind, event.service, other, waited,
+                        queue=event.kind in ("arrive", "move")))
+    end = _END_STATES.get(int(run.final_state[person]))
+    if end is not None:
+        found.append(at(run.steps, end))
+    return found

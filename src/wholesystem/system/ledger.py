@@ -19,7 +19,6 @@ found by id in the layout, never paired by position.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol, TypeVar
@@ -28,14 +27,16 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from wholesystem.datafiles import limits_for
 from wholesystem.errors import ModelStructureError, ParameterError, UnknownNameError
 from wholesystem.system.layout import ServiceLayout
+from wholesystem.system.prices import step_discount_factors
 from wholesystem.system.results import ScenarioRun
-from wholesystem.system.spec import OUTCOMES, TIME_UNITS
+from wholesystem.system.spec import OUTCOMES, TIME_UNITS, SystemSpec
 
 __all__ = ["ServiceLine", "OrganisationLine", "InterventionLine", "PeriodLine",
            "PeopleCount", "Ledger", "build_ledger", "build_ledgers", "ledger_table",
-           "ledger_dict", "integrate", "same_ids"]
+           "ledger_dict", "integrate", "same_ids", "check_periods"]
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,13 @@ class Ledger:
     outcomes: dict[str, float]
     """Resident outcome measures, by name (see :data:`~wholesystem.system.spec.OUTCOMES`)."""
     people: PeopleCount
+    discount: float | str | None = None
+    """Discount rate a year (or ``"green_book"``) of the system's ``prices``; None: none."""
+    present_value: dict[str, float] | None = None
+    """Discounted cost per organisation id and ``whole_system`` (None without a
+    discount), by year of the run (see :mod:`wholesystem.system.prices`)."""
+    price_year: str | None = None
+    """Price year of every cost (None: costs as written in the file)."""
 
     def organisation(self, org_id: str) -> OrganisationLine:
         """An organisation's line by id."""
@@ -192,7 +200,12 @@ class _One:
 
 
 def build_ledger(run: ScenarioRun) -> Ledger:
-    """The ledger of one simulated scenario (one run)."""
+    """The ledger of one simulated scenario (one run).
+
+    Raises ParameterError when the ledger period is shorter than the step and
+    ResourceLimitError when the horizon holds more periods than ``max_report_periods``
+    (see :func:`check_periods`)."""
+    check_periods(run.spec)
     spec, layout, values = run.spec, run.layout, _One(run)
     horizon = spec.time.horizon
     services = [_service_line(run, values, line) for line in layout.services]
@@ -211,7 +224,50 @@ def build_ledger(run: ScenarioRun) -> Ledger:
         unit=spec.time.unit, horizon=horizon, start=spec.time.label(0.0),
         organisations=organisations, services=tuple(services), interventions=interventions,
         periods=_periods(run, values), whole_system=values.end(layout.whole_system_cost),
-        outcomes=_outcomes(run, values, services), people=_people(run, values))
+        outcomes=_outcomes(run, values, services), people=_people(run, values),
+        discount=_discount(run), present_value=_present_value(run, values),
+        price_year=spec.prices.year if spec.prices else None)
+
+
+def _discount(run: ScenarioRun) -> float | str | None:
+    return run.spec.prices.discount if run.spec.prices else None
+
+
+def _present_value(run: ScenarioRun, values: _One) -> dict[str, float] | None:
+    """Each step's spending (the rise of the cumulative cost stocks) times the discount
+    factor of the year it is spent in."""
+    rate = _discount(run)
+    if rate is None:
+        return None
+    factors = step_discount_factors(values.times[:-1], TIME_UNITS[run.spec.time.unit], rate)
+    stocks = [*run.layout.organisation_costs, ("whole_system", run.layout.whole_system_cost)]
+    return {org: float(np.diff(values(stock)) @ factors) for org, stock in stocks}
+
+
+def check_periods(spec: SystemSpec) -> None:
+    """Refuse a ledger whose periods are shorter than the step (they would report nothing
+    the step does not) or more than the ``max_report_periods`` limit of the file's access
+    policy: each period is a row built and printed, so a long horizon in short periods is
+    a report of billions of rows. ``check`` calls this too, so it reports the same error.
+
+    >>> from wholesystem.ir.model import SourceFile
+    >>> from wholesystem.system.spec import SystemSpec, TimeSettings
+    >>> check_periods(SystemSpec("s", SourceFile("s.yaml"), TimeSettings(1e12, 1e6), (), ()))
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    wholesystem.errors.ResourceLimitError: <unknown>: error: the ledger (1e+12 days in periods of \
+1e+06) has 1,000,000 ledger periods, over the limit of 100,000 (max_report_periods) ...
+    """
+    time = spec.time
+    if not time.period >= time.step:
+        raise ParameterError(
+            f"the ledger period ({time.period:g} {time.unit}s) is shorter than the step "
+            f"({time.step:g})", time.span, hint="report at least one step at a time")
+    limits_for(spec.source.access).check(
+        "max_report_periods", time.period_count,
+        f"the ledger ({time.horizon:g} {time.unit}s in periods of {time.period:g})",
+        time.span)
 
 
 def build_ledgers(run: ScenarioRun) -> tuple[Ledger, ...]:
@@ -288,25 +344,33 @@ def _organisation_line(org_id: str, name: str, services: list[ServiceLine],
         sum(s.days_waited for s in paid), sum(s.capacity_cost for s in own))
 
 
-def _at(values: _One, column: str, time: float) -> float:
-    index = int(np.argmin(np.abs(values.times - time)))
-    return float(values(column)[index])
+def _nearest(times: NDArray[np.float64], wanted: NDArray[np.float64]) -> NDArray[np.intp]:
+    """Index of the saved time nearest each wanted time (the earlier on a tie), by binary
+    search: saved times are increasing, and a ledger asks twice per period."""
+    right = np.minimum(np.searchsorted(times, wanted), len(times) - 1)
+    left = np.maximum(right - 1, 0)
+    earlier = (right > 0) & (wanted - times[left] <= times[right] - wanted)
+    return np.where(earlier, left, right)
 
 
 def _periods(run: ScenarioRun, frame: _One) -> tuple[PeriodLine, ...]:
     spec, layout = run.spec, run.layout
-    horizon, length = spec.time.horizon, spec.time.period
-    count = max(1, math.ceil(horizon / length - 1e-9))
-    periods = []
-    for k in range(count):
-        start, end = k * length, min(horizon, (k + 1) * length)
-        costs = {org: _at(frame, stock, end) - _at(frame, stock, start)
-                 for org, stock in layout.organisation_costs}
-        whole = (_at(frame, layout.whole_system_cost, end)
-                 - _at(frame, layout.whole_system_cost, start))
-        label = f"{spec.time.label(start)} to {spec.time.label(end)}"
-        periods.append(PeriodLine(start, end, label, costs, whole))
-    return tuple(periods)
+    time = spec.time
+    count = int(time.period_count)  # bounded by check_periods
+    starts = np.arange(count, dtype=float) * time.period
+    ends = np.minimum(time.horizon, starts + time.period)
+    first, last = _nearest(frame.times, starts), _nearest(frame.times, ends)
+
+    def change(column: str) -> list[float]:
+        values = frame(column)
+        return (values[last] - values[first]).tolist()
+
+    costs = {org: change(stock) for org, stock in layout.organisation_costs}
+    whole = change(layout.whole_system_cost)
+    return tuple(
+        PeriodLine(float(start), float(end), f"{time.label(start)} to {time.label(end)}",
+                   {org: values[k] for org, values in costs.items()}, whole[k])
+        for k, (start, end) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)))
 
 
 def _outcomes(run: ScenarioRun, values: _One, services: list[ServiceLine]

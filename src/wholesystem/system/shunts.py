@@ -10,32 +10,35 @@ of the total rises and the total falls) from the change in the whole system's co
 >>> from wholesystem.system.shunts import compare
 >>> system = load_system(wholesystem.example_path("delayed_discharge_system"))
 >>> comparison = compare(system, "fewer_packages")
->>> print(comparison.shunts[0])
-Acute trust pays £5,192,139 more; Adult social care saves £179,638; whole system: £5,012,500 more.
->>> comparison.verdict
-'cost moved'
+>>> shunt = comparison.shunts[0]
+>>> [(name, round(amount)) for name, amount in shunt.pays_more]
+[('Acute trust', 5192139)]
+>>> comparison.verdict, round(comparison.moved), round(comparison.whole_change)
+('cost moved', 179638, 5012500)
+
+The comparison is data; :mod:`wholesystem.interfaces.render` says it in words.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from wholesystem.errors import ParameterError
 from wholesystem.system.capacity import CapacityPayback, capacity_payback
-from wholesystem.system.ledger import Ledger, build_ledger, build_ledgers, same_ids
+from wholesystem.system.ledger import (
+    Ledger,
+    build_ledger,
+    build_ledgers,
+    check_periods,
+    same_ids,
+)
 from wholesystem.system.model import SystemModel
 from wholesystem.system.results import ScenarioRun
 from wholesystem.system.spec import OUTCOMES
 
 __all__ = ["OrganisationChange", "OutcomeChange", "Shunt", "Comparison", "compare",
-           "compare_ledgers", "compare_runs", "comparison_dict", "money"]
-
-
-def money(amount: float, currency: str = "£") -> str:
-    """``£1,234`` (whole currency units, minus sign in front)."""
-    sign = "-" if amount < -0.5 else ""
-    return f"{sign}{currency}{abs(amount):,.0f}"
+           "compare_ledgers", "compare_runs"]
 
 
 @dataclass(frozen=True)
@@ -84,19 +87,6 @@ class Shunt:
         """Cost moved between organisations: the smaller of the rises and the savings."""
         return min(sum(a for _, a in self.pays_more), sum(a for _, a in self.saves))
 
-    def __str__(self) -> str:
-        parts = [f"{name} pays {money(amount, self.currency)} more"
-                 for name, amount in self.pays_more]
-        parts += [f"{name} saves {money(amount, self.currency)}" for name, amount in self.saves]
-        whole = money(abs(self.whole_system), self.currency)
-        if self.whole_system > 0.5:
-            net = f"{whole} more"
-        elif self.whole_system < -0.5:
-            net = f"saves {whole}"
-        else:
-            net = "no change"
-        return "; ".join(parts) + f"; whole system: {net}."
-
 
 @dataclass(frozen=True)
 class Comparison:
@@ -120,18 +110,25 @@ class Comparison:
     """Genuine whole-system saving (positive), 0 when the whole system does not save."""
     verdict: str
     """``genuine saving``, ``saving with cost moved``, ``cost moved``, ``costs more`` or
-    ``no change``."""
-    summary: str
-    """The verdict in a plain sentence."""
+    ``no change`` (:func:`wholesystem.interfaces.render.verdict_sentence` says it in
+    words)."""
     capacity: CapacityPayback | None = None
     """Where extra capacity stops paying for itself, when the scenario changes capacity
     that costs money (see :func:`~wholesystem.system.capacity.capacity_payback`)."""
+    present_value_change: dict[str, float] | None = None
+    """Change in discounted cost per organisation id and ``whole_system`` (None when the
+    system sets no discount rate)."""
+    discount: float | str | None = None
+    """The discount rate a year (or ``"green_book"``) of those present values."""
+    price_year: str | None = None
+    """Price year of every cost (None: costs as written in the file)."""
 
 
 def compare(system: SystemModel, scenario: str, baseline: str = "baseline") -> Comparison:
     """Simulate both scenarios and compare them; when the scenario changes capacity that
     is paid for full or empty, also walk from the baseline's capacity to the scenario's
     and say where extra capacity stops paying for itself."""
+    check_periods(system.spec)  # before the runs, which a refused ledger would waste
     comparison = compare_ledgers(build_ledger(system.simulate(baseline)),
                                  build_ledger(system.simulate(scenario)))
     payback = capacity_payback(system, scenario, baseline)
@@ -173,7 +170,14 @@ def compare_ledgers(base: Ledger, other: Ledger) -> Comparison:
         organisations=changes, whole_baseline=base.whole_system,
         whole_scenario=other.whole_system, whole_change=whole, outcomes=outcomes,
         shunts=(shunt,) if shunt else (), moved=moved, saving=saving, verdict=verdict,
-        summary=_summary(verdict, whole, moved, base.currency))
+        present_value_change=_present_value_change(base, other), discount=base.discount,
+        price_year=base.price_year)
+
+
+def _present_value_change(base: Ledger, other: Ledger) -> dict[str, float] | None:
+    if base.present_value is None or other.present_value is None:
+        return None
+    return {key: other.present_value[key] - value for key, value in base.present_value.items()}
 
 
 def _organisation_change(base: Any, other: Any) -> OrganisationChange:
@@ -200,29 +204,3 @@ def _verdict(shunted: bool, whole: float, threshold: float) -> str:
     if shunted:
         return "cost moved"
     return "costs more" if whole > threshold else "no change"
-
-
-def _summary(verdict: str, whole: float, moved: float, currency: str) -> str:
-    amount, shifted = money(abs(whole), currency), money(moved, currency)
-    if verdict == "genuine saving":
-        return f"A genuine whole-system saving of {amount}: no organisation pays more."
-    if verdict == "saving with cost moved":
-        return (f"A genuine whole-system saving of {amount}, while {shifted} of cost moves "
-                "between organisations: those who save should fund those who pay more.")
-    if verdict == "cost moved" and whole > 0:
-        return (f"Cost shunting: {shifted} of cost moves between organisations and the "
-                f"whole system pays {amount} more. The saving is not real.")
-    if verdict == "cost moved":
-        return (f"Cost shunting: {shifted} of cost moves between organisations with no "
-                "whole-system saving.")
-    if verdict == "costs more":
-        return f"The whole system pays {amount} more; no organisation saves."
-    return "No change in cost to any organisation."
-
-
-def comparison_dict(comparison: Comparison) -> dict[str, Any]:
-    """The comparison as plain data (what ``--json`` prints), shunts in words too."""
-    data = asdict(comparison)
-    data["shunts"] = [{**asdict(s), "moved": s.moved, "text": str(s)}
-                      for s in comparison.shunts]
-    return data

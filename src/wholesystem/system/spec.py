@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from wholesystem.diagnostics import UNKNOWN_SPAN, SourceSpan
 from wholesystem.ir.model import SourceFile
+from wholesystem.system.prices import CostPrice, PriceBasis
 
 __all__ = [
     "TIME_UNITS",
@@ -152,17 +153,30 @@ class TimeSettings:
         if self.report_every:
             return self.report_every
         default = {"day": 30.0, "week": 4.0, "month": 3.0, "year": 1.0}[self.unit]
-        return min(default, self.horizon)
+        # never finer than the step: a period shorter than one step reports nothing new,
+        # and would make the period count unbounded by the step limit
+        return min(max(default, self.step), self.horizon)
 
-    def label(self, time: float) -> str:
-        """A time as people read it: a date when the start date is known."""
+    @property
+    def period_count(self) -> float:
+        """Ledger periods in the horizon (the last may be short); a float, since a hostile
+        file may ask for more than any list could hold."""
+        ratio = self.horizon / self.period
+        return max(1.0, float(math.ceil(ratio - 1e-9))) if math.isfinite(ratio) else ratio
+
+    def date(self, time: float) -> str | None:
+        """The ISO date of a time, when the start date is known and the calendar reaches it."""
         if self.start_date is not None and self.unit in ("day", "week"):
             days = time * TIME_UNITS[self.unit]
             try:
                 return (self.start_date + _dt.timedelta(days=days)).isoformat()
             except (OverflowError, ValueError):
                 pass  # past the calendar's last date: say it as a time instead
-        return f"{self.unit} {time:g}"
+        return None
+
+    def label(self, time: float) -> str:
+        """A time as people read it: a date when the start date is known."""
+        return self.date(time) or f"{self.unit} {time:g}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,6 +363,11 @@ class Service:
     remaining_stay: str = "residual"
     """Stays of people in service at time 0: ``residual`` (as in a steady state) or
     ``uniform`` (a uniform fraction of a fresh stay)."""
+    ward: str = ""
+    """Ward (unit) whose beds this service's people occupy, shared with the other services
+    naming the same ward, e.g. the stroke, TIA and neurological patients of one acute
+    stroke unit ('': the service is a ward of its own); occupancy and delay tables count a
+    ward's services together."""
     span: SourceSpan = UNKNOWN_SPAN
     """Where it is defined."""
     initial_span: SourceSpan = UNKNOWN_SPAN
@@ -593,6 +612,10 @@ class SystemSpec:
     """Prevention in force (from applied interventions): arrivals reduced over time."""
     scenario: str = "baseline"
     """Name of the scenario this spec stands for."""
+    prices: PriceBasis | None = None
+    """Reporting price year, deflator and discounting (None: costs as written)."""
+    price_records: tuple[CostPrice, ...] = ()
+    """Every cost as written, with its price year and uprating factor."""
 
     def prevented_share(self, cohort: str, need: str, time: float) -> float:
         """Share of a need's arrivals prevented at ``time`` (0 when no prevention)."""

@@ -21,6 +21,16 @@ BODIES: dict[str, Any] = {
     "/log": {"question": "sneaky"},
     "/members": {"username": "bob", "role": "owner"},
     "/csh": {"question": "purpose", "is_answer": "stolen"},
+    "/budgets": {"organisation": "acute_trust", "amount": 1.0},
+    "/jobs/ensemble": {"parameters": [{"name": "p2_b capacity", "low": 80, "high": 120}],
+                       "runs": 2},
+    "/jobs/sensitivity": {"parameters": [{"name": "p2_b capacity", "low": 80,
+                                          "high": 120}], "samples": 2},
+    "/jobs/rank": {"runs": 1},
+    "/jobs/calibration": {"observations": {"times": [0, 1], "values": {"x": [1, 2]}},
+                          "fit": [{"name": "p2_b capacity", "low": 1, "high": 200}]},
+    "/jobs/loops": {},
+    "/forecast": {"history": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]},
 }
 
 
@@ -30,11 +40,18 @@ def _seed(client: TestClient) -> dict[str, int]:
     scenario = client.post(f"/api/workspaces/{workspace}/scenarios", json={
         "model_id": model, "name": "ada's", "levers": {"p2_b capacity": 120}}).json()["id"]
     client.post(f"/api/workspaces/{workspace}/log", json={"question": "ada's question"})
-    return {"workspace_id": workspace, "model_id": model, "scenario_id": scenario}
+    run = client.post(f"/api/workspaces/{workspace}/models/{model}/run",
+                      json={"levers": {}, "save": True}).json()["run_id"]
+    client.put(f"/api/workspaces/{workspace}/models/{model}/budgets",
+               json={"organisation": "acute_trust", "amount": 5e6})
+    job = client.post(f"/api/workspaces/{workspace}/models/{model}/jobs/loops",
+                      json={"max_loops": 5}).json()["id"]
+    return {"workspace_id": workspace, "model_id": model, "scenario_id": scenario,
+            "run_id": run, "job_id": job}
 
 
 def _call(client: TestClient, method: str, path: str, ids: dict[str, int]):  # type: ignore[no-untyped-def]
-    url = path.format(**ids, example="hospital_discharge")
+    url = path.format(**ids, example="hospital_discharge", organisation="acute_trust")
     kwargs: dict[str, Any] = {}
     for suffix, body in BODIES.items():
         if path.endswith(suffix) and method in ("post", "put"):
@@ -64,7 +81,8 @@ def test_nobody_reaches_another_users_workspace_on_any_route(shared_app) -> None
     ids = _seed(ada)
     before = {p: ada.get(p.format(**ids)).json() for p in (
         "/api/workspaces/{workspace_id}/models", "/api/workspaces/{workspace_id}/scenarios",
-        "/api/workspaces/{workspace_id}/log", "/api/workspaces/{workspace_id}/members")}
+        "/api/workspaces/{workspace_id}/log", "/api/workspaces/{workspace_id}/members",
+        "/api/workspaces/{workspace_id}/models/{model_id}/budgets")}
     login(bob, "bob")
     routes = _workspace_routes(bob)
     assert len(routes) >= 15

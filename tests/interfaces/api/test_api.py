@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from tests.interfaces.api.conftest import first_workspace, load_example
 
 import wholesystem
+from wholesystem.interfaces.render import shunt_sentence, verdict_sentence
 from wholesystem.system.levers import compare_levers
 from wholesystem.system.model import load_system
 from wholesystem.system.shunts import compare
@@ -140,7 +141,21 @@ def test_compare_gives_the_cost_shunt_verdict_of_the_file(local: TestClient) -> 
     expected = compare(load_system(wholesystem.example_path("delayed_discharge_system")),
                        "fewer_packages")
     assert body["verdict"] == expected.verdict == "cost moved"
-    assert body["shunts"][0]["text"] == str(expected.shunts[0])
+    assert body["shunts"][0]["text"] == shunt_sentence(expected.shunts[0])
+    assert body["summary"] == verdict_sentence(expected)
+
+
+@pytest.mark.parametrize(("example", "scenario"), [("criminal_justice", "cut_probation"),
+                                                 ("housing_homelessness", "cut_prevention")])
+def test_the_systems_beyond_health_load_and_compare(local: TestClient, example: str,
+                                                    scenario: str) -> None:
+    workspace = first_workspace(local)
+    model = load_example(local, workspace, example)
+    body = local.get(f"/api/workspaces/{workspace}/models/{model}/compare",
+                     params={"scenario": scenario}).json()
+    expected = compare(load_system(wholesystem.example_path(example)), scenario)
+    assert body["verdict"] == expected.verdict
+    assert body["summary"] == verdict_sentence(expected)
 
 
 def test_ledger_map_and_journeys(local: TestClient) -> None:
@@ -155,6 +170,10 @@ def test_ledger_map_and_journeys(local: TestClient) -> None:
     assert len(graph["series"]["waiting"]) == 2
     report = local.get(f"{url}/journeys", params={"runs": 1}).json()
     assert report["scenarios"][0]["scenario"] == "baseline"
+    typical = report["scenarios"][0]["typical"][0]
+    assert typical["title"] == "A typical journey (cost near the median)"
+    assert len(typical["lines"]) == len(typical["events"]) + 1  # the cost line
+    assert typical["lines"][-1].startswith("cost: ")
 
 
 def test_a_plain_model_has_no_system_pages(local: TestClient) -> None:

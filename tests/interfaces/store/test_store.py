@@ -21,7 +21,7 @@ def store(tmp_path: Path) -> Store:
 
 
 def test_a_new_database_is_migrated_to_head_in_wal_mode(store: Store) -> None:
-    assert schema_revision(store.engine) == head_revision() == "0001"
+    assert schema_revision(store.engine) == head_revision() == "0003_jobs"
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -9,7 +9,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from wholesystem.builtins import BuiltinKind, builtins_of, kernels, lookup_builtin
+from wholesystem.builtins import (
+    DIALECTS,
+    Builtin,
+    BuiltinKind,
+    StateReads,
+    UnitsRule,
+    builtins_of,
+    kernels,
+    lookup_builtin,
+)
 from wholesystem.builtins import scalar_kernels as scalar
 from wholesystem.builtins.docs import functions_markdown
 
@@ -169,3 +178,58 @@ def test_committed_functions_page_is_generated_from_the_registry() -> None:
     page = Path(__file__).parents[3] / "docs" / "functions.md"
     assert page.read_text(encoding="utf-8") == functions_markdown(), (
         "docs/functions.md is stale: run python -m wholesystem.builtins.docs > docs/functions.md")
+
+
+def _every_builtin() -> list[Builtin]:
+    return list({id(b): b for d in DIALECTS for b in builtins_of(d).values()}.values())
+
+
+def test_state_reads_name_arguments_the_function_takes() -> None:
+    """Only stateful builtins say what they read, and only of arguments they can be given;
+    a DELAYED units rule needs ``reads`` to find the initial value."""
+    for builtin in _every_builtin():
+        if builtin.reads is None:
+            assert builtin.units is not UnitsRule.DELAYED, builtin.name
+            continue
+        assert builtin.kind is BuiltinKind.STATEFUL, builtin.name
+        positions = (*builtin.reads.step, *builtin.reads.start)
+        if builtin.reads.initial is not None:
+            positions += (builtin.reads.initial,)
+        assert all(0 <= p < builtin.max_args for p in positions), builtin.name
+
+
+def test_state_reads_follow_the_lowering() -> None:
+    """SMTH1(input, time, initial) is its hidden stock: nothing read within a step, the
+    initial value (position 2) at the start; DELAY1 divides its stock by the delay time
+    (position 1) in the step and at the start; SMOOTH N(input, time, initial, n) starts at
+    position 2; PREVIOUS(x, initial) reads its initial value every step (position 1)."""
+    smooth = lookup_builtin("SMTH1")
+    assert smooth is not None
+    assert smooth.reads == StateReads((), (), 2)
+    delay = lookup_builtin("DELAY1", "mdl")
+    assert delay is not None
+    assert delay.reads == StateReads((1,), (1,), 2)
+    vensim_smooth = lookup_builtin("SMOOTH N", "mdl")
+    assert vensim_smooth is not None
+    assert vensim_smooth.reads is not None
+    assert vensim_smooth.reads.initial == 2
+    previous = lookup_builtin("PREVIOUS")
+    assert previous is not None
+    assert previous.reads is not None
+    assert previous.reads.step == (1,)
+
+
+def test_exact_renames_name_a_function_that_takes_the_same_arguments() -> None:
+    """A renamed export is the target language's builtin, accepting every argument count
+    the source accepts (SMOOTHI's three arguments are SMTH1's optional-initial form)."""
+    for dialect in DIALECTS:
+        for builtin in builtins_of(dialect).values():
+            for target_dialect, name in builtin.renamed:
+                target = lookup_builtin(name, target_dialect)
+                assert target is not None, (builtin.name, target_dialect, name)
+                assert target.min_args <= builtin.min_args, builtin.name
+                assert target.max_args >= builtin.max_args, builtin.name
+    smoothi = lookup_builtin("SMOOTHI", "mdl")
+    assert smoothi is not None
+    assert smoothi.renamed_in("xmile") == "SMTH1"
+    assert smoothi.renamed_in("mdl") is None

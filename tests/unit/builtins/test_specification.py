@@ -109,6 +109,26 @@ CASES: dict[str, Case] = {
     "xmile-SQRT": c("2.5^2 = 6.25; no real root of -1: NaN.",
                     ("SQRT(6.25)", const(2.5)), ("SQRT(-1)", const(math.nan))),
     "xmile-TAN": c("tan(pi/4) = 1.", ("TAN(PI / 4)", const(1))),
+    # -- Stella counting builtins ---------------------------------------------------
+    "stella-FACTORIAL": c("5! = 5 * 4 * 3 * 2 * 1 = 120 (the help's example); 0! = 1 (the "
+                          "empty product); between whole numbers Γ(n + 1): 0.5! = Γ(1.5) = "
+                          "sqrt(pi) / 2; -1 is a pole of Γ(n + 1): NaN.",
+                          ("FACTORIAL(5)", const(120)), ("FACTORIAL(0)", const(1)),
+                          ("FACTORIAL(0.5)", const(math.sqrt(PI) / 2)),
+                          ("FACTORIAL(-1)", const(math.nan))),
+    "stella-COMBINATIONS": c("The help's example: COMBINATIONS(5, 3) = 120 / (6 * 2) = 10; "
+                             "one empty subset, C(4, 0) = 1; no 3-subsets of a 2-set, 0.",
+                             ("COMBINATIONS(5, 3)", const(10)),
+                             ("COMBINATIONS(4, 0)", const(1)),
+                             ("COMBINATIONS(2, 3)", const(0))),
+    "stella-PERMUTATIONS": c("n! / (n - r)!: 5! / 2! = 60 ordered triples of 5; r = n gives "
+                             "n! (4! = 24); none when r > n.",
+                             ("PERMUTATIONS(5, 3)", const(60)),
+                             ("PERMUTATIONS(4, 4)", const(24)),
+                             ("PERMUTATIONS(2, 3)", const(0))),
+    "stella-GAMMALN": c("Γ(4) = 3! = 6, so ln 6; Γ(1) = 1, so 0; no value at x <= 0: NaN.",
+                        ("GAMMALN(4)", const(math.log(6))), ("GAMMALN(1)", const(0)),
+                        ("GAMMALN(-2)", const(math.nan))),
     # -- XMILE 3.5.3 delays ----------------------------------------------------------
     "xmile-DELAY": c("Input TIME delayed 2: at t the value of t - 2; before t = 2 the "
                      "initial value, given (-1) or by default the input at the start "
@@ -239,6 +259,9 @@ CASES: dict[str, Case] = {
     "vensim-INTEGER": c("Truncation toward zero: -2.5 -> -2, 2.7 -> 2.",
                         ("INTEGER(-2.5)", const(-2)), ("INTEGER(2.7)", const(2)),
                         dialect="mdl"),
+    "vensim-GAMMA LN": c("Γ(1) = Γ(2) = 1, so ln 0; Γ(5) = 4! = 24; Γ(0.5) = sqrt(pi).",
+                         ("GAMMA LN(1)", const(0)), ("GAMMA LN(5)", const(math.log(24))),
+                         ("GAMMA LN(0.5)", const(0.5 * math.log(PI))), dialect="mdl"),
     "vensim-INVERT MATRIX": c("diag(2, 4) inverts to diag(0.5, 0.25); the off-diagonal 0s "
                               "stay 0.", ("inv[r1, r2] + 10 * inv[r1, r1]", const(5)),
                               ("inv[r2, r2]", const(0.25)), dialect="mdl",

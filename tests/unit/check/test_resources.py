@@ -108,8 +108,10 @@ def test_system_file_horizon_steps(tmp_path: Path) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(MINIMAL.replace("horizon: 30", "horizon: 1000000000000"))
     report = check_path(path)
-    assert [d.code for d in report.errors] == ["resource-limit"]
-    assert "max_steps" in report.errors[0].message
+    # 1e12 days by the day, in 30-day ledger periods: both limits are reported
+    assert [d.code for d in report.errors] == ["resource-limit"] * 2
+    assert "(max_steps)" in report.errors[0].message
+    assert "(max_report_periods)" in report.errors[1].message
     with pytest.raises(ResourceLimitError, match="max_steps"):
         load_system(path).run()
     with pytest.raises(ResourceLimitError, match="max_steps"):
@@ -140,3 +142,42 @@ def test_cli_limit_option(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", teacup, "--limit", "max_steps=1000"]) == 0
     assert main(["run", teacup, "--limit", "nonsense=3"]) == 1
     assert "--limit expects NAME=VALUE" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [
+    ["run"], ["check"], ["compile"], ["loops"], ["dominance"],
+    ["sensitivity", "-o", "Teacup Temperature", "-p", "Characteristic Time=5:15",
+     "--runs", "4"],
+    ["uncertainty", "-o", "Teacup Temperature", "-p", "Characteristic Time=5:15",
+     "--runs", "4"],
+])
+def test_every_model_command_takes_limit(command: list[str],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """The teacup runs 240 steps (0 to 30 by 0.125): over --limit max_steps=10 in every
+    command that compiles or runs a model."""
+    teacup = str(wholesystem.example_path("teacup"))
+    code = main([command[0], teacup, *command[1:], "--limit", "max_steps=10"])
+    assert code == 1
+    captured = capsys.readouterr()
+    assert "has 240 time steps, over the limit of 10 (max_steps)" in captured.out + \
+        captured.err
+
+
+def test_convert_takes_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    """convert reads only: its limits are the readers' (here the file size)."""
+    teacup = str(wholesystem.example_path("teacup"))
+    assert main(["convert", teacup, "--to", "mdl", "--limit", "max_document_bytes=10"]) == 1
+    assert "(max_document_bytes)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", [
+    ["ledger"], ["compare", "-s", "baseline"], ["journeys", "--runs", "1"],
+    ["boundary", "--inside", "acute_trust"],
+    ["capacity", "--service", "home_care", "--places", "5,10"],
+])
+def test_every_system_command_takes_limit(command: list[str],
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """The delayed-discharge system runs 365 daily steps: over --limit max_steps=10."""
+    system = str(wholesystem.example_path("delayed_discharge_system"))
+    assert main([command[0], system, *command[1:], "--limit", "max_steps=10"]) == 1
+    assert "has 365 time steps, over the limit of 10 (max_steps)" in capsys.readouterr().err

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from xmile_factory import aux, xmile
 
-from wholesystem.errors import ArityError, ModelStructureError
+from wholesystem.errors import ArityError, ModelStructureError, UnsupportedFeatureError
 from wholesystem.parse import read_xmile_text
 from wholesystem.run import Model
 
@@ -299,6 +299,19 @@ def test_allocate_available_shares_by_priority_profile() -> None:
     assert some == pytest.approx([5000 * ((5 - level) / 2 + 0.5), 3000,
                                   8000 * ((3 - level) / 4 + 0.5)])
     assert [row[f"plenty[c{i}]"] for i in (1, 2, 3)] == [5000, 3000, 8000]
+
+
+def test_allocate_available_refuses_a_written_constant_elasticity_profile() -> None:
+    """Vensim's manual lists ptype 5, a truncated constant elasticity curve, without a
+    definition we could read: a profile that writes ptype 5 is refused where it is
+    written, naming the element, instead of giving NaN."""
+    profiles = {"c1,ptype": 5, "c1,ppriority": 5, "c1,pwidth": 2, "c1,pextra": -1,
+                "c2,ptype": 1, "c2,ppriority": 7, "c2,pwidth": 4, "c2,pextra": 0,
+                "c3,ptype": 1, "c3,ppriority": 3, "c3,pwidth": 4, "c3,pextra": 0}
+    with pytest.raises(UnsupportedFeatureError, match=r"m\.xmile:\d+:\d+: .*c1, ptype.*ptype 5"):
+        run_arrays(array("prio", "company pprofile", profiles)
+                   + aux("some", "ALLOCATE_AVAILABLE(rev[company], prio[company, ptype], "
+                                 "8000)", "company"))
 
 
 def test_allocate_by_priority_serves_higher_priorities_first() -> None:

@@ -134,8 +134,9 @@ def test_one_draw_per_dt_even_within_runge_kutta_stages() -> None:
 
 
 def test_seed_must_be_a_whole_number_known_at_the_start() -> None:
-    with pytest.raises(ModelStructureError, match="seed of RANDOM"):
-        model_of(aux("x", "RANDOM(0, 1, TIME)"), stop=1).run()
+    # a computed seed is Stella's per-element seed, read on the first draw (TIME = 0)
+    computed = model_of(aux("x", "RANDOM(0, 1, TIME)"), stop=3).run(seed=1)
+    assert np.allclose(computed["x"], model_of(aux("x", "RANDOM(0, 1, 0)"), stop=3).run()["x"])
     with pytest.raises(ModelStructureError, match="seed of NORMAL"):
         model_of(aux("x", "NORMAL(0, 1, 1.5)"), stop=1).run()
     with pytest.raises(ModelStructureError, match="seed of EXPRND"):
@@ -145,10 +146,10 @@ def test_seed_must_be_a_whole_number_known_at_the_start() -> None:
 
 
 @pytest.mark.parametrize(("equation", "message"), [
-    ("NORMAL(1)", "NORMAL takes 2 to 3 argument"),
-    ("LOGNORMAL(1, 2, 3, 4)", "LOGNORMAL takes 2 to 3 argument"),
-    ("EXPRND()", "EXPRND takes 1 to 2 argument"),
-    ("POISSON(1, 2, 3)", "POISSON takes 1 to 2 argument"),
+    ("NORMAL(1)", "NORMAL takes 2 to 6 argument"),
+    ("LOGNORMAL(1, 2, 3, 4, 5, 6, 7)", "LOGNORMAL takes 2 to 6 argument"),
+    ("EXPRND()", "EXPRND takes 1 to 5 argument"),
+    ("POISSON(1, 2, 3, 4, 5, 6)", "POISSON takes 1 to 5 argument"),
     ("RANDOM(1)", "RANDOM takes 2 to 3 argument"),
     ("MEAN()", "MEAN takes 1 or more argument"),
 ])

@@ -244,6 +244,18 @@ class TestErrors:
         assert "unexpected '*'" in error.message
         assert "expected" in error.message
 
+    def test_a_double_slash_is_named_as_not_an_operator(self) -> None:
+        """XMILE 1.0's arithmetic operators are + - * / ^ and MOD; Stella and Vensim add
+        none spelled '//', so 'a // b' (written in a published Stella model) is invalid
+        and the error says so at the second '/'."""
+        with pytest.raises(ModelSyntaxError) as caught:
+            parse("a * b//c")
+        error = caught.value
+        assert error.span is not None
+        assert error.span.column == 11  # origin column 5 + 6
+        assert error.hint is not None
+        assert "'//' is not an operator" in error.hint
+
     def test_excerpt_has_a_caret_under_the_problem(self) -> None:
         with pytest.raises(ModelSyntaxError) as caught:
             parse("a + * b")

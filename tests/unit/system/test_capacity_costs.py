@@ -10,6 +10,7 @@ import pytest
 from system_factory import dedent
 
 from wholesystem.errors import SystemFileError
+from wholesystem.interfaces.render.capacity import payback_sentence
 from wholesystem.system import read_system_text
 from wholesystem.system.journey_report import journeys
 from wholesystem.system.ledger import build_ledger
@@ -193,7 +194,7 @@ def test_compare_says_where_extra_places_stop_paying_for_themselves() -> None:
     assert [p.places["care"] for p in payback.sweep.points] == list(range(5, 21))
     assert payback.best.places == {"care": 18}
     assert payback.verdict == "stops paying"
-    assert payback.summary == (
+    assert payback_sentence(payback) == (
         "Extra capacity pays for itself up to about 13 more places (care 18), where the "
         "whole system costs least (£8,100, £9,650 less than with the baseline's places); "
         "beyond that each extra place costs more than the delays it saves, and the "
@@ -212,3 +213,18 @@ def test_a_few_extra_places_that_pay_all_the_way() -> None:
     payback = compare(SystemModel(read_system_text(text)), "more_places").capacity
     assert payback is not None
     assert payback.verdict == "pays for itself"
+
+
+def test_the_payback_walk_scans_every_step_to_the_scenarios_capacity() -> None:
+    """5 to 40 places, one place a step: every step is simulated (a full scan, so a later
+    dip could not be missed), although the cost rises for 22 steps after 18 places. From
+    18 places nobody waits: 90 occupied place-days (£4,500) plus c x £20 x 10 days, so 40
+    places cost £4,500 + £8,000 = £12,500."""
+    text = without_unlimited(HAND).replace("set: 20", "set: 40")
+    payback = compare(SystemModel(read_system_text(text)), "more_places").capacity
+    assert payback is not None
+    assert [p.places["care"] for p in payback.sweep.points] == list(range(5, 41))
+    assert payback.best.places == {"care": 18}
+    assert payback.scenario_cost == pytest.approx(12500)
+    assert [p.whole_system for p in payback.sweep.points[13:]] == pytest.approx(
+        [4500 + 200 * c for c in range(18, 41)])

@@ -48,3 +48,26 @@ def test_older_people_shows_a_shunt_and_a_genuine_saving_side_by_side() -> None:
     assert pooled.verdict == "genuine saving"
     assert not pooled.shunts
     assert pooled.whole_change == pytest.approx(saving.whole_change)
+
+
+def test_older_people_readme_amounts_are_what_compare_gives() -> None:
+    """The verdict table of the older_people README quotes compare's amounts rounded to
+    £0.1m (£0.01m for the programme's £330,000 = 150,000 x 2 years + 30,000 one-off)."""
+    system = load_system(wholesystem.example_path("older_people"))
+    readme = (wholesystem.example_path("older_people").parent / "README.md").read_text(
+        encoding="utf-8")
+
+    def m(amount: float, places: int = 1) -> str:
+        return f"£{abs(amount) / 1e6:.{places}f}m"
+
+    shunt = compare(system, "cut_home_care")
+    by_name = {c.name: c.change for c in shunt.organisations}
+    assert f"social care saves about {m(by_name['Adult social care'])}" in readme
+    assert f"acute trust pays about {m(by_name['Acute trust'])} more" in readme
+    assert f"whole system pays about {m(shunt.whole_change)} more" in readme
+    saving = compare(system, "falls_prevention")
+    assert f"saving** of about {m(saving.whole_change)}" in readme
+    paid = {c.name: c.change for c in saving.organisations}["Public health"]
+    assert paid == pytest.approx(330_000)
+    assert f"public health pays {m(paid, 2)}" in readme
+    assert f"the same {m(saving.whole_change)} saving" in readme

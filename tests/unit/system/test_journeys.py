@@ -100,12 +100,16 @@ def test_person_summaries_and_timelines() -> None:
     assert people.measures["services touched"].max >= 2
     assert 0 < people.shares["came back at least once"] < 0.5
     assert summary.typical
-    assert summary.typical[0].lines[0].startswith("day ")
-    assert summary.typical[0].lines[-1].startswith("cost: ")
-    bounced = [t for t in summary.typical if "bounced" in t.title]
+    first = summary.typical[0]
+    assert first.pick == "typical"
+    assert first.events[0].kind == "arrive"
+    assert first.events[0].date is None  # no start date: times, not dates
+    times = [e.time for e in first.events]
+    assert times == sorted(times)
+    assert sum(first.cost.values()) > 0
+    bounced = [t for t in summary.typical if t.pick == "most bounced"]
     assert bounced
-    assert any("comes back" in line or "moves on" in line or "waits" in line
-                           for line in bounced[0].lines)
+    assert {"return", "move", "discharge"} & {e.kind for e in bounced[0].events}
 
 
 def test_runs_follow_the_number_of_people() -> None:

@@ -63,9 +63,10 @@ def test_compare_by_hand_flags_the_shunt_and_the_real_saving() -> None:
     assert comparison.moved == pytest.approx(2450)
     assert comparison.saving == pytest.approx(12250)
     assert comparison.verdict == "saving with cost moved"
-    assert str(comparison.shunts[0]) == (
-        "Adult social care pays £2,450 more; Acute trust saves £14,700; "
-        "whole system: saves £12,250.")
+    (shunt,) = comparison.shunts
+    assert shunt.pays_more == (("Adult social care", pytest.approx(2450)),)
+    assert shunt.saves == (("Acute trust", pytest.approx(14700)),)
+    assert shunt.whole_system == pytest.approx(-12250)
     waited = {o.name: o.change for o in comparison.outcomes}
     assert waited["days_waited"] == pytest.approx(-49)
 

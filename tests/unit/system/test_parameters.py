@@ -95,10 +95,11 @@ def test_numbers_that_shape_the_structure_are_recorded_but_refused() -> None:
 def test_evidence_is_the_comment_written_beside_the_number() -> None:
     system = load_system(wholesystem.example_path("older_people"))
     bed = system.parameter("acute_ward cost per occupied day")
-    assert bed.evidence == ("[source] The King's Fund, delayed discharge bed night (a figure "
-                            "in the text); table none; price year 2022/23")
+    assert bed.evidence == ("[source] The King's Fund, delayed discharge cost of an acute bed "
+                            "night (a figure quoted in its text); table n/a, not from a "
+                            "table; price year 2022/23")
     line = system.spec.source.text.splitlines()[bed.span.line - 1]
-    assert "per_occupied_day: 395" in line
+    assert "per_occupied_day: {amount: 395, price_year: 2022/23}" in line
     unwritten = system.parameter("acute_ward waiting cost per day")
     assert unwritten.value == 0.0
     assert "not written" in unwritten.evidence

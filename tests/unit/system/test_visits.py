@@ -20,7 +20,12 @@ from wholesystem.system.journeys import simulate_journeys
 from wholesystem.system.model import SystemModel
 from wholesystem.system.spec import Distribution, Duration, ServiceKind, VisitProfile
 from wholesystem.system.stays import cdf, step_probabilities
-from wholesystem.system.visits import daily_visit_chances, mean_visits_per_day, schedule
+from wholesystem.system.visits import (
+    daily_visit_chances,
+    mean_visits_per_day,
+    schedule,
+    scheduled_visits,
+)
 
 
 def visits_system(capacity: str = "4", stay: str = "{mean: 2, distribution: fixed}",
@@ -56,6 +61,26 @@ def test_schedule_is_a_rounded_straight_line() -> None:
     assert schedule(4, 1, 4).tolist() == [4, 3, 2, 1]
     assert schedule(4, 1, 3).tolist() == [4, 2, 1]
     assert schedule(4, 1, 1).tolist() == [4]
+
+
+def test_schedule_ties_are_exact_halves() -> None:
+    """1 to 4 over 19 days steps by 1/6: day 3 is 1.5 (to 2, even) and day 15 is 3.5 (to 4,
+    even), exactly, whatever a float step of 1/6 would give; 1 to 2 over 3 days is 1, 1.5,
+    2 and 1.5 goes to 2."""
+    line = schedule(1, 4, 19).tolist()
+    assert [line[2], line[3], line[4], line[15]] == [1, 2, 2, 4]
+    assert schedule(1, 2, 3).tolist() == [1, 2, 2]
+    assert schedule(3, 2, 3).tolist() == [3, 2, 2]  # 2.5 goes to 2, the even neighbour
+
+
+def test_scheduled_visits_count_every_schedule_without_building_it() -> None:
+    """The closed form agrees with adding up :func:`schedule` for every first and last
+    visit from 0 to 8 and every stay up to 120 days (ties included)."""
+    days = np.arange(0, 121)
+    for first in range(9):
+        for last in range(9):
+            expected = [int(schedule(first, last, int(k)).sum()) for k in days]
+            assert scheduled_visits(first, last, days).tolist() == expected
 
 
 def test_daily_visit_chances_redraw_below_one_and_above_three_sd() -> None:

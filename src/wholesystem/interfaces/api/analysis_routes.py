@@ -22,6 +22,7 @@ from wholesystem.interfaces.api.model_routes import (
     viewed_system,
 )
 from wholesystem.interfaces.api.workbench import Workbench
+from wholesystem.interfaces.render.boundary import boundary_dict
 from wholesystem.run import Model
 from wholesystem.system.boundary import CSH_QUESTIONS, boundary_critique
 from wholesystem.system.model import SystemModel
@@ -80,7 +81,7 @@ def boundary(workspace_id: Id, model_id: Id, caller: CallerDep, workbench: Workb
     ``inside`` organisations and across the whole system, with the kept CSH answers."""
     system = viewed_system(workbench, caller, workspace_id, model_id, version, scenario,
                            baseline)
-    report = boundary_critique(system, inside, scenario, baseline).to_json()
+    report = boundary_dict(boundary_critique(system, inside, scenario, baseline))
     report["workspace_answers"] = _answers(workbench, workspace_id, model_id)
     return report
 

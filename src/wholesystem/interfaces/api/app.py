@@ -14,10 +14,15 @@ import wholesystem
 from wholesystem.interfaces.api import (
     access_routes,
     analysis_routes,
+    budget_routes,
+    export_routes,
+    job_routes,
     model_routes,
+    stockflow_routes,
     work_routes,
 )
 from wholesystem.interfaces.api.access import ensure_local_workspace
+from wholesystem.interfaces.api.jobs import JobRunner
 from wholesystem.interfaces.api.problems import install_problem_handlers
 from wholesystem.interfaces.api.workbench import Workbench
 from wholesystem.interfaces.store import Store
@@ -43,13 +48,17 @@ def create_app(store: Store, uploads: Path, *, shared: bool = False,
                               "save scenarios and log experiments.")
     app.state.workbench = Workbench(store, uploads, max_upload_bytes)
     app.state.shared = shared
+    # Jobs a stopped server left unfinished lost their work with it: mark them failed.
+    store.abandon_unfinished_jobs()
+    app.state.jobs = JobRunner(store)
     if not shared:
         ensure_local_workspace(store)
     app.add_middleware(SessionMiddleware, secret_key=secret or secrets.token_urlsafe(32),
                        session_cookie="wholesystem_session", same_site="strict",
                        https_only=shared and secure_cookies)
     install_problem_handlers(app)
-    for module in (access_routes, model_routes, work_routes, analysis_routes):
+    for module in (access_routes, model_routes, work_routes, analysis_routes,
+                   export_routes, budget_routes, job_routes, stockflow_routes):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

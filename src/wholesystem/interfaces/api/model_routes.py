@@ -10,6 +10,7 @@ from fastapi.responses import Response
 import wholesystem
 from wholesystem.interfaces.api.access import MAX_ID, Caller, Id, caller_of, require_role
 from wholesystem.interfaces.api.access_routes import StoreDep
+from wholesystem.interfaces.api.budgets import comparison_with_budgets
 from wholesystem.interfaces.api.schemas import (
     ChangedLever,
     ModelDetail,
@@ -20,14 +21,16 @@ from wholesystem.interfaces.api.schemas import (
 )
 from wholesystem.interfaces.api.views import changed_levers, lever_groups, series, system_map
 from wholesystem.interfaces.api.workbench import UploadError, Workbench, model_name
+from wholesystem.interfaces.render import verdict_sentence
+from wholesystem.interfaces.render.journeys import journeys_dict
 from wholesystem.interfaces.store import Store, encode_results
 from wholesystem.interfaces.store.schema import ModelVersion, StoredModel
 from wholesystem.run import Model
-from wholesystem.system.journey_report import journeys, journeys_dict
+from wholesystem.system.journey_report import journeys
 from wholesystem.system.ledger import build_ledger, ledger_dict
 from wholesystem.system.levers import compare_levers, simulate_levers, system_levers
 from wholesystem.system.model import SystemModel
-from wholesystem.system.shunts import compare_ledgers, comparison_dict
+from wholesystem.system.shunts import compare_ledgers
 
 __all__ = ["router", "EXAMPLES", "resolve_version", "system_of", "viewed_system"]
 
@@ -35,7 +38,8 @@ router = APIRouter(prefix="/api/workspaces/{workspace_id}", tags=["models"])
 CallerDep = Annotated[Caller, Depends(caller_of)]
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_ID,
                                            description="Version number (default: latest)")]
-EXAMPLES = ("hospital_discharge", "delayed_discharge_system", "older_people")
+EXAMPLES = ("hospital_discharge", "delayed_discharge_system", "older_people",
+            "criminal_justice", "housing_homelessness")
 """Bundled systems the workbench offers to load."""
 
 
@@ -231,9 +235,11 @@ def run_levers(workspace_id: Id, model_id: Id, body: RunIn, caller: CallerDep,
         run_id = workbench.store.add_run(
             workspace_id, version.id, base=body.scenario, levers=dict(body.levers),
             columns=columns, results=blob, engine_version=wholesystem.__version__,
-            summary={"verdict": comparison.verdict, "summary": comparison.summary,
+            summary={"verdict": comparison.verdict, "summary": verdict_sentence(comparison),
                      "whole_change": comparison.whole_change}).id
-    return RunOut(run_id=run_id, comparison=comparison_dict(comparison), series=series(run),
+    return RunOut(run_id=run_id, series=series(run),
+                  comparison=comparison_with_budgets(workbench.store, workspace_id, model_id,
+                                                     comparison),
                   changed=[ChangedLever(**c) for c in
                            changed_levers(system, body.levers, body.scenario)])
 
@@ -248,7 +254,8 @@ def compare_scenarios(workspace_id: Id, model_id: Id, caller: CallerDep,
     """Compare two of the file's scenarios: the cost-shunt verdict."""
     system = viewed_system(workbench, caller, workspace_id, model_id, version, scenario,
                            baseline)
-    return comparison_dict(compare_levers(system, {}, scenario, baseline))
+    return comparison_with_budgets(workbench.store, workspace_id, model_id,
+                                   compare_levers(system, {}, scenario, baseline))
 
 
 @router.get("/models/{model_id}/journeys")

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from wholesystem.interfaces.render import money, shunt_sentence, verdict_sentence
 from wholesystem.interfaces.store.schema import LogEntry, Scenario
-from wholesystem.system.shunts import Comparison, money
+from wholesystem.system.shunts import Comparison
 
 __all__ = ["scenario_report"]
 
@@ -44,14 +45,14 @@ def scenario_report(system_name: str, scenario: Scenario, comparison: Comparison
             ("Question", e.question), ("Hypothesis", e.hypothesis),
             ("Findings", e.findings), ("Decision", e.decision)))
         + "</dl>" for e in log)
-    shunts = "".join(f"<p>Cost shunt: {escape(str(s))}</p>" for s in comparison.shunts)
+    shunts = "".join(f"<p>Cost shunt: {escape(shunt_sentence(s))}</p>" for s in comparison.shunts)
     return (
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>"
         f"{escape(scenario.name)}: {escape(system_name)}</title><style>{_STYLE}</style>"
         f"</head><body><h1>{escape(scenario.name)}</h1><p>{escape(system_name)}; over "
         f"{comparison.horizon:g} {escape(comparison.unit)}s, against the base case "
         f"'{escape(scenario.base)}'.</p><p>{escape(scenario.note)}</p>"
-        f"<p class='verdict'>{escape(comparison.summary)}</p>{shunts}"
+        f"<p class='verdict'>{escape(verdict_sentence(comparison))}</p>{shunts}"
         f"<h2>Every lever moved from the base case</h2>"
         f"{_table(['Lever', 'Base case', 'This scenario'], levers) if levers else '<p>none</p>'}"
         f"<h2>Who pays</h2>{_table(['Organisation', 'Base case', 'This scenario', 'Change'], pays)}"

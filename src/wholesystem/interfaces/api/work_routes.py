@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import HTMLResponse
 
 from wholesystem.interfaces.api.access import Caller, Id, caller_of, require_role
+from wholesystem.interfaces.api.budgets import comparison_with_budgets
 from wholesystem.interfaces.api.model_routes import (
     WorkbenchDep,
     _known_scenario,
@@ -25,7 +26,6 @@ from wholesystem.interfaces.api.schemas import (
 )
 from wholesystem.interfaces.api.views import changed_levers
 from wholesystem.system.levers import check_levers, compare_levers
-from wholesystem.system.shunts import comparison_dict
 
 __all__ = ["router"]
 
@@ -71,7 +71,9 @@ def compare_saved(workspace_id: Id, scenario_id: Id, caller: CallerDep,
     return ScenarioCompare(
         scenario=ScenarioOut.model_validate(saved),
         changed=[ChangedLever(**c) for c in changed_levers(system, saved.levers, saved.base)],
-        comparison=comparison_dict(comparison))
+        comparison=comparison_with_budgets(workbench.store, workspace_id,
+                                           workbench.store.model_of_version(version).id,
+                                           comparison))
 
 
 @router.get("/scenarios/{scenario_id}/report.html", response_class=HTMLResponse)

@@ -104,6 +104,13 @@ class Workbench:
                     self._loaded.popitem(last=False)
         return model
 
+    def file_of(self, version: ModelVersion) -> Path:
+        """Where the version's file is kept for reading (its own folder, named by its
+        hash); it has been read once under :meth:`FileAccess.uploads_only`, so whatever
+        it refers to lies in that folder."""
+        self.loaded(version)
+        return self._written(version.filename, version.content)
+
     def ledger(self, version: ModelVersion, scenario: str) -> Ledger:
         """The ledger of one of a system version's scenarios as the file has it (kept: a
         lever move compares against it without simulating it again)."""
@@ -120,7 +127,7 @@ class Workbench:
                     self._ledgers.popitem(last=False)
         return found
 
-    def _read(self, filename: str, content: bytes) -> SystemModel | Model:
+    def _written(self, filename: str, content: bytes) -> Path:
         folder = self.uploads / sha256_hex(content)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / filename
@@ -128,6 +135,11 @@ class Workbench:
             partial = path.with_name(path.name + ".partial")
             partial.write_bytes(content)
             partial.replace(path)  # never a half-written file under the real name
+        return path
+
+    def _read(self, filename: str, content: bytes) -> SystemModel | Model:
+        path = self._written(filename, content)
+        folder = path.parent
         access = FileAccess.uploads_only(folder, max_bytes=self.max_upload_bytes)
         try:
             if kind_of(filename) == "system":

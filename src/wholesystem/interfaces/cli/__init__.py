@@ -13,11 +13,13 @@ import typer
 from wholesystem.interfaces.cli import (
     boundary_command,
     calibrate_command,
+    capacity_command,
     check_command,
     cld_command,
     compare_command,
     compile_command,
     convert_command,
+    delays_command,
     discover_command,
     forecast_command,
     journeys_command,
@@ -46,6 +48,8 @@ app.command("compile")(compile_command.compile_model)
 app.command("convert")(convert_command.convert)
 app.command("ledger")(ledger_command.ledger)
 app.command("compare")(compare_command.compare_scenarios)
+app.command("capacity")(capacity_command.capacity_command)
+app.command("delays")(delays_command.delays_command)
 app.command("journeys")(journeys_command.journeys_command)
 app.command("sensitivity")(sensitivity_command.sensitivity)
 app.command("uncertainty")(uncertainty_command.uncertainty)

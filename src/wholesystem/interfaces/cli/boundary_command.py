@@ -9,7 +9,10 @@ from typing import Annotated
 
 import typer
 
-from wholesystem.interfaces.cli.system_tables import signed, signed_money, table
+from wholesystem.interfaces.cli.options import LimitOption, access_for
+from wholesystem.interfaces.cli.system_tables import table
+from wholesystem.interfaces.render import signed, signed_money
+from wholesystem.interfaces.render.boundary import boundary_dict, flip_sentences, gap_sentences
 from wholesystem.system.boundary import CSH_QUESTIONS, BoundaryReport, boundary_critique
 from wholesystem.system.model import load_system
 
@@ -26,16 +29,17 @@ def boundary(
     baseline: Annotated[str, typer.Option(
         "--baseline", "-b", help="Scenario to compare against.")] = "baseline",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    limit: LimitOption = None,
 ) -> None:
     """Judge each scenario of SYSTEM as if only the --inside organisations were the
     system (flows across the cut fixed at the baseline, costs outside not counted) and
     beside the whole system: where the conclusion flips, and who outside is affected."""
-    model = load_system(system)
+    model = load_system(system, access_for(system, limit))
     names = scenario or [s for s in model.scenarios if s != baseline]
     reports = [boundary_critique(model, inside, name, baseline) for name in names]
     if as_json:
-        typer.echo(json.dumps([r.to_json() for r in reports] if len(reports) != 1
-                              else reports[0].to_json(), indent=2))
+        typer.echo(json.dumps([boundary_dict(r) for r in reports] if len(reports) != 1
+                              else boundary_dict(reports[0]), indent=2))
         return
     typer.echo("\n\n".join(render_boundary(r) for r in reports))
 
@@ -54,7 +58,7 @@ def render_boundary(report: BoundaryReport) -> str:
              f"{inside}", "", table(["cost change", ""], rows), "",
              f"Inside the boundary: {report.narrow_verdict}. Whole system: "
              f"{report.whole_verdict}."]
-    parts += [f"Flip: {line}" for line in report.flips] or [
+    parts += [f"Flip: {line}" for line in flip_sentences(report)] or [
         "The conclusion survives the narrower boundary."]
     if report.affected_organisations or report.affected_residents:
         parts += ["", "Affected outside the boundary"]
@@ -77,6 +81,6 @@ def render_boundary(report: BoundaryReport) -> str:
             parts += [f"  {question}", f"    {answer.stakeholder}: is '{answer.is_}'; "
                                        f"ought '{answer.ought}'"
                                        + ("  [gap]" if answer.gap else "")]
-        parts += [f"Gap the numbers bear on: {gap}" for gap in report.gaps]
+        parts += [f"Gap the numbers bear on: {gap}" for gap in gap_sentences(report)]
     parts += [f"Note: {note}" for note in report.notes]
     return "\n".join(parts)

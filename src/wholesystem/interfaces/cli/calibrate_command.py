@@ -24,6 +24,8 @@ from wholesystem.interfaces.cli.analysis_options import (
     print_json,
     progress_bar,
 )
+from wholesystem.interfaces.cli.options import LimitOption
+from wholesystem.limits import Limits
 
 __all__ = ["calibrate"]
 
@@ -52,11 +54,12 @@ def calibrate(
     seed: SeedOption = 0,
     as_json: JsonOption = False,
     plot: PlotOption = None,
+    limit: LimitOption = None,
 ) -> None:
     """Fit constants of MODEL to observed time series by least squares (intervals from
     the Jacobian) or MCMC; report MAPE, R², Theil's decomposition and residual checks."""
     observations = read_observations(data, aggregate=aggregate, period=period)
-    source = ModelSource(str(model), scenario)
+    source = ModelSource(str(model), scenario, Limits.parse(limit or []))
     parameters = [parse_fit(f) for f in fit]
     result = least_squares(source, observations, parameters, seed)
     if bayes:

@@ -12,8 +12,8 @@ import typer
 from wholesystem.analysis.causal import causal_structure
 from wholesystem.analysis.cld import CldComparison, compare_with_model, read_cld
 from wholesystem.analysis.loops import find_loops
-from wholesystem.datafiles import FileAccess
 from wholesystem.interfaces.cli.loops_command import render_loops
+from wholesystem.interfaces.cli.options import LimitOption, access_for
 from wholesystem.interfaces.cli.system_tables import table
 from wholesystem.system import load
 
@@ -26,6 +26,7 @@ def cld(
         "--model", "-m", help="Quantified model to compare with (default: the diagram's "
                               "'model:' field).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    limit: LimitOption = None,
 ) -> None:
     """Check DIAGRAM (every problem with its line and column), list its loops, and
     compare its links with a model's: drawn but absent, signs that differ, not drawn."""
@@ -34,7 +35,7 @@ def cld(
     target = model or drawing.model_path()
     comparison = None
     if target is not None:
-        graph = causal_structure(load(target, FileAccess.for_cli(target)))
+        graph = causal_structure(load(target, access_for(target, limit)))
         comparison = compare_with_model(drawing, graph)
     if as_json:
         document: dict[str, Any] = {"diagram": drawing.name, "loops": loops.to_json(),

@@ -8,9 +8,22 @@ from typing import Annotated
 
 import typer
 
-from wholesystem.interfaces.cli.system_tables import number, signed, signed_money, table
+from wholesystem.interfaces.cli.options import LimitOption, access_for
+from wholesystem.interfaces.cli.system_tables import table
+from wholesystem.interfaces.render import (
+    comparison_dict,
+    comparison_present_value_rows,
+    money,
+    number,
+    present_value_note,
+    shunt_sentence,
+    signed,
+    signed_money,
+    verdict_sentence,
+)
+from wholesystem.interfaces.render.capacity import payback_sentence
 from wholesystem.system.model import load_system
-from wholesystem.system.shunts import Comparison, compare, comparison_dict, money
+from wholesystem.system.shunts import Comparison, compare
 
 __all__ = ["compare_scenarios", "render_comparison"]
 
@@ -22,10 +35,11 @@ def compare_scenarios(
     baseline: Annotated[str, typer.Option(
         "--baseline", "-b", help="Scenario to compare against.")] = "baseline",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    limit: LimitOption = None,
 ) -> None:
     """Compare a scenario of SYSTEM with a baseline: cost per organisation, the whole
     system, resident outcomes, and every cost shunt in plain words."""
-    result = compare(load_system(system), scenario, baseline)
+    result = compare(load_system(system, access_for(system, limit)), scenario, baseline)
     if as_json:
         typer.echo(json.dumps(comparison_dict(result), indent=2))
     else:
@@ -54,6 +68,7 @@ def render_comparison(comparison: Comparison) -> str:
         table(["organisation", comparison.baseline, comparison.scenario, "change"],
               cost_rows),
         "",
+        *_present_value_part(comparison),
         "Activity (change)",
         table(["organisation", "admissions/contacts", f"place-{unit}s",
                f"{unit}s of waiting paid for"], activity_rows),
@@ -63,8 +78,18 @@ def render_comparison(comparison: Comparison) -> str:
               outcome_rows),
         "",
     ]
-    parts += [f"Cost shunt: {shunt}" for shunt in comparison.shunts]
-    parts.append(f"Verdict: {comparison.summary}")
+    parts += [f"Cost shunt: {shunt_sentence(shunt)}" for shunt in comparison.shunts]
+    parts.append(f"Verdict: {verdict_sentence(comparison)}")
     if comparison.capacity is not None:
-        parts.append(f"Capacity: {comparison.capacity.summary}")
+        parts.append(f"Capacity: {payback_sentence(comparison.capacity)}")
     return "\n".join(parts)
+
+
+def _present_value_part(comparison: Comparison) -> list[str]:
+    """The discounted change per organisation, when the system sets a discount rate."""
+    rows = comparison_present_value_rows(comparison)
+    if rows is None or comparison.discount is None:
+        return []
+    return ["Present value of the change",
+            table(["organisation", "change", "present value"], rows),
+            present_value_note(comparison.discount, comparison.price_year), ""]

@@ -12,6 +12,7 @@ from wholesystem.compiler.data import data_variables, feed_data_files, lower_ext
 from wholesystem.datafiles import write_text_atomically
 from wholesystem.errors import WholesystemError
 from wholesystem.export import EXPORTERS
+from wholesystem.interfaces.cli.options import LimitOption, access_for
 from wholesystem.ir.model import Project
 from wholesystem.run.model import data_files_named_by
 from wholesystem.system import read_project
@@ -33,6 +34,7 @@ def convert(
         "--data", help="Data file feeding a Vensim model's data variables (Vensim "
                        ".tab/.csv; default: the data sets the model's settings name). "
                        "Read when writing XMILE, whose file holds the values.")] = None,
+    limit: LimitOption = None,
 ) -> None:
     """Write MODEL in another format; reading the result back gives the same results."""
     target = to.strip().lower()
@@ -44,7 +46,7 @@ def convert(
     for path in data or ():
         if not path.exists():
             raise FileNotFoundError(2, "no such data file", str(path))
-    project = read_project(model)
+    project = read_project(model, access_for(model, limit))
     if target == "xmile":
         project = resolve_external_data(project, data or ())
     text = exporter(project)

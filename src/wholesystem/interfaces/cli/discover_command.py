@@ -26,6 +26,8 @@ from wholesystem.interfaces.cli.analysis_options import (
     print_json,
     progress_bar,
 )
+from wholesystem.interfaces.cli.options import LimitOption
+from wholesystem.limits import Limits
 
 __all__ = ["discover_command"]
 
@@ -50,6 +52,7 @@ def discover_command(
     plot: PlotOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    limit: LimitOption = None,
 ) -> None:
     """Scenario discovery with PRIM (and CART as a check): the box of uncertain inputs
     inside which the runs meeting every --case condition are concentrated."""
@@ -58,12 +61,13 @@ def discover_command(
     if not parameters:
         raise ParameterError("name the uncertain parameters with --param or --params")
     table = sample(parameters, runs, seed=seed, correlation=correlation)
+    source = ModelSource(str(model), "baseline", Limits.parse(limit or []))
     with cluster(workers, scheduler) as evaluator, progress_bar("runs") as bar:
         if scenario is not None:
             found = discover_intervention(model, scenario, table, conditions, baseline,
                                           seed, threshold, evaluator, bar)
         else:
-            found = discover_model(ModelSource(str(model)), table, conditions, seed,
+            found = discover_model(source, table, conditions, seed,
                                    threshold, evaluator, bar)
     if plot is not None:
         prim_tradeoff(found, plot)

@@ -10,16 +10,16 @@ import typer
 
 from wholesystem.datafiles import FileAccess
 from wholesystem.interfaces.cli.options import LimitOption
-from wholesystem.interfaces.cli.system_tables import number, table
+from wholesystem.interfaces.cli.system_tables import table
+from wholesystem.interfaces.render import money, number
+from wholesystem.interfaces.render.journeys import journeys_dict, scenario_timelines
 from wholesystem.limits import Limits
 from wholesystem.system.journey_report import (
     JourneysReport,
     ScenarioJourneys,
     journeys,
-    journeys_dict,
 )
 from wholesystem.system.model import load_system
-from wholesystem.system.shunts import money
 
 __all__ = ["journeys_command", "render_journeys"]
 
@@ -77,11 +77,11 @@ def render_journeys(report: JourneysReport) -> str:
                                     for s in report.scenarios)]]),
     ]
     for scenario in report.scenarios:
-        parts += _people_parts(scenario, c)
+        parts += _people_parts(scenario, c, unit)
     return "\n".join(parts)
 
 
-def _people_parts(scenario: ScenarioJourneys, currency: str) -> list[str]:
+def _people_parts(scenario: ScenarioJourneys, currency: str, unit: str) -> list[str]:
     summary = scenario.people
     if summary is None:
         return []
@@ -99,6 +99,6 @@ def _people_parts(scenario: ScenarioJourneys, currency: str) -> list[str]:
         table(["per person", "mean", "10%", "median", "90%", "max"], measure_rows),
         "  " + "; ".join(f"{name}: {share:.0%}" for name, share in summary.shares.items()),
     ]
-    for timeline in scenario.typical:
-        parts += ["", f"  {timeline.title}:", *(f"    {line}" for line in timeline.lines)]
+    for title, lines in scenario_timelines(scenario, unit, currency):
+        parts += ["", f"  {title}:", *(f"    {line}" for line in lines)]
     return parts

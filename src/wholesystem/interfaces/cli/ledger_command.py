@@ -9,11 +9,12 @@ from typing import Annotated
 
 import typer
 
-from wholesystem.interfaces.cli.system_tables import number, table
-from wholesystem.system.ledger import Ledger, build_ledger, ledger_dict
+from wholesystem.interfaces.cli.options import LimitOption, access_for
+from wholesystem.interfaces.cli.system_tables import table
+from wholesystem.interfaces.render import ledger_present_values, money, number, present_value_note
+from wholesystem.system.ledger import Ledger, build_ledger, check_periods, ledger_dict
 from wholesystem.system.model import load_system
-from wholesystem.system.shunts import money
-from wholesystem.system.spec import OUTCOMES
+from wholesystem.system.spec import OUTCOMES, SystemSpec
 
 __all__ = ["ledger", "render_ledger"]
 
@@ -28,17 +29,25 @@ def ledger(
                                    "(default: the file's report_every, or about a month).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    limit: LimitOption = None,
 ) -> None:
     """Whole-system ledger of SYSTEM: who pays what, for which activity, and when."""
-    run = load_system(system).simulate(scenario or "baseline")
-    if every is not None:
-        run = replace(run, spec=replace(run.spec, time=replace(run.spec.time,
-                                                               report_every=every)))
-    result = build_ledger(run)
+    loaded = load_system(system, access_for(system, limit))
+    # The periods are checked before the run, which a refused ledger would waste.
+    check_periods(_every(loaded.spec, every))
+    run = loaded.simulate(scenario or "baseline")
+    result = build_ledger(replace(run, spec=_every(run.spec, every)))
     if as_json:
         typer.echo(json.dumps(ledger_dict(result), indent=2))
     else:
         typer.echo(render_ledger(result))
+
+
+def _every(spec: SystemSpec, every: float | None) -> SystemSpec:
+    """``spec`` with ``--every`` as its ledger period, when given."""
+    if every is None:
+        return spec
+    return replace(spec, time=replace(spec.time, report_every=every))
 
 
 def render_ledger(ledger: Ledger) -> str:
@@ -51,6 +60,13 @@ def render_ledger(ledger: Ledger) -> str:
                  money(o.interventions_cost, c)] for o in ledger.organisations]
     org_rows.append(["Whole system", money(ledger.whole_system, c),
                      money(ledger.whole_system / ledger.horizon, c), "", "", ""])
+    org_header = ["organisation", "total", per, "own services", "people waiting",
+                  "interventions"]
+    present = ledger_present_values(ledger)
+    if present is not None:
+        org_header.append("present value")
+        for row, value in zip(org_rows, present, strict=True):
+            row.append(value)
     service_rows = [[s.name, names[s.owner], number(s.served), number(s.place_days),
                      number(s.mean_in_service, 1), number(s.days_waited),
                      number(s.waiting_at_end, 1), money(s.cost, c),
@@ -66,8 +82,8 @@ def render_ledger(ledger: Ledger) -> str:
         f"Scenario: {ledger.scenario}; {ledger.horizon:g} {unit}s from {ledger.start}",
         "",
         "Cost by organisation",
-        table(["organisation", "total", per, "own services", "people waiting",
-               "interventions"], org_rows),
+        table(org_header, org_rows),
+        *_money_basis(ledger),
         "",
         "Services",
         table(["service", "owner", "admissions/contacts", f"place-{unit}s",
@@ -94,3 +110,12 @@ def render_ledger(ledger: Ledger) -> str:
          f"(difference {people.residual:.2g})"),
     ]
     return "\n".join(parts)
+
+
+def _money_basis(ledger: Ledger) -> list[str]:
+    """How the costs are priced and discounted, when the system says."""
+    if ledger.discount is not None:
+        return [present_value_note(ledger.discount, ledger.price_year)]
+    if ledger.price_year is not None:
+        return [f"Every cost in {ledger.price_year} prices."]
+    return []

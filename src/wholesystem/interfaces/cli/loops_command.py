@@ -20,19 +20,21 @@ from wholesystem.analysis.loops import (
     resolve_pins,
     with_total,
 )
-from wholesystem.datafiles import FileAccess, write_text_atomically
+from wholesystem.datafiles import write_text_atomically
 from wholesystem.errors import ParameterError
+from wholesystem.interfaces.cli.options import LimitOption, access_for
 from wholesystem.interfaces.cli.system_tables import table
 from wholesystem.system import load
 
 __all__ = ["loops", "dominance", "render_loops", "render_dominance"]
 
 
-def _loop_set(model: Path, max_loops: int, pins: list[str]) -> LoopSet:
+def _loop_set(model: Path, max_loops: int, pins: list[str], limit: list[str] | None
+              ) -> LoopSet:
     if is_cld_file(model):
         graph = read_cld(model).graph()
     else:
-        graph = causal_structure(load(model, FileAccess.for_cli(model)))
+        graph = causal_structure(load(model, access_for(model, limit)))
     return find_loops(graph, max_loops, resolve_pins(graph, pins, max_loops))
 
 
@@ -58,13 +60,14 @@ def loops(
         "--count", help="When the enumeration is cut, count every loop of the model so "
                         "the output says exactly how many were left out (World3: about "
                         "two minutes).")] = False,
+    limit: LimitOption = None,
     count_seconds: Annotated[float | None, typer.Option(
         "--count-seconds", help="Stop counting after this long (the count is then a "
                                 "lower bound, and says so).")] = None,
 ) -> None:
     """List the feedback loops of MODEL: reinforcing (R) or balancing (B), with stable
     ids; or draw them with --format."""
-    found = _loop_set(model, max_loops, pin or [])
+    found = _loop_set(model, max_loops, pin or [], limit)
     if count:
         found = with_total(found, seconds=count_seconds)
     if fmt is not None:
@@ -123,10 +126,11 @@ def dominance(
     merge_steps: Annotated[int, typer.Option(
         "--merge-steps", min=1, help="In the story, merge periods shorter than this many "
                                       "time steps into their neighbours.")] = 3,
+    limit: LimitOption = None,
 ) -> None:
     """Which feedback loops drive MODEL's behaviour, period by period (Loops That
     Matter), with the share of the behaviour each dominant set explains."""
-    result = loop_dominance(load(model, FileAccess.for_cli(model)), max_loops=max_loops,
+    result = loop_dominance(load(model, access_for(model, limit)), max_loops=max_loops,
                             pins=pin or [], merge_steps=merge_steps)
     if as_json:
         typer.echo(json.dumps(result.to_json(), indent=2))

@@ -24,6 +24,8 @@ from wholesystem.interfaces.cli.analysis_options import (
     print_json,
     progress_bar,
 )
+from wholesystem.interfaces.cli.options import LimitOption
+from wholesystem.limits import Limits
 
 __all__ = ["sensitivity", "numbered"]
 
@@ -53,14 +55,16 @@ def sensitivity(
     plot: PlotOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    limit: LimitOption = None,
 ) -> None:
     """Global sensitivity (Sobol first and total order, or Morris) of each OUTPUT of
     MODEL to the uncertain parameters, at the end of the run and over time."""
     parameters, _ = collect_parameters(param, params, model)
     if not parameters:
         raise ParameterError("name the uncertain parameters with --param or --params")
+    source = ModelSource(str(model), scenario, Limits.parse(limit or []))
     with cluster(workers, scheduler) as evaluator, progress_bar("sensitivity") as bar:
-        results = analyse_model(ModelSource(str(model), scenario), parameters, output,
+        results = analyse_model(source, parameters, output,
                                 method, runs, seed, periods, evaluator, progress=bar)
     if plot is not None:
         for k, result in enumerate(results):

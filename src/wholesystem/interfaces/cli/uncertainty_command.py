@@ -24,7 +24,9 @@ from wholesystem.interfaces.cli.analysis_options import (
     print_json,
     progress_bar,
 )
+from wholesystem.interfaces.cli.options import LimitOption
 from wholesystem.interfaces.cli.sensitivity_command import numbered
+from wholesystem.limits import Limits
 
 __all__ = ["uncertainty", "ensemble_dict"]
 
@@ -60,6 +62,7 @@ def uncertainty(
     plot: PlotOption = None,
     workers: WorkersOption = None,
     scheduler: SchedulerOption = None,
+    limit: LimitOption = None,
 ) -> None:
     """Monte Carlo of MODEL over its uncertain parameters: percentile bands (5, 25, 50,
     75, 95) and the mean of each OUTPUT over time."""
@@ -67,8 +70,9 @@ def uncertainty(
     if not parameters:
         raise ParameterError("name the uncertain parameters with --param or --params")
     table = sample(parameters, runs, design, seed, correlation)
+    source = ModelSource(str(model), scenario, Limits.parse(limit or []))
     with cluster(workers, scheduler) as evaluator, progress_bar("runs") as bar:
-        study = run_ensemble(ModelSource(str(model), scenario), table, output,
+        study = run_ensemble(source, table, output,
                              chunk_size=chunk_size, seed=seed, evaluator=evaluator,
                              store=store, progress=bar)
     if plot is not None:

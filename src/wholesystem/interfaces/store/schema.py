@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -24,11 +25,16 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = ["Base", "User", "ApiToken", "Workspace", "Member", "StoredModel", "ModelVersion",
-           "Scenario", "Run", "LogEntry", "CshAnswer", "Evidence", "ROLES", "utcnow"]
+           "Scenario", "Run", "LogEntry", "CshAnswer", "Evidence", "BudgetThreshold", "Job",
+           "ROLES", "JOB_STATES", "utcnow"]
 
 ROLES = ("viewer", "editor", "owner")
 """Workspace roles, weakest first: viewers read, editors also write, owners also manage
 members."""
+
+
+JOB_STATES = ("queued", "running", "cancelling", "done", "failed", "cancelled")
+"""A background job's states; the last three are final."""
 
 
 def utcnow() -> datetime:
@@ -204,3 +210,59 @@ class Evidence(Base):
     owner: Mapped[str] = mapped_column(String(200), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BudgetThreshold(Base):
+    """An organisation's budget for a model: scenarios costing it more are flagged."""
+
+    __tablename__ = "budget_thresholds"
+    __table_args__ = (UniqueConstraint("model_id", "organisation"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"),
+                                              index=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"))
+    organisation: Mapped[str] = mapped_column(String(200))
+    """The organisation's id in the system file."""
+    amount: Mapped[float] = mapped_column(Float)
+    """Its budget over the system's horizon, in the file's currency."""
+    set_by: Mapped[str] = mapped_column(String(80), default="")
+    """Who set it (user name)."""
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Job(Base):
+    """A long analysis run in the background: its request, its progress and its result.
+
+    The result, the final state and the finishing time are written in one transaction;
+    until then ``result`` is empty, so a cancelled or killed job never leaves half a
+    result behind.
+    """
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"),
+                                              index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("model_versions.id",
+                                                       ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    """``ensemble``, ``sensitivity``, ``rank``, ``calibration``..."""
+    request: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """What was asked for (the validated request body)."""
+    state: Mapped[str] = mapped_column(String(20), default="queued")
+    """One of :data:`JOB_STATES`."""
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    """Progress: units of work done out of ``total`` (runs, evaluations...)."""
+    message: Mapped[str] = mapped_column(Text, default="")
+    """Why it failed, or what it is doing."""
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    """The analysis's JSON result, written with the final state."""
+    result_columns: Mapped[list[Any]] = mapped_column(default=list)
+    result_data: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    """Series (percentile bands...) as a compressed columnar archive, see
+    :mod:`~wholesystem.interfaces.store.results`."""
+    author: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from wholesystem.interfaces.store.database import (
@@ -32,8 +32,10 @@ from wholesystem.interfaces.store.database import (
 from wholesystem.interfaces.store.schema import (
     ROLES,
     ApiToken,
+    BudgetThreshold,
     CshAnswer,
     Evidence,
+    Job,
     LogEntry,
     Member,
     ModelVersion,
@@ -48,6 +50,7 @@ from wholesystem.interfaces.store.schema import (
 __all__ = ["Store", "open_store", "sha256_hex"]
 
 _Row = TypeVar("_Row")
+_FINAL = ("done", "failed", "cancelled")
 
 
 def sha256_hex(content: bytes) -> str:
@@ -314,6 +317,124 @@ class Store:
         """A model's evidence, by parameter."""
         return self._all(Evidence, Evidence.parameter, workspace_id=workspace_id,
                          model_id=model_id)
+
+    # budget thresholds ------------------------------------------------------------
+    def set_budget(self, workspace_id: int, model_id: int, organisation: str, *,
+                   amount: float, set_by: str, note: str = "") -> BudgetThreshold:
+        """Set (or replace) an organisation's budget threshold for a model."""
+        with self._write() as session:
+            budget = session.scalars(select(BudgetThreshold).filter_by(
+                model_id=model_id, organisation=organisation)).first()
+            if budget is None:
+                budget = BudgetThreshold(workspace_id=workspace_id, model_id=model_id,
+                                         organisation=organisation)
+                session.add(budget)
+            budget.amount, budget.set_by, budget.note = amount, set_by, note
+            budget.updated_at = utcnow()
+        return budget
+
+    def budgets(self, workspace_id: int, model_id: int) -> list[BudgetThreshold]:
+        """A model's budget thresholds, by organisation."""
+        return self._all(BudgetThreshold, BudgetThreshold.organisation,
+                         workspace_id=workspace_id, model_id=model_id)
+
+    def remove_budget(self, workspace_id: int, model_id: int, organisation: str) -> bool:
+        """Remove an organisation's threshold; False when it had none."""
+        with self._write() as session:
+            removed = session.execute(delete(BudgetThreshold).where(
+                BudgetThreshold.workspace_id == workspace_id,
+                BudgetThreshold.model_id == model_id,
+                BudgetThreshold.organisation == organisation))
+        return bool(getattr(removed, "rowcount", 0))
+
+    # background jobs --------------------------------------------------------------
+    def add_job(self, workspace_id: int, version_id: int, kind: str,
+                request: dict[str, Any], total: int, author: str = "") -> Job:
+        """A queued job."""
+        return self._add(Job(workspace_id=workspace_id, version_id=version_id, kind=kind,
+                             request=request, state="queued", done=0, total=total,
+                             message="", result_columns=[], author=author))
+
+    def job(self, workspace_id: int, job_id: int) -> Job | None:
+        """One job of the workspace."""
+        return self._one(Job, id=job_id, workspace_id=workspace_id)
+
+    def job_by_id(self, job_id: int) -> Job | None:
+        """A job, whichever workspace it belongs to (for the worker)."""
+        return self._one(Job, id=job_id)
+
+    def list_jobs(self, workspace_id: int) -> list[Job]:
+        """The workspace's jobs, oldest first."""
+        return self._all(Job, Job.id, workspace_id=workspace_id)
+
+    def count_unfinished_jobs(self, workspace_id: int) -> int:
+        """Jobs of the workspace still queued or running."""
+        with self._read() as session:
+            return int(session.scalar(select(func.count()).select_from(Job).where(
+                Job.workspace_id == workspace_id, Job.state.not_in(_FINAL))) or 0)
+
+    def start_job(self, job_id: int) -> bool:
+        """Mark a queued job running; False when it was cancelled before it started."""
+        with self._write() as session:
+            job = session.get(Job, job_id)
+            if job is None or job.state != "queued":
+                return False
+            job.state, job.started_at = "running", utcnow()
+        return True
+
+    def job_progress(self, job_id: int, done: int, total: int, message: str = "") -> None:
+        """Record progress of a running job (never changes its state)."""
+        with self._write() as session:
+            job = session.get(Job, job_id)
+            if job is not None and job.state not in _FINAL:
+                job.done, job.total = int(done), int(total)
+                if message:
+                    job.message = message
+
+    def request_cancel(self, workspace_id: int, job_id: int) -> Job | None:
+        """Ask a job to stop: a queued one is cancelled at once, a running one is marked
+        ``cancelling`` and stops at its next progress point; finished ones stay as they are."""
+        with self._write() as session:
+            job = session.scalars(select(Job).filter_by(
+                id=job_id, workspace_id=workspace_id).with_for_update()).first()
+            if job is None:
+                return None
+            if job.state == "queued":
+                job.state, job.finished_at = "cancelled", utcnow()
+                job.message = "cancelled before it started"
+            elif job.state == "running":
+                job.state = "cancelling"
+        return job
+
+    def finish_job(self, job_id: int, state: str, *, result: dict[str, Any] | None = None,
+                   columns: Sequence[str] = (), data: bytes | None = None,
+                   message: str = "") -> None:
+        """The job's final state and its whole result, in one transaction. A job asked to
+        cancel ends ``cancelled`` with no result, even if its work had just finished."""
+        if state not in _FINAL:
+            raise ValueError(f"{state!r} is not a final job state")
+        with self._write() as session:
+            job = session.scalars(select(Job).filter_by(id=job_id).with_for_update()).first()
+            if job is None or job.state in _FINAL:
+                return
+            if job.state == "cancelling":
+                state, result, columns, data = "cancelled", None, (), None
+                message = message or "cancelled"
+            job.state, job.message, job.finished_at = state, message, utcnow()
+            job.result, job.result_columns, job.result_data = result, list(columns), data
+            if state == "done":
+                job.done = job.total
+
+    def abandon_unfinished_jobs(self) -> int:
+        """Jobs left queued or running by a server that stopped: failed, with no result
+        (their work was in that process). How many there were."""
+        with self._write() as session:
+            jobs = list(session.scalars(select(Job).where(Job.state.not_in(_FINAL))))
+            for job in jobs:
+                job.state, job.finished_at = "failed", utcnow()
+                job.message = "the server stopped before this job finished; start it again"
+                job.result, job.result_columns, job.result_data = None, [], None
+            return len(jobs)
 
 
 def _version(model_id: int, number: int, filename: str, content: bytes,

@@ -19,7 +19,7 @@ import lark
 from lark import Lark, Token, v_args
 from lark.visitors import Transformer_NonRecursive
 
-from wholesystem.diagnostics import SourceSpan
+from wholesystem.diagnostics import SourceSpan, shown_character
 from wholesystem.errors import ArityError, ModelSyntaxError, WholesystemError
 from wholesystem.ir.expr import (
     Binary,
@@ -378,7 +378,8 @@ def _syntax_error(field: Field, err: lark.exceptions.UnexpectedInput,
     if isinstance(err, lark.exceptions.UnexpectedToken) and err.token.type == "REST":
         # REST (the text of a reality check) matches anything: the token that does not
         # fit is its first character.
-        message = f"cannot read definition: unexpected character '{str(err.token)[0]}'"
+        message = ("cannot read definition: unexpected character "
+                   f"{shown_character(str(err.token)[0])}")
     elif isinstance(err, lark.exceptions.UnexpectedToken):
         found = "the definition ends too early" if at_end else f"unexpected '{err.token}'"
         expected = sorted({_expected(t) for t in err.expected},
@@ -387,7 +388,7 @@ def _syntax_error(field: Field, err: lark.exceptions.UnexpectedInput,
         if expected:
             message += f"; expected {' or '.join(expected[:8])}"
     elif isinstance(err, lark.exceptions.UnexpectedCharacters):
-        message = f"cannot read definition: unexpected character '{err.char}'"
+        message = f"cannot read definition: unexpected character {shown_character(err.char)}"
     else:  # pragma: no cover - the other UnexpectedInput kinds need other parsers
         message = f"cannot read definition: {str(err).splitlines()[0]}"
     return ModelSyntaxError(message, span, excerpt=excerpt_at(text, span.line, span.column))

@@ -17,6 +17,7 @@ from wholesystem.datafiles import FileAccess, access_for, limits_for
 from wholesystem.diagnostics import UNKNOWN_SPAN, SourceSpan
 from wholesystem.errors import SystemFileError
 from wholesystem.ir.model import SourceFile
+from wholesystem.system.read.money import read_cost, read_prices, read_year_default
 from wholesystem.system.read.schema import validate
 from wholesystem.system.read.source import FieldPath, decode_yaml, load_yaml, problem
 from wholesystem.system.read.structure import check_structure
@@ -92,6 +93,7 @@ def read_system_text(text: str, file: str = "<system>",
 def _build(document: dict[str, Any], context: ReadContext,
            source: SourceFile) -> SystemSpec | None:
     time = _read_time(document["time"], context)
+    prices = read_prices(document, context)
     organisations = tuple(_read_organisation(k, v, context)
                           for k, v in document["organisations"].items())
     services = tuple(s for k, v in document["services"].items()
@@ -113,7 +115,8 @@ def _build(document: dict[str, Any], context: ReadContext,
         pathways=pathways, interventions=interventions, scenarios=scenarios,
         outcomes=outcomes, description=str(document.get("description", "")),
         currency=str(document.get("currency", "£")),
-        sources=tuple(str(s) for s in document.get("sources", ())))
+        sources=tuple(str(s) for s in document.get("sources", ())),
+        prices=prices, price_records=tuple(context.price_records))
 
 
 def _check_calendar(start_date: _dt.date | None, horizon: float, unit: str,
@@ -151,6 +154,10 @@ def _read_time(value: dict[str, Any], context: ReadContext) -> TimeSettings:
                                         f"({horizon:g})")
     _check_calendar(start_date, horizon, unit, context)
     report = value.get("report_every")
+    if report is not None and float(report) < step:
+        context.error(("time", "report_every"),
+                      f"the ledger period ({float(report):g}) is shorter than the step "
+                      f"({step:g})", hint="report at least one step at a time")
     return TimeSettings(horizon, step, unit, start_date,
                         float(report) if report is not None else None,
                         context.span(("time",)))
@@ -187,6 +194,7 @@ def _read_service(key: str, value: dict[str, Any], context: ReadContext) -> Serv
         initial_in_service=float(initial.get("in_service", 0.0)),
         initial_waiting=float(initial.get("waiting", 0.0)),
         remaining_stay=str(initial.get("remaining_stay", "residual")),
+        ward=str(value.get("ward", "")),
         span=context.span(path),
         initial_span=context.span((*path, "initial")) if "initial" in value else UNKNOWN_SPAN)
 
@@ -200,9 +208,13 @@ def _read_visits(value: dict[str, Any], context: ReadContext, path: FieldPath
 def _read_costs(value: dict[str, Any], context: ReadContext, kind: ServiceKind,
                 path: FieldPath) -> UnitCosts:
     days = TIME_UNITS[context.unit]  # costs "per day" -> per system time unit
-    occupied = float(value.get("per_occupied_day", 0.0))
-    occupied += float(value.get("per_occupied_week", 0.0)) / 7.0
-    per_visit = float(value.get("per_visit", 0.0))
+    default = read_year_default(value, context, path, None)
+
+    def cost(key: str) -> float:  # in the reporting year's prices, per written unit
+        return read_cost(value.get(key), context, (*path, key), default)
+
+    occupied = cost("per_occupied_day") + cost("per_occupied_week") / 7.0
+    per_visit = cost("per_visit")
     if kind is ServiceKind.VISITS:
         if "visits_per_day" in value:
             context.error((*path, "visits_per_day"), "a visits service takes its visits a "
@@ -218,26 +230,22 @@ def _read_costs(value: dict[str, Any], context: ReadContext, kind: ServiceKind,
     def where(key: str) -> SourceSpan:  # a cost not written has no position
         return context.span((*path, key)) if key in value else UNKNOWN_SPAN
 
+    def per_time(key: str) -> float:  # an {amount, per} cost per system time unit
+        given = value.get(key)
+        amount = read_cost(given, context, (*path, key), default)
+        return amount / unit_factor(str(given["per"]), context.unit) if given else 0.0
+
     staffing = None
     if "staffing" in value:
-        team = value["staffing"]
-        staffing = StaffingStep(float(team["places_per_team"]), _per_time(team, context))
-    return UnitCosts(float(value.get("per_contact", 0.0)), occupied * days,
-                     float(value.get("per_delayed_day", 0.0)) * days,
-                     _per_time(value.get("per_place"), context),
-                     _per_time(value.get("fixed"), context), staffing,
+        staffing = StaffingStep(float(value["staffing"]["places_per_team"]),
+                                per_time("staffing"))
+    return UnitCosts(cost("per_contact"), occupied * days, cost("per_delayed_day") * days,
+                     per_time("per_place"), per_time("fixed"), staffing,
                      where("per_contact"), where(occupied_key), where("per_delayed_day"),
                      where("per_place"), where("fixed"), where("staffing"),
                      per_visit=per_visit,
                      visit_span=where("per_visit") if kind is ServiceKind.VISITS
                      else UNKNOWN_SPAN)
-
-
-def _per_time(value: dict[str, Any] | None, context: ReadContext) -> float:
-    """An ``{amount, per}`` cost per system time unit (0 when not given)."""
-    if value is None:
-        return 0.0
-    return float(value["amount"]) / unit_factor(str(value["per"]), context.unit)
 
 
 def _read_cohort(key: str, value: dict[str, Any], context: ReadContext) -> Cohort | None:
@@ -326,10 +334,13 @@ def _read_intervention(key: str, value: dict[str, Any],
                     if (c := _read_change(v, context, (*path, "changes", i))) is not None)
     cost = None
     if "cost" in value:
-        raw = value["cost"]
-        per_time = float(raw.get("amount", 0.0)) / unit_factor(raw.get("per"), context.unit)
-        cost = InterventionCost(str(raw["payer"]), per_time, float(raw.get("one_off", 0.0)),
-                                context.span((*path, "cost")))
+        raw, where = value["cost"], (*path, "cost")
+        default = read_year_default(raw, context, where, None)
+        running = read_cost(raw.get("amount"), context, (*where, "amount"), default)
+        one_off = read_cost(raw.get("one_off"), context, (*where, "one_off"), default)
+        cost = InterventionCost(str(raw["payer"]),
+                                running / unit_factor(raw.get("per"), context.unit),
+                                one_off, context.span(where))
     return Intervention(key, str(value.get("name", key)), changes, cost,
                         str(value.get("description", "")), context.span(path))
 

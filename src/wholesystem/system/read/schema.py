@@ -30,9 +30,43 @@ _FRACTION = {"type": "number", "minimum": 0, "maximum": 1}
 _TEXT = {"type": "string"}
 _ID = {"type": "string", "pattern": ID_PATTERN}
 _UNIT = {"enum": ["day", "week", "month", "year"]}
+_PRICE_YEAR = {"anyOf": [{"type": "string"}, {"type": "integer"}],
+               "title": "a price year (2017/18, or a calendar year such as 2023)",
+               "description": "Price year of the cost (financial year 2017/18 or a "
+                              "calendar year)."}
 _RATE = {"type": "object", "title": "a mapping with 'amount' and 'per'",
-         "properties": {"amount": _NON_NEGATIVE, "per": _UNIT},
+         "properties": {"amount": _NON_NEGATIVE, "per": _UNIT, "price_year": _PRICE_YEAR},
          "required": ["amount", "per"], "additionalProperties": False}
+_COST = {"anyOf": [_NON_NEGATIVE, {
+    "type": "object", "properties": {"amount": _NON_NEGATIVE, "price_year": _PRICE_YEAR},
+    "required": ["amount"], "additionalProperties": False}],
+    "title": "a number, or a mapping with 'amount' and 'price_year'"}
+_PRICES = {
+    "type": "object", "additionalProperties": False, "title": "price years",
+    "description": "Reporting price year, deflator table and discounting "
+                   "(see wholesystem.system.prices).",
+    "properties": {
+        "year": {**_PRICE_YEAR, "description": "Report every cost in this year's prices."},
+        "costs_in": {**_PRICE_YEAR, "description": "Price year of costs that name none."},
+        "deflator": {
+            "type": "object", "additionalProperties": False,
+            "title": "a deflator table with 'name', 'source' and 'index' or 'change'",
+            "required": ["name", "source"],
+            "properties": {
+                "name": {"type": "string", "description": "What the index is."},
+                "source": {"type": "string",
+                           "description": "Publication and table of its numbers."},
+                "index": {"type": "object", "additionalProperties": _POSITIVE,
+                          "description": "Index level by price year."},
+                "change": {"type": "object", "additionalProperties": _NUMBER,
+                           "description": "Per cent change into each price year (the "
+                                          "first year is the base)."},
+            }},
+        "discount": {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1},
+                               {"enum": ["green_book"]}],
+                     "description": "Discount rate a year (HM Treasury Green Book: 0.035) "
+                                    "or green_book (its declining long-term schedule)."},
+    }}
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -177,6 +211,7 @@ SYSTEM_SCHEMA: dict[str, Any] = {
         "description": _doc(_TEXT, "What the system is, in words."),
         "currency": _doc(_TEXT, "Currency symbol for reports (default £)."),
         "sources": _doc({"type": "array", "items": _TEXT}, "Where the numbers come from."),
+        "prices": _PRICES,
         "time": _object({
             "start": _doc({"anyOf": [_NUMBER, {"type": "string", "format": "date"}]},
                           "Start: an ISO date (2023-01-01) or a number (default 0)."),
@@ -248,6 +283,9 @@ SYSTEM_SCHEMA: dict[str, Any] = {
             "capacity": _doc({"$ref": "#/$defs/quantity"},
                              "Places, contacts per time unit, or visits a day (default: "
                              "unlimited)."),
+            "ward": _doc(_TEXT, "Ward (unit) whose beds this service's people occupy, "
+                                "shared with the services naming the same ward; delay "
+                                "tables count them together (default: its own)."),
             "length_of_stay": _doc({"$ref": "#/$defs/duration"},
                                    "Places and visits: how long people stay."),
             "visits": _doc(_object({
@@ -258,13 +296,13 @@ SYSTEM_SCHEMA: dict[str, Any] = {
             }, ("first", "last"), "a visit profile"),
                 "Visits services: visits a day, in a straight line over each stay."),
             "costs": _object({
-                "per_contact": _NON_NEGATIVE,
-                "per_occupied_day": _doc(_NON_NEGATIVE, "Per occupied place per day."),
-                "per_occupied_week": _doc(_NON_NEGATIVE, "Per occupied place per week."),
-                "per_visit": _doc(_NON_NEGATIVE, "Per home visit (a visits service, or a "
+                "per_contact": _doc(_COST, "Per contact."),
+                "per_occupied_day": _doc(_COST, "Per occupied place per day."),
+                "per_occupied_week": _doc(_COST, "Per occupied place per week."),
+                "per_visit": _doc(_COST, "Per home visit (a visits service, or a "
                                                  "places service with visits_per_day)."),
                 "visits_per_day": _doc(_NON_NEGATIVE, "Visits per occupied place per day."),
-                "per_delayed_day": _doc(_NON_NEGATIVE, "Per person waiting per day."),
+                "per_delayed_day": _doc(_COST, "Per person waiting per day."),
                 "per_place": _doc(_RATE, "Per commissioned place (contacts: per contact "
                                          "of capacity), used or not: a block contract."),
                 "fixed": _doc(_RATE, "Paid whatever the capacity and use."),
@@ -272,8 +310,11 @@ SYSTEM_SCHEMA: dict[str, Any] = {
                     "places_per_team": _doc(_POSITIVE, "Places one team provides."),
                     "amount": _doc(_NON_NEGATIVE, "Cost of one team per 'per'."),
                     "per": _UNIT,
+                    "price_year": _PRICE_YEAR,
                 }, ("places_per_team", "amount", "per"), "a staffing step"),
                     "Capacity bought in whole teams: a part-used team is paid in full."),
+                "price_year": {**_PRICE_YEAR, "description": "Price year of this "
+                               "service's costs that name none of their own."},
             }, (), "unit costs"),
             "when_full": {"anyOf": [
                 _object({"queue_in": _doc(_TEXT, "Where people wait, e.g. 'acute bed'."),
@@ -319,6 +360,7 @@ SYSTEM_SCHEMA: dict[str, Any] = {
                 "amount": _doc(_NON_NEGATIVE, "Running cost per 'per'."),
                 "per": _UNIT,
                 "one_off": _doc(_NON_NEGATIVE, "Paid once, at the start."),
+                "price_year": _PRICE_YEAR,
             }, ("payer",), "an intervention cost"),
         }, ("changes",), "an intervention"),
         "scenario": {"anyOf": [

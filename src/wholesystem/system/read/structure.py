@@ -70,6 +70,14 @@ def _check_services(spec: SystemSpec) -> Iterator[_Problem]:
         if target == service.id:
             yield (*path, "when_full", "divert_to"), "a service cannot divert to itself", None
         yield from _check_service_kind(service, path)
+        if service.ward and service.ward in services and service.ward != service.id \
+                and spec.service(service.ward).ward != service.ward:
+            yield ((*path, "ward"), f"ward '{service.ward}' is also the id of a service "
+                                    "outside it",
+                   f"name the ward otherwise, or give service '{service.ward}' "
+                   f"ward: {service.ward}")
+        if service.ward and service.kind is ServiceKind.CONTACTS:
+            yield (*path, "ward"), "a contacts service holds nobody in a ward", None
         if service.costs.has_capacity_costs and service.capacity is None:
             yield ((*path, "costs"), "costs per place or per team need a 'capacity' "
                                      "(an unlimited service has no places to pay for)",

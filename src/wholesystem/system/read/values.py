@@ -17,6 +17,7 @@ from typing import Any
 
 from wholesystem.datafiles import DataFileError, FileAccess
 from wholesystem.diagnostics import Diagnostic, SourceSpan
+from wholesystem.system.prices import CostPrice, PriceBasis
 from wholesystem.system.read.source import FieldPath, Positions, problem
 from wholesystem.system.spec import (
     TIME_UNITS,
@@ -26,9 +27,19 @@ from wholesystem.system.spec import (
     Quantity,
 )
 
-__all__ = ["ReadContext", "read_quantity", "read_duration", "unit_factor", "to_time"]
+__all__ = ["ReadContext", "YearDefault", "read_quantity", "read_duration", "unit_factor", "to_time"]
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True)
+class YearDefault:
+    """A price year given for several costs, and where it is written."""
+
+    year: str | None
+    """The year (None: written but not readable, already reported)."""
+    path: FieldPath
+    """Where it is written."""
 
 
 @dataclass
@@ -47,6 +58,14 @@ class ReadContext:
     """Errors found so far."""
     access: FileAccess = field(default_factory=FileAccess.unrestricted)
     """Which CSV files may be read (the reader passes the file's policy)."""
+    prices: PriceBasis | None = None
+    """The file's price basis (reporting year, deflator), once read."""
+    default_year: YearDefault | None = None
+    """``prices.costs_in``, when given."""
+    price_records: list[CostPrice] = field(default_factory=list)
+    """Every cost read so far, with its price year and uprating factor."""
+    reported: set[FieldPath] = field(default_factory=set)
+    """Price years already reported as outside the deflator table."""
 
     def error(self, path: FieldPath, message: str, at_key: bool = False,
               hint: str | None = None) -> None:

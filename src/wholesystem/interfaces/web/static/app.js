@@ -94,7 +94,11 @@ async function openModel() {
   $("#boundary-scenario").replaceChildren(...scenarios.filter(s => s !== "baseline").map(s => el("option", {value: s}, s)));
   $("#compare-file").replaceChildren(el("option", {value: ""}, "(choose)"),
     ...scenarios.filter(s => s !== "baseline").map(s => el("option", {value: s}, s)));
-  await Promise.all([loadLevers(), loadScenarios(), loadLog()]);
+  fillExportScenarios();
+  // a plain XMILE or Vensim model has no levers (no organisations): its pages are the
+  // stock-and-flow view, the loops and the exports
+  if (state.detail.kind !== "system") $("#levers").replaceChildren(el("p", {}, "This model has no levers: see Stocks and flows."));
+  await Promise.all([state.detail.kind === "system" ? loadLevers() : null, loadScenarios(), loadLog()]);
   showPage();
 }
 
@@ -108,6 +112,10 @@ function showPage() {
   if (!state.model) return;
   if (page === "map") drawMap().catch(showError);
   if (page === "boundary") loadBoundary().catch(showError);
+  if (page === "exports") drawExports();
+  if (page === "stockflow") drawStockFlow().catch(showError);
+  if (page === "compare") drawBudgets().catch(showError);
+  if (page === "analyses") drawAnalyses().catch(showError);
 }
 
 // --- levers ------------------------------------------------------------------------------
@@ -152,10 +160,11 @@ async function runNow() {
   const result = await post(mdl("/run"), {scenario: "baseline", levers: state.levers});
   if (seq !== state.runSeq) return;  // a newer lever move is on its way
   showComparison(result.comparison, {pays: $("#pays"), waits: $("#waits"), verdict: $("#verdict"),
-                                     shunt: $("#shunt")}, ["Base case", "With these levers"]);
+                                     shunt: $("#shunt"), budgets: $("#budget-flags")}, ["Base case", "With these levers"]);
   $("#changed").replaceChildren(...(result.changed.length ? result.changed.map(c =>
     el("li", {}, `${c.label}: ${fixed(c.base)} → ${fixed(c.value)}`)) : [el("li", {}, "none: this is the base case")]));
   const s = result.series;
+  state.series = s;
   wsCharts.lineChart($("#cost-chart"), s.time, s.cost, s.unit + "s");
   wsCharts.lineChart($("#wait-chart"), s.time, s.waiting, s.unit + "s");
   document.body.dataset.runs = String(seq);
@@ -166,6 +175,7 @@ function showComparison(c, at, labels) {
                                      c.baseline === c.scenario ? "This scenario" : c.scenario];
   at.verdict.textContent = c.summary;
   at.shunt.textContent = c.shunts.map(s => `Cost shunt: ${s.text}`).join(" ");
+  if (at.budgets) showBudgetFlags(at.budgets, c.budgets || []);
   const rows = c.organisations.map(o => [o.name, money(o.baseline, c.currency), money(o.scenario, c.currency),
                                          changeCell(o.change, signedMoney(o.change, c.currency))]);
   rows.push(["Whole system", money(c.whole_baseline, c.currency), money(c.whole_scenario, c.currency),
@@ -200,9 +210,10 @@ async function loadScenarios() {
 function comparisonBlock(c, changed) {
   const block = el("div", {"data-testid": "comparison"});
   const at = {verdict: el("p", {class: "verdict"}), shunt: el("p", {class: "shunt"}),
-              pays: el("table", {class: "table"}), waits: el("table", {class: "table"})};
+              pays: el("table", {class: "table"}), waits: el("table", {class: "table"}),
+              budgets: el("ul", {class: "budget-flags", "aria-label": "Budget thresholds"})};
   showComparison(c, at);
-  block.append(at.verdict, at.shunt);
+  block.append(at.verdict, at.shunt, at.budgets);
   if (changed) {
     block.append(el("h3", {}, "Every lever that differs from the base case"),
       el("ul", {}, ...(changed.length ? changed.map(x => el("li", {}, `${x.label}: ${fixed(x.base)} → ${fixed(x.value)}`))
@@ -217,7 +228,9 @@ async function compareSaved() {
   if (!id) return;
   const result = await api(ws(`/scenarios/${id}/compare`));
   const note = el("p", {}, result.scenario.note ? `Note: ${result.scenario.note} · ` : "",
-    el("a", {href: ws(`/scenarios/${id}/report.html`), target: "_blank"}, "Report for a board paper (HTML)"));
+    el("a", {href: ws(`/scenarios/${id}/report.html`), target: "_blank"}, "Report for a board paper (HTML)"),
+    " · ", el("a", {href: ws(`/scenarios/${id}/report.pdf`), download: ""}, "(PDF)"),
+    " · ", el("a", {href: ws(`/scenarios/${id}/results.csv`), download: ""}, "Results (CSV)"));
   $("#compare-result").replaceChildren(el("h3", {}, `${result.scenario.name} beside the base case`), note,
                                        comparisonBlock(result.comparison, result.changed));
 }

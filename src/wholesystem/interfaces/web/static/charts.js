@@ -18,12 +18,14 @@ function niceNumber(v) {
   return v.toFixed(a < 10 ? 1 : 0);
 }
 
-// lines: [{name, values}], time: [..]; draws into container, replacing what was there.
+// lines: [{name, values, low?, high?}], time: [..]; draws into container, replacing what
+// was there. A line with low and high arrays gets a shaded band between them (the 5th to
+// 95th percentile of an ensemble), drawn under every line.
 function lineChart(container, time, lines, yLabel) {
   const W = 720, H = 300, L = 70, R = 10, T = 10, B = 40;
   const svg = svgEl("svg", {viewBox: `0 0 ${W} ${H + 22 * Math.ceil(lines.length / 3)}`,
                             "data-testid": "chart"});
-  const all = lines.flatMap(l => l.values);
+  const all = lines.flatMap(l => l.values.concat(l.low || [], l.high || [])).filter(Number.isFinite);
   const ymax = Math.max(1e-9, ...all), ymin = Math.min(0, ...all);
   const t0 = time[0] || 0, t1 = time[time.length - 1] || 1;
   const x = t => L + (W - L - R) * (t - t0) / ((t1 - t0) || 1);
@@ -37,7 +39,18 @@ function lineChart(container, time, lines, yLabel) {
   svg.appendChild(svgEl("text", {x: L, y: H - 10, "font-size": 13}, `${t0}`));
   svg.appendChild(svgEl("text", {x: W - R, y: H - 10, "font-size": 13, "text-anchor": "end"}, `${t1} ${yLabel}`));
   lines.forEach((line, i) => {
-    const d = line.values.map((v, j) => `${j ? "L" : "M"}${x(time[j]).toFixed(1)},${y(v).toFixed(1)}`).join("");
+    if (!line.low || !line.high) return;
+    const at = line.high.map((v, j) => j).filter(j => Number.isFinite(line.high[j]) && Number.isFinite(line.low[j]));
+    if (!at.length) return;
+    const upper = at.map((j, k) => `${k ? "L" : "M"}${x(time[j]).toFixed(1)},${y(line.high[j]).toFixed(1)}`).join("");
+    const lower = at.slice().reverse().map(j => `L${x(time[j]).toFixed(1)},${y(line.low[j]).toFixed(1)}`).join("");
+    svg.appendChild(svgEl("path", {d: upper + lower + "Z", fill: PALETTE[i % PALETTE.length],
+                                   "fill-opacity": 0.18, stroke: "none", "data-band": line.name}));
+  });
+  lines.forEach((line, i) => {
+    // a missing value (NaN) breaks the line: the next point starts a new piece
+    const d = line.values.map((v, j) => !Number.isFinite(v) ? "" :
+      `${j && Number.isFinite(line.values[j - 1]) ? "L" : "M"}${x(time[j]).toFixed(1)},${y(v).toFixed(1)}`).join("");
     const colour = PALETTE[i % PALETTE.length];
     svg.appendChild(svgEl("path", {d, fill: "none", stroke: colour, "stroke-width": 2.5,
                                    "stroke-dasharray": i >= PALETTE.length ? "6 3" : ""}));
