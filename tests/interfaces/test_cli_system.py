@@ -46,9 +46,12 @@ def test_compare_prints_who_pays_and_who_waits(capsys: pytest.CaptureFixture[str
     assert code == 0, err
     assert "Who pays" in out
     assert "Who waits" in out
-    assert "Cost shunt: Community health services pays £" in out
-    assert "Acute trust saves £" in out
-    assert "The saving is not real." in out  # 2,000 beds paid for full or empty
+    # 2,000 beds paid for full or empty: the community services pay for capacity of their
+    # own and the acute trust's delays fall; nothing follows people, so no shunt
+    assert "Why each organisation's cost changed" in out
+    assert "Cost shunt:" not in out
+    assert "for people waiting for P2 community rehabilitation" in out
+    assert "The whole system pays £" in out
     assert "Capacity: Extra capacity pays for itself up to about" in out
 
 
@@ -60,6 +63,13 @@ def test_compare_json_and_baseline(capsys: pytest.CaptureFixture[str]) -> None:
     assert data["baseline"] == "more_packages"
     assert data["verdict"] == "cost moved"
     assert data["shunts"][0]["text"].startswith("Acute trust pays £")
+    assert data["shunts"][0]["traced_text"].startswith(
+        "Traced: Acute trust: +£")
+    [traced] = data["shunts"][0]["traced"]
+    assert (traced["kind"], traced["source_organisation"]) == ("waiting",
+                                                               "adult_social_care")
+    assert {c["organisation"] for c in data["causes"]} == {"acute_trust",
+                                                           "adult_social_care"}
 
 
 def test_journeys_table_and_json(capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,9 +12,10 @@ One package, between :mod:`~wholesystem.analysis` and :mod:`~wholesystem.run`:
   :mod:`~wholesystem.system.layout`: where its people and costs are;
 - :mod:`~wholesystem.system.model`: a system with its scenarios, compiled and run, and
   :mod:`~wholesystem.system.results`: what a run keeps for the analyses;
-- :mod:`~wholesystem.system.ledger`, :mod:`~wholesystem.system.shunts`,
-  :mod:`~wholesystem.system.conservation`, :mod:`~wholesystem.system.journeys` and
-  :mod:`~wholesystem.system.journey_report`: cost and activity per organisation, scenario
+- :mod:`~wholesystem.system.ledger`, :mod:`~wholesystem.system.causes`,
+  :mod:`~wholesystem.system.shunts`, :mod:`~wholesystem.system.conservation`,
+  :mod:`~wholesystem.system.journeys` and :mod:`~wholesystem.system.journey_report`: cost
+  and activity per organisation, each change in cost traced to its causes, scenario
   comparison and cost shunts, people conservation, residents simulated one by one;
 - :mod:`~wholesystem.system.charges`: what each step costs, counted one way everywhere, and
   :mod:`~wholesystem.system.capacity`: capacity sweeps, and where extra capacity stops

@@ -17,7 +17,7 @@ from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import UnknownNameError
 from wholesystem.ir.names import canonical_name
 
-__all__ = ["Parameter", "ServiceLayout", "SystemLayout", "evidence_at"]
+__all__ = ["InflowLayout", "Parameter", "ServiceLayout", "SystemLayout", "evidence_at"]
 
 def evidence_at(text: str, span: SourceSpan) -> str:
     """The comment written on the line of ``span`` (``[source] ...``, ``[assumption]``),
@@ -99,6 +99,22 @@ class ServiceLayout:
 
 
 @dataclass(frozen=True, slots=True)
+class InflowLayout:
+    """One stream of people into a service's queue, and where it comes from: what lets a
+    comparison trace a change in a service's cost to the pathway that brought the people."""
+
+    target: str
+    """Service id the people join the queue of."""
+    flow: str
+    """Canonical name of the flow (people per time unit)."""
+    kind: str
+    """``arrival`` (from outside), ``route`` (sent on by a service), ``return`` (coming
+    back after an unmet need) or ``divert`` (turned away by a full service)."""
+    source: str
+    """Service id they come from; for an arrival, the cohort id."""
+
+
+@dataclass(frozen=True, slots=True)
 class SystemLayout:
     """Where the people and the money of a system are in its lowered project."""
 
@@ -128,6 +144,8 @@ class SystemLayout:
     """People inside the system at time 0."""
     parameters: tuple[Parameter, ...] = ()
     """The parameter table: every number of the system file, in file order of lowering."""
+    inflows: tuple[InflowLayout, ...] = ()
+    """Every stream of people into a service, in lowering order."""
 
     def parameter(self, name: str) -> Parameter:
         """A parameter by canonical or display name; a clear error when there is none."""

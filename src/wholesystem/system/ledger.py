@@ -34,7 +34,7 @@ from wholesystem.system.prices import step_discount_factors
 from wholesystem.system.results import ScenarioRun
 from wholesystem.system.spec import OUTCOMES, TIME_UNITS, SystemSpec
 
-__all__ = ["ServiceLine", "OrganisationLine", "InterventionLine", "PeriodLine",
+__all__ = ["ServiceLine", "OrganisationLine", "InterventionLine", "FlowLine", "PeriodLine",
            "PeopleCount", "Ledger", "build_ledger", "build_ledgers", "ledger_table",
            "ledger_dict", "integrate", "same_ids", "check_periods"]
 
@@ -111,6 +111,21 @@ class InterventionLine:
 
 
 @dataclass(frozen=True)
+class FlowLine:
+    """People who joined a service's queue along one stream over the whole run."""
+
+    target: str
+    """Service id they joined."""
+    source: str
+    """Service id they came from (for an arrival, the cohort id)."""
+    kind: str
+    """``arrival``, ``route``, ``return`` or ``divert`` (see
+    :class:`~wholesystem.system.layout.InflowLayout`)."""
+    people: float
+    """People over the run."""
+
+
+@dataclass(frozen=True)
 class PeriodLine:
     """Costs in one period."""
 
@@ -164,6 +179,9 @@ class Ledger:
     discount), by year of the run (see :mod:`wholesystem.system.prices`)."""
     price_year: str | None = None
     """Price year of every cost (None: costs as written in the file)."""
+    flows: tuple[FlowLine, ...] = ()
+    """Every stream of people into a service, totalled over the run (what a comparison
+    traces cost changes along)."""
 
     def organisation(self, org_id: str) -> OrganisationLine:
         """An organisation's line by id."""
@@ -226,7 +244,10 @@ def build_ledger(run: ScenarioRun) -> Ledger:
         periods=_periods(run, values), whole_system=values.end(layout.whole_system_cost),
         outcomes=_outcomes(run, values, services), people=_people(run, values),
         discount=_discount(run), present_value=_present_value(run, values),
-        price_year=spec.prices.year if spec.prices else None)
+        price_year=spec.prices.year if spec.prices else None,
+        flows=tuple(FlowLine(i.target, i.source, i.kind,
+                             integrate(values(i.flow), spec.time.step))
+                    for i in layout.inflows))
 
 
 def _discount(run: ScenarioRun) -> float | str | None:

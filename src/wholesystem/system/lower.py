@@ -37,7 +37,13 @@ from wholesystem.ir.model import (
     VariableKind,
 )
 from wholesystem.ir.names import canonical_name
-from wholesystem.system.layout import Parameter, ServiceLayout, SystemLayout, evidence_at
+from wholesystem.system.layout import (
+    InflowLayout,
+    Parameter,
+    ServiceLayout,
+    SystemLayout,
+    evidence_at,
+)
 from wholesystem.system.scenarios import apply_scenario
 from wholesystem.system.spec import (
     LEAVE,
@@ -218,6 +224,13 @@ class _Builder:
         """True when a scenario applies one prevention twice (the superset has it once)."""
         self.fallback = spec.time.span
         """Where a number that is not written is placed (the service being lowered)."""
+        self.inflows: list[InflowLayout] = []
+
+    def enter(self, target: str, flow: str, kind: str, source: str) -> None:
+        """People of ``flow`` join the queue of service ``target``, coming from ``source``
+        (a service, or the cohort for arrivals): recorded so comparisons can trace them."""
+        self.queues[target].inflows.append(flow)
+        self.inflows.append(InflowLayout(target, canonical_name(flow), kind, source))
 
     # -- variables --------------------------------------------------------------------
     def add(self, name: str, kind: VariableKind, equation: Expr | None, span: SourceSpan,
@@ -322,7 +335,7 @@ class _Builder:
                             equation, need.span, self.per,
                             f"{cohort.name} presenting with {need.name}",
                             non_negative=True)
-            self.queues[need.service].inflows.append(flow)
+            self.enter(need.service, flow, "arrival", cohort.id)
             self.arrival_flows.append(flow)
 
     def prevention(self, cohort: str, need: str, span: SourceSpan) -> Expr | None:
@@ -413,7 +426,7 @@ class _Builder:
             elif route.to == UNMET:
                 self.left_unmet.append(name)
             else:
-                self.queues[route.to].inflows.append(name)
+                self.enter(route.to, name, "route", service.id)
         return flows
 
     def lower_return(self, service: Service, target: str, flow: str, delay: Duration,
@@ -428,7 +441,7 @@ class _Builder:
                                f"{stock} delay", "delay", field_name)
         self.add(back, VariableKind.FLOW, leaving, span, self.per,
                  f"re-presentations to {target}")
-        self.queues[target].inflows.append(back)
+        self.enter(target, back, "return", service.id)
         self.back_flows.append(back)
         self.returning.append(stock)
 
@@ -630,7 +643,7 @@ class _Builder:
         if target == UNMET:
             self.left_unmet.append(name)
         else:
-            self.queues[target].inflows.append(name)
+            self.enter(target, name, "divert", service.id)
         return name
 
     def lower_service_costs(self, service: Service, waiting: str, in_service: str | None,
@@ -838,7 +851,7 @@ class _Builder:
             left_unmet=canonical_name("people left unmet"),
             repeat_presentations=canonical_name("repeat presentations"),
             whole_system_cost=canonical_name("whole system cost"), initial_people=initial,
-            parameters=tuple(self.parameters))
+            parameters=tuple(self.parameters), inflows=tuple(self.inflows))
 
 
 def system_project(spec: SystemSpec, scenario: str = "baseline"

@@ -1,9 +1,14 @@
 """Comparing a scenario with a baseline: who pays, who saves, and who waits.
 
-A *cost shunt* is a scenario in which one organisation's cost falls while another's
-rises. The comparison separates the cost merely moved between organisations (the smaller
-of the total rises and the total falls) from the change in the whole system's cost, so a
-"saving" that only moves cost is never reported as a saving.
+Every organisation's change in cost is traced to its causes
+(:mod:`wholesystem.system.causes`): its own programmes, people waiting on another's
+account, people reaching its services along the pathway, and changes inside its own
+services. A *cost shunt* is cost that follows people or responsibility across an
+organisational boundary, from an organisation that saves onto one that pays more; an
+organisation funding a programme, or two organisations whose costs move for unrelated
+reasons, is not a shunt. The comparison separates the cost moved (the smaller of the cost
+traced onto those who pay more and the savings of those it comes from) from the change in
+the whole system's cost, so a "saving" that only moves cost is never reported as a saving.
 
 >>> import wholesystem
 >>> from wholesystem.system.model import load_system
@@ -26,6 +31,7 @@ from typing import Any
 
 from wholesystem.errors import ParameterError
 from wholesystem.system.capacity import CapacityPayback, capacity_payback
+from wholesystem.system.causes import CostCause, trace_causes
 from wholesystem.system.ledger import (
     Ledger,
     build_ledger,
@@ -72,20 +78,29 @@ class OutcomeChange:
 
 @dataclass(frozen=True)
 class Shunt:
-    """Cost that falls on some organisations while others save."""
+    """Cost that follows people or responsibility from organisations that save onto
+    organisations that pay more."""
 
     pays_more: tuple[tuple[str, float], ...]
-    """(organisation name, extra cost), largest first."""
+    """(organisation name, its whole extra cost), largest first: those onto whom cost is
+    traced."""
     saves: tuple[tuple[str, float], ...]
-    """(organisation name, saving as a positive amount), largest first."""
+    """(organisation name, saving as a positive amount), largest first: those it is
+    traced from."""
     whole_system: float
     """Change in the whole system's cost."""
     currency: str = "£"
+    traced: tuple[CostCause, ...] = ()
+    """The crossing causes between each pair of organisations the shunt is between,
+    pathway by pathway, largest first (a pathway bringing fewer people is negative)."""
 
     @property
     def moved(self) -> float:
-        """Cost moved between organisations: the smaller of the rises and the savings."""
-        return min(sum(a for _, a in self.pays_more), sum(a for _, a in self.saves))
+        """Cost moved between organisations: the smaller of the cost traced onto those who
+        pay more and the savings of those it is traced from."""
+        onto = sum(c.amount for c in self.traced) if self.traced else sum(
+            a for _, a in self.pays_more)
+        return min(onto, sum(a for _, a in self.saves))
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,9 @@ class Comparison:
     """The discount rate a year (or ``"green_book"``) of those present values."""
     price_year: str | None = None
     """Price year of every cost (None: costs as written in the file)."""
+    causes: tuple[CostCause, ...] = ()
+    """Every organisation's change in cost split into its causes (they add up to its
+    change; see :func:`~wholesystem.system.causes.trace_causes`)."""
 
 
 def compare(system: SystemModel, scenario: str, baseline: str = "baseline") -> Comparison:
@@ -156,7 +174,8 @@ def compare_ledgers(base: Ledger, other: Ledger) -> Comparison:
                     for b in base.organisations)
     threshold = max(1.0, 1e-6 * abs(base.whole_system))
     whole = other.whole_system - base.whole_system
-    shunt = _shunt(changes, whole, threshold, base.currency)
+    causes = trace_causes(base, other)
+    shunt = _shunt(changes, causes, whole, threshold, base.currency)
     moved = shunt.moved if shunt else 0.0
     saving = -whole if whole < -threshold else 0.0
     verdict = _verdict(shunt is not None, whole, threshold)
@@ -171,7 +190,7 @@ def compare_ledgers(base: Ledger, other: Ledger) -> Comparison:
         whole_scenario=other.whole_system, whole_change=whole, outcomes=outcomes,
         shunts=(shunt,) if shunt else (), moved=moved, saving=saving, verdict=verdict,
         present_value_change=_present_value_change(base, other), discount=base.discount,
-        price_year=base.price_year)
+        price_year=base.price_year, causes=causes)
 
 
 def _present_value_change(base: Ledger, other: Ledger) -> dict[str, float] | None:
@@ -187,15 +206,31 @@ def _organisation_change(base: Any, other: Any) -> OrganisationChange:
         other.days_waited_paid - base.days_waited_paid)
 
 
-def _shunt(changes: tuple[OrganisationChange, ...], whole: float, threshold: float,
-           currency: str) -> Shunt | None:
-    more = sorted(((c.name, c.change) for c in changes if c.change > threshold),
-                  key=lambda item: -item[1])
-    less = sorted(((c.name, -c.change) for c in changes if c.change < -threshold),
-                  key=lambda item: -item[1])
-    if not more or not less:
+def _shunt(changes: tuple[OrganisationChange, ...], causes: tuple[CostCause, ...],
+           whole: float, threshold: float, currency: str) -> Shunt | None:
+    """The causes that began in an organisation that saves and put cost on one that pays
+    more, where together (one pair of organisations, every pathway between them netted)
+    they add to its cost; None when there are none."""
+    rising = {c.id for c in changes if c.change > threshold}
+    saving = {c.id for c in changes if c.change < -threshold}
+    pairs: dict[tuple[str, str], list[CostCause]] = {}
+    for cause in causes:
+        if (cause.began_elsewhere and cause.organisation in rising
+                and cause.origin_organisation in saving):
+            pairs.setdefault((cause.organisation, cause.origin_organisation), []).append(cause)
+    shunted = {pair: found for pair, found in pairs.items()
+               if sum(c.amount for c in found) > threshold}
+    if not shunted:
         return None
-    return Shunt(tuple(more), tuple(less), whole, currency)
+    traced = tuple(sorted((c for found in shunted.values() for c in found),
+                          key=lambda c: -c.amount))
+    onto = {onto for onto, _ in shunted}
+    sources = {source for _, source in shunted}
+    more = sorted(((c.name, c.change) for c in changes if c.id in onto),
+                  key=lambda item: -item[1])
+    less = sorted(((c.name, -c.change) for c in changes if c.id in sources),
+                  key=lambda item: -item[1])
+    return Shunt(tuple(more), tuple(less), whole, currency, traced)
 
 
 def _verdict(shunted: bool, whole: float, threshold: float) -> str:

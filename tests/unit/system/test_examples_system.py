@@ -42,8 +42,12 @@ def test_older_people_shows_a_shunt_and_a_genuine_saving_side_by_side() -> None:
     assert shunt.whole_change > 0
     assert shunt.shunts[0].saves[0][0] == "Adult social care"
     saving = compare(system, "falls_prevention")
-    assert saving.verdict == "saving with cost moved"
+    # Public health funds a programme; the others save: a funded programme, not a shunt.
+    assert saving.verdict == "genuine saving"
     assert saving.saving > 0
+    assert not saving.shunts
+    assert {c.kind for c in saving.causes if c.organisation == "public_health"} == {
+        "programme"}
     pooled = compare(system, "falls_prevention_pooled")
     assert pooled.verdict == "genuine saving"
     assert not pooled.shunts

@@ -19,6 +19,7 @@ from typing import Any
 
 from wholesystem.interfaces.render import money, shunt_sentence, verdict_sentence
 from wholesystem.interfaces.render.budgets import budget_sentence
+from wholesystem.interfaces.render.comparisons import cause_rows, traced_sentence
 from wholesystem.interfaces.store.schema import LogEntry, Scenario
 from wholesystem.system.budgets import BudgetFlag
 from wholesystem.system.shunts import Comparison
@@ -153,6 +154,11 @@ def _summary(flow: _Flow, content: ReportContent) -> None:
     flow.paragraph(verdict_sentence(c), 12, weight="bold")
     for shunt in c.shunts:
         flow.paragraph(f"Cost shunt: {shunt_sentence(shunt)}", color=_BAD)
+        flow.paragraph(traced_sentence(shunt))
+    if c.causes:
+        flow.heading("Why each organisation's cost changed")
+        for organisation, cause in cause_rows(c):
+            flow.paragraph(f"{organisation}: {cause}")
     if content.budgets:
         flow.heading("Budget thresholds")
         for flag in content.budgets:

@@ -9,6 +9,7 @@ from html import escape
 from typing import Any
 
 from wholesystem.interfaces.render import money, shunt_sentence, verdict_sentence
+from wholesystem.interfaces.render.comparisons import cause_rows, traced_sentence
 from wholesystem.interfaces.store.schema import LogEntry, Scenario
 from wholesystem.system.shunts import Comparison
 
@@ -45,7 +46,10 @@ def scenario_report(system_name: str, scenario: Scenario, comparison: Comparison
             ("Question", e.question), ("Hypothesis", e.hypothesis),
             ("Findings", e.findings), ("Decision", e.decision)))
         + "</dl>" for e in log)
-    shunts = "".join(f"<p>Cost shunt: {escape(shunt_sentence(s))}</p>" for s in comparison.shunts)
+    shunts = "".join(f"<p>Cost shunt: {escape(shunt_sentence(s))}</p>"
+                     f"<p>{escape(traced_sentence(s))}</p>" for s in comparison.shunts)
+    causes = "".join(f"<li>{escape(org)}: {escape(cause)}</li>"
+                     for org, cause in cause_rows(comparison))
     return (
         f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>"
         f"{escape(scenario.name)}: {escape(system_name)}</title><style>{_STYLE}</style>"
@@ -56,5 +60,6 @@ def scenario_report(system_name: str, scenario: Scenario, comparison: Comparison
         f"<h2>Every lever moved from the base case</h2>"
         f"{_table(['Lever', 'Base case', 'This scenario'], levers) if levers else '<p>none</p>'}"
         f"<h2>Who pays</h2>{_table(['Organisation', 'Base case', 'This scenario', 'Change'], pays)}"
+        f"<h2>Why each organisation's cost changed</h2><ul>{causes or '<li>no change</li>'}</ul>"
         f"<h2>Who waits</h2>{_table(['Residents', 'Base case', 'This scenario', 'Change'], waits)}"
         f"<h2>Experiment log</h2>{entries or '<p>no entries</p>'}</body></html>")

@@ -22,6 +22,7 @@ from wholesystem.interfaces.render import (
     verdict_sentence,
 )
 from wholesystem.interfaces.render.capacity import payback_sentence
+from wholesystem.interfaces.render.comparisons import cause_rows, traced_sentence
 from wholesystem.system.model import load_system
 from wholesystem.system.shunts import Comparison, compare
 
@@ -69,6 +70,7 @@ def render_comparison(comparison: Comparison) -> str:
               cost_rows),
         "",
         *_present_value_part(comparison),
+        *_causes_part(comparison),
         "Activity (change)",
         table(["organisation", "admissions/contacts", f"place-{unit}s",
                f"{unit}s of waiting paid for"], activity_rows),
@@ -78,11 +80,22 @@ def render_comparison(comparison: Comparison) -> str:
               outcome_rows),
         "",
     ]
-    parts += [f"Cost shunt: {shunt_sentence(shunt)}" for shunt in comparison.shunts]
+    for shunt in comparison.shunts:
+        parts += [f"Cost shunt: {shunt_sentence(shunt)}", traced_sentence(shunt)]
     parts.append(f"Verdict: {verdict_sentence(comparison)}")
     if comparison.capacity is not None:
         parts.append(f"Capacity: {payback_sentence(comparison.capacity)}")
     return "\n".join(parts)
+
+
+def _causes_part(comparison: Comparison) -> list[str]:
+    """Why each organisation's cost changed (see wholesystem.system.causes)."""
+    rows = cause_rows(comparison)
+    if not rows:
+        return []
+    width = max(len(name) for name, _ in rows)
+    return ["Why each organisation's cost changed",
+            *(f"  {name.ljust(width)}  {cause}" for name, cause in rows), ""]
 
 
 def _present_value_part(comparison: Comparison) -> list[str]:

@@ -160,7 +160,8 @@ async function runNow() {
   const result = await post(mdl("/run"), {scenario: "baseline", levers: state.levers});
   if (seq !== state.runSeq) return;  // a newer lever move is on its way
   showComparison(result.comparison, {pays: $("#pays"), waits: $("#waits"), verdict: $("#verdict"),
-                                     shunt: $("#shunt"), budgets: $("#budget-flags")}, ["Base case", "With these levers"]);
+                                     shunt: $("#shunt"), why: $("#why"), budgets: $("#budget-flags")},
+                 ["Base case", "With these levers"]);
   $("#changed").replaceChildren(...(result.changed.length ? result.changed.map(c =>
     el("li", {}, `${c.label}: ${fixed(c.base)} → ${fixed(c.value)}`)) : [el("li", {}, "none: this is the base case")]));
   const s = result.series;
@@ -170,11 +171,19 @@ async function runNow() {
   document.body.dataset.runs = String(seq);
 }
 
+// Why each organisation's cost changed: the traced causes (wholesystem.system.causes).
+function showCauses(list, c) {
+  const names = Object.fromEntries(c.organisations.map(o => [o.id, o.name]));
+  list.replaceChildren(...(c.causes || []).map(x =>
+    el("li", {"data-kind": x.kind}, `${names[x.organisation] || x.organisation}: ${x.text}`)));
+}
+
 function showComparison(c, at, labels) {
   const [before, after] = labels || [c.baseline === c.scenario ? "Base case" : c.baseline,
                                      c.baseline === c.scenario ? "This scenario" : c.scenario];
   at.verdict.textContent = c.summary;
-  at.shunt.textContent = c.shunts.map(s => `Cost shunt: ${s.text}`).join(" ");
+  at.shunt.textContent = c.shunts.map(s => `Cost shunt: ${s.text} ${s.traced_text || ""}`).join(" ");
+  if (at.why) showCauses(at.why, c);
   if (at.budgets) showBudgetFlags(at.budgets, c.budgets || []);
   const rows = c.organisations.map(o => [o.name, money(o.baseline, c.currency), money(o.scenario, c.currency),
                                          changeCell(o.change, signedMoney(o.change, c.currency))]);
@@ -210,6 +219,7 @@ async function loadScenarios() {
 function comparisonBlock(c, changed) {
   const block = el("div", {"data-testid": "comparison"});
   const at = {verdict: el("p", {class: "verdict"}), shunt: el("p", {class: "shunt"}),
+              why: el("ul", {class: "why", "aria-label": "Why each organisation's cost changed"}),
               pays: el("table", {class: "table"}), waits: el("table", {class: "table"}),
               budgets: el("ul", {class: "budget-flags", "aria-label": "Budget thresholds"})};
   showComparison(c, at);
@@ -219,7 +229,9 @@ function comparisonBlock(c, changed) {
       el("ul", {}, ...(changed.length ? changed.map(x => el("li", {}, `${x.label}: ${fixed(x.base)} → ${fixed(x.value)}`))
                                       : [el("li", {}, "none")])));
   }
-  block.append(el("h3", {}, "Who pays"), at.pays, el("h3", {}, "Who waits"), at.waits);
+  block.append(el("h3", {}, "Who pays"), at.pays,
+               el("h3", {}, "Why each organisation's cost changed"), at.why,
+               el("h3", {}, "Who waits"), at.waits);
   return block;
 }
 
