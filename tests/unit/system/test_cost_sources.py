@@ -130,8 +130,9 @@ def test_older_people_reports_every_cost_in_2024_25_prices() -> None:
     """older_people names 2024/25 and a GDP deflator table (YBGB quarterly means), so no
     price years are mixed. By hand from its table: the NCC 2023/24 A&E attendance
     £272.97 x 112.375/107.975 = £284.09; the GMCA 2013/14 home-care week
-    £192.83 x 112.375/82.175 = £263.70; the King's Fund 2022/23 bed night
-    £395 x 112.375/102.0 = £435.18."""
+    £192.83 x 112.375/82.175 = £263.70; the ASC-FR 2023-24 care-home week (residential
+    care, clients 65+) £916 x 112.375/107.975 = £916 x 1.040750 = £953.33; the King's
+    Fund 2022/23 bed night £395 x 112.375/102.0 = £435.18."""
     import wholesystem
     from wholesystem.system.prices import mixed_price_years
 
@@ -144,6 +145,9 @@ def test_older_people_reports_every_cost_in_2024_25_prices() -> None:
         pytest.approx(272.97 * 112.375 / 107.975)
     assert round(reported["services.emergency_department.costs.per_contact"], 2) == 284.09
     assert round(reported["services.home_care.costs.per_occupied_week"], 2) == 263.70
+    assert reported["services.care_home.costs.per_occupied_week"] == \
+        pytest.approx(916 * 112.375 / 107.975)
+    assert round(reported["services.care_home.costs.per_occupied_week"], 2) == 953.33
     assert round(reported["services.acute_ward.costs.per_occupied_day"], 2) == 435.18
 
 
