@@ -21,7 +21,7 @@ __all__ = [
     "pulse_train", "pulse_width", "quantum", "step_half", "time_base", "trunc",
     "vector_elm_map", "vector_rank", "vector_reorder", "vector_sort_order", "invert_matrix",
     "floor_at_zero", "limit_outflow", "move_last", "take_along", "vector_lookup",
-    "factorial", "combinations", "permutations", "gammaln",
+    "factorial", "combinations", "permutations", "gammaln", "fv", "pmt", "pv",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -423,6 +423,9 @@ from wholesystem.builtins.counting import gammaln_array as gammaln  # noqa: E402
 from wholesystem.builtins.counting import (  # noqa: E402
     permutations_array as permutations,
 )
+from wholesystem.builtins.financial import fv_array as fv  # noqa: E402
+from wholesystem.builtins.financial import pmt_array as pmt  # noqa: E402
+from wholesystem.builtins.financial import pv_array as pv  # noqa: E402
 from wholesystem.builtins.random_kernels import RandomDraws  # noqa: E402
 from wholesystem.builtins.vector_lookup import vector_lookup  # noqa: E402
 from wholesystem.builtins.vensim_kernels import (  # noqa: E402

@@ -187,6 +187,16 @@ _FUNCTIONS: tuple[Builtin, ...] = (
     _e("PERMUTATIONS", (2, 2), "PERMUTATIONS(n, r)",
        "The number of ordered arrangements of r of n elements, n! / (n - r)! (Stella).",
        "k.permutations({0}, {1})"),
+    _e("FV", (3, 4), "FV(rate, nper, pmt [, pv])",
+       "Future value of constant payments (Stella): pv (1 + rate)^nper + pmt ((1 + rate)^"
+       "nper - 1) / rate + fv = 0 solved for fv; pv 0 when left out.",
+       "k.fv({0}, {1}, {2}, {3:0.0})"),
+    _e("PMT", (3, 4), "PMT(rate, nper, pv [, fv])",
+       "Constant payment per period (Stella), from the same equation; fv 0 when left out.",
+       "k.pmt({0}, {1}, {2}, {3:0.0})"),
+    _e("PV", (3, 4), "PV(rate, nper, pmt [, fv])",
+       "Present value of constant payments (Stella), from the same equation; fv 0 when "
+       "left out.", "k.pv({0}, {1}, {2}, {3:0.0})"),
     _e("GAMMALN", (1, 1), "GAMMALN(x)", "Natural logarithm of the gamma function, x > 0 "
        "(Stella).", "k.gammaln({0})"),
     Builtin("MIN", 1, 2, BuiltinKind.REDUCTION, "MIN(a, b) or MIN(array[*])",

@@ -20,7 +20,7 @@ __all__ = [
     "arcsin", "arccos", "round_half_away", "divide", "power", "as_runs", "trunc", "quantum",
     "log_base", "pulse_width", "pulse_train", "step_half", "time_base", "get_time_value",
     "lookup_forward", "lookup_invert", "lookup_area", "random_lookup", "cosh", "sinh", "tanh",
-    "factorial", "combinations", "permutations", "gammaln",
+    "factorial", "combinations", "permutations", "gammaln", "fv", "pmt", "pv",
 ]
 
 pi = math.pi
@@ -35,6 +35,7 @@ from wholesystem.builtins.counting import (  # noqa: E402
     gammaln,
     permutations,
 )
+from wholesystem.builtins.financial import fv, pmt, pv  # noqa: E402
 
 builtin_abs = _builtins.abs
 abs = _builtins.abs

@@ -304,13 +304,24 @@ _STELLA: tuple[SpecRow, ...] = (
                                       "n elements, n! / (n - r)!; 0 when r > n."),
     _s(S, "Builtins", "GAMMALN", "GAMMALN(x): natural logarithm of the gamma function, x > "
                                  "0 (NaN otherwise)."),
+    *(_s(S, "Builtins", name, rule) for name, rule in (
+        ("FV", "FV(rate, nper, pmt [, pv]): the help's 'pv * (1 + rate)^nper + (pmt / rate) * "
+               "((1 + rate)^nper - 1) + fv = 0 (for rate <> 0); pv + pmt * nper + fv = 0 (for "
+               "rate = 0)' solved for fv; 'cash paid out is represented by a negative "
+               "number'; the first payment 'at the end of the first period'; pv 0 when "
+               "left out."),
+        ("PMT", "PMT(rate, nper, pv [, fv]): the same equation solved for pmt; the help's "
+                "example, a 10,000 loan at 1% a month repaid in 36 payments, gives -332.14; "
+                "fv 0 when left out."),
+        ("PV", "PV(rate, nper, pmt [, fv]): the same equation solved for pv; fv 0 when left "
+               "out."),
+    )),
     *(_r(S, "Builtins", name, rule) for name, rule in (
         ("ARRAYIDX", "ARRAYIDX([dimension]): the index of the element being computed."),
         ("CGROWTH", "CGROWTH(percent): rate per DT compounding to percent per time unit."),
         ("COUNTER", "COUNTER(start, end): TIME counted from start, wrapping at end."),
         ("DERIVN", "DERIVN(x, n): n-th derivative of x with respect to TIME."),
         ("ENDVAL", "ENDVAL(x [, initial]): x's value at the end of the previous run."),
-        ("FV", "FV(rate, nper, pmt [, pv, type]): future value."),
         ("GAMMA", "GAMMA(shape [, scale, seed]): gamma draw."),
         ("GEOMETRIC", "GEOMETRIC(p [, seed]): geometric draw."),
         ("INVNORM", "INVNORM(p [, mean, sd]): inverse normal distribution."),
@@ -321,9 +332,7 @@ _STELLA: tuple[SpecRow, ...] = (
         ("NORMALCDF", "NORMALCDF(x [, mean, sd]): normal distribution function."),
         ("NPV", "NPV(stream, rate [, initial]): net present value."),
         ("PAUSE", "PAUSE(interval): pauses the run (interactive)."),
-        ("PAYMENT", "PAYMENT(rate, nper, pv [, fv, type]): loan payment."),
         ("PERCENTILE", "PERCENTILE(a[*], p): p-th percentile of the elements."),
-        ("PV", "PV(rate, nper, pmt [, fv, type]): present value."),
         ("RUNCOUNT", "RUNCOUNT: number of the current run in a sensitivity set."),
         ("CTMEAN", "CTMEAN(flow): mean cycle time of material in a flow."),
         ("TRANSTIME", "TRANSTIME(conveyor): the conveyor's transit time."),

@@ -126,6 +126,24 @@ CASES: dict[str, Case] = {
                              ("PERMUTATIONS(5, 3)", const(60)),
                              ("PERMUTATIONS(4, 4)", const(24)),
                              ("PERMUTATIONS(2, 3)", const(0))),
+    # -- Stella financial builtins: pv (1 + r)^n + pmt ((1 + r)^n - 1) / r + fv = 0 ----
+    "stella-FV": c("Paying 100 at the end of each of 2 years at 10%: the first payment grows "
+                   "one year (110), the second none (100), so 210 received back: FV(0.1, 2, "
+                   "-100) = -(0 + -100 * (1.21 - 1) / 0.1) = 210. At rate 0, pv + pmt * nper "
+                   "+ fv = 0: FV(0, 3, -10, -5) = -(-5 - 30) = 35.",
+                   ("FV(0.1, 2, -100)", const(210)), ("FV(0, 3, -10, -5)", const(35))),
+    "stella-PMT": c("The help's example: 10,000 at 1% a month over 36 months, fv = 0: pmt = "
+                    "-10000 * 1.01^36 * 0.01 / (1.01^36 - 1) = -332.143... (the help prints "
+                    "-332.14). At rate 0: PMT(0, 4, 100) = -(100 + 0) / 4 = -25.",
+                    ("PMT(0.01, 36, 10000)",
+                     const(-10000 * 1.01 ** 36 * 0.01 / (1.01 ** 36 - 1))),
+                    ("PMT(0, 4, 100)", const(-25))),
+    "stella-PV": c("Receiving 100 at the end of each of 2 years at 10% is worth 100 / 1.1 + "
+                   "100 / 1.21 = 173.55... today, paid out: PV(0.1, 2, 100) = -(100 * 0.21 / "
+                   "0.1) / 1.21 = -210 / 1.21. At rate 0: PV(0, 4, -25) = -(0 - 100) = 100; "
+                   "with fv 50, PV(0, 4, -25, 50) = -(50 - 100) = 50.",
+                   ("PV(0.1, 2, 100)", const(-210 / 1.21)), ("PV(0, 4, -25)", const(100)),
+                   ("PV(0, 4, -25, 50)", const(50))),
     "stella-GAMMALN": c("Γ(4) = 3! = 6, so ln 6; Γ(1) = 1, so 0; no value at x <= 0: NaN.",
                         ("GAMMALN(4)", const(math.log(6))), ("GAMMALN(1)", const(0)),
                         ("GAMMALN(-2)", const(math.nan))),
