@@ -38,3 +38,29 @@ def dedent(text: str) -> str:
     """Inline YAML written indented in a test, made flush left."""
     return textwrap.dedent(text).lstrip("\n")
 
+
+# Two a day need a care place; places last longer than the run, so nobody leaves.
+# Baseline: 5 places. Occupied at the start of days 0..9: 0, 2, 4, then 5 for 7 days = 41
+# place-days (council: 41 x £50 = £2,050). Waiting at the start of days 0..9:
+# 0, 0, 0, 1, 3, 5, 7, 9, 11, 13 = 49 days in an acute bed (trust: 49 x £300 = £14,700).
+# More places (20): occupied 0, 2, 4, ..., 18 = 90 place-days (£4,500); nobody waits.
+HAND = dedent("""
+    name: Hand-checked
+    time: {horizon: 10}
+    organisations:
+      trust: Acute trust
+      council: Adult social care
+    services:
+      care:
+        owner: council
+        capacity: 5
+        length_of_stay: {mean: 100, distribution: fixed}
+        costs: {per_occupied_day: 50, per_delayed_day: 300}
+        when_full: {queue_in: acute bed, payer: trust}
+    cohorts:
+      older:
+        needs: {care: {service: care, arrivals: 2}}
+    interventions:
+      more_places:
+        changes: [{change: capacity, services: care, set: 20}]
+    """)

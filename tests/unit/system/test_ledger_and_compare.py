@@ -3,39 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from system_factory import dedent
+from system_factory import HAND
 
 import wholesystem
 from wholesystem.system import read_system_text
 from wholesystem.system.ledger import build_ledger
 from wholesystem.system.model import SystemModel, load_system
 from wholesystem.system.shunts import compare
-
-# Two a day need a care place; places last longer than the run, so nobody leaves.
-# Baseline: 5 places. Occupied at the start of days 0..9: 0, 2, 4, then 5 for 7 days = 41
-# place-days (council: 41 x £50 = £2,050). Waiting at the start of days 0..9:
-# 0, 0, 0, 1, 3, 5, 7, 9, 11, 13 = 49 days in an acute bed (trust: 49 x £300 = £14,700).
-# More places (20): occupied 0, 2, 4, ..., 18 = 90 place-days (£4,500); nobody waits.
-HAND = dedent("""
-    name: Hand-checked
-    time: {horizon: 10}
-    organisations:
-      trust: Acute trust
-      council: Adult social care
-    services:
-      care:
-        owner: council
-        capacity: 5
-        length_of_stay: {mean: 100, distribution: fixed}
-        costs: {per_occupied_day: 50, per_delayed_day: 300}
-        when_full: {queue_in: acute bed, payer: trust}
-    cohorts:
-      older:
-        needs: {care: {service: care, arrivals: 2}}
-    interventions:
-      more_places:
-        changes: [{change: capacity, services: care, set: 20}]
-    """)
 
 
 def test_ledger_by_hand() -> None:

@@ -5,7 +5,7 @@ organisation that saves. Every expected amount is worked out by hand in the docs
 from __future__ import annotations
 
 import pytest
-from system_factory import dedent
+from system_factory import HAND, dedent
 
 import wholesystem
 from wholesystem.interfaces.render.comparisons import (
@@ -176,25 +176,9 @@ def test_a_shunt_along_a_pathway_is_traced_with_its_amount() -> None:
 
 
 # The council's care places; people waiting for one wait in an acute bed, at the trust's
-# cost. Hand-derived occupancy in tests/unit/system/test_ledger_and_compare.py (HAND).
-WAITING = dedent("""
-    name: Waiting in acute beds
-    time: {horizon: 10}
-    organisations: {trust: Acute trust, council: Adult social care}
-    services:
-      care:
-        owner: council
-        capacity: 5
-        length_of_stay: {mean: 100, distribution: fixed}
-        costs: {per_occupied_day: 50, per_delayed_day: 300}
-        when_full: {queue_in: acute bed, payer: trust}
-    cohorts:
-      older:
-        needs: {care: {service: care, arrivals: 2}}
-    interventions:
-      fewer_places:
-        changes: [{change: capacity, services: care, set: 3}]
-    """)
+# cost: the hand-derived system of tests/unit/system/test_ledger_and_compare.py, with 3
+# places instead of 20 in its intervention.
+WAITING = HAND.replace("more_places", "fewer_places").replace("set: 20", "set: 3")
 
 
 def test_a_shunt_through_waiting_is_traced_to_the_service_people_wait_for() -> None:
@@ -221,8 +205,7 @@ def test_a_shunt_through_waiting_is_traced_to_the_service_people_wait_for() -> N
 def test_buying_places_is_not_a_shunt_onto_the_buyer() -> None:
     """The reverse: the council buys 20 places (+£2,450) and the trust's waiting falls by
     £14,700. The council pays for capacity of its own; nothing follows people onto it."""
-    text = WAITING.replace("set: 3", "set: 20")
-    comparison = _compare(text, "fewer_places")
+    comparison = _compare(HAND, "more_places")
     assert comparison.shunts == ()
     assert comparison.verdict == "genuine saving"
     [council] = _causes(comparison, "council")
@@ -275,6 +258,6 @@ def test_a_shunt_is_followed_up_the_pathway_to_where_it_began() -> None:
 def test_a_queue_a_service_drains_with_its_own_capacity_is_its_own() -> None:
     """Walking up stops where the change began: people waiting fewer days because the
     council bought places began with the council, not with the people arriving."""
-    comparison = _compare(WAITING.replace("set: 3", "set: 20"), "fewer_places")
+    comparison = _compare(HAND, "more_places")
     [trust] = _causes(comparison, "trust")
     assert (trust.kind, trust.origin_organisation, trust.via) == ("waiting", "council", ())
