@@ -70,10 +70,10 @@ class _Tables:
     places: NDArray[np.bool_]                # (S,)
     stays: list[NDArray[np.float64] | None]  # cumulative step probabilities per service
     initial_stays: list[NDArray[np.float64] | None]
-    route_cum: NDArray[np.float64]           # (S, R) cumulative fractions, padded with 2
-    route_kind: NDArray[np.int64]            # (S, R)
-    route_target: NDArray[np.int64]          # (S, R)
-    route_delay: dict[tuple[int, int], NDArray[np.float64]]
+    route_cum: NDArray[np.float64]           # (C + 1, S, R) cumulative fractions, padded
+    route_kind: NDArray[np.int64]            # (C + 1, S, R); row 0 everyone's routes,
+    route_target: NDArray[np.int64]          # row c + 1 cohort c's
+    route_delay: dict[tuple[int, int, int], NDArray[np.float64]]
     divert: NDArray[np.int64]                # (S,): -1 queue, -2 unmet, else service
     owner: NDArray[np.int64]                 # (S,)
     payer: NDArray[np.int64]                 # (S,)
@@ -84,6 +84,8 @@ class _Tables:
     # per visits service: (values, cumulative chances) of first and last visits a day
     visit_ends: dict[int, tuple[tuple[NDArray[np.int64], NDArray[np.float64]],
                                 tuple[NDArray[np.int64], NDArray[np.float64]]]]
+    own_stays: dict[tuple[int, int], NDArray[np.float64]]
+    """(cohort index, service index): a cohort's own stay, cumulative step chances."""
 
 
 def _cumulative(p: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -121,26 +123,33 @@ def _tables(spec: SystemSpec) -> _Tables:
         else:  # length-biased: stays found in progress in a steady state
             biased = p * np.arange(len(p))
             initial.append(_cumulative(biased / biased.sum()))
-    width = max(len(spec.routes_from(s.id)) for s in services)
-    route_cum = np.full((len(services), width), 2.0)
-    route_kind = np.zeros((len(services), width), dtype=np.int64)
-    route_target = np.full((len(services), width), -1, dtype=np.int64)
-    delays: dict[tuple[int, int], NDArray[np.float64]] = {}
-    for i, service in enumerate(services):
-        total = 0.0
-        for j, route in enumerate(spec.routes_from(service.id)):
-            total += route.fraction
-            route_cum[i, j] = total
-            if route.to == LEAVE:
-                route_kind[i, j] = _LEAVE_ROUTE
-            elif route.to == UNMET:
-                route_kind[i, j] = _UNMET_ROUTE
-            else:
-                route_target[i, j] = index[route.to]
-                route_kind[i, j] = _RETURN_ROUTE if route.after else _SERVICE_ROUTE
-                if route.after is not None:
-                    delays[(i, j)] = _stay_table(route.after, step)
-        route_cum[i, len(spec.routes_from(service.id)) - 1] = 1.0 + 1e-12
+    # Row 0: the routes for everyone (and for people there at the start); row c + 1:
+    # cohort c's, which are its own where it has some.
+    rows = (None, *(c.id for c in spec.cohorts))
+    width = max(len(spec.routes_from(s.id, c)) for s in services for c in rows)
+    route_cum = np.full((len(rows), len(services), width), 2.0)
+    route_kind = np.zeros((len(rows), len(services), width), dtype=np.int64)
+    route_target = np.full((len(rows), len(services), width), -1, dtype=np.int64)
+    delays: dict[tuple[int, int, int], NDArray[np.float64]] = {}
+    for row, cohort in enumerate(rows):
+        for i, service in enumerate(services):
+            total = 0.0
+            routes = spec.routes_from(service.id, cohort)
+            for j, route in enumerate(routes):
+                total += route.fraction
+                route_cum[row, i, j] = total
+                if route.to == LEAVE:
+                    route_kind[row, i, j] = _LEAVE_ROUTE
+                elif route.to == UNMET:
+                    route_kind[row, i, j] = _UNMET_ROUTE
+                else:
+                    route_target[row, i, j] = index[route.to]
+                    route_kind[row, i, j] = _RETURN_ROUTE if route.after else _SERVICE_ROUTE
+                    if route.after is not None:
+                        delays[(row, i, j)] = _stay_table(route.after, step)
+            route_cum[row, i, len(routes) - 1] = 1.0 + 1e-12
+    own_stays = {(c, index[service_id]): _stay_table(stay, step)
+                 for c, cohort in enumerate(spec.cohorts) for service_id, stay in cohort.stays}
     divert = np.array([-1 if s.when_full.divert_to is None else
                        (-2 if s.when_full.divert_to == UNMET else index[s.when_full.divert_to])
                        for s in services], dtype=np.int64)
@@ -158,7 +167,7 @@ def _tables(spec: SystemSpec) -> _Tables:
         stays, initial, route_cum, route_kind, route_target, delays, divert,
         np.array([organisations[s.owner] for s in services]),
         np.array([organisations[s.delay_payer] for s in services]),
-        _levels(spec, index), needs, rates, visiting, ends)
+        _levels(spec, index), needs, rates, visiting, ends, own_stays)
 
 
 def _arrivals(spec: SystemSpec, index: dict[str, int], times: NDArray[np.floating]
@@ -433,10 +442,11 @@ class _Simulation:
         if not len(people):
             return
         source = self.where[people]
+        row = self.cohort_of[people] + 1  # people there at the start (-1) take row 0
         u = self._uniform(people)
-        choice = (u[:, None] >= self.t.route_cum[source]).sum(axis=1)
-        kind = self.t.route_kind[source, choice]
-        target = self.t.route_target[source, choice]
+        choice = (u[:, None] >= self.t.route_cum[row, source]).sum(axis=1)
+        kind = self.t.route_kind[row, source, choice]
+        target = self.t.route_target[row, source, choice]
         for code, state, event in ((_LEAVE_ROUTE, LEFT, "leave"),
                                    (_UNMET_ROUTE, LEFT_UNMET, "unmet")):
             chosen = people[kind == code]
@@ -448,8 +458,9 @@ class _Simulation:
         if len(back):
             delays = np.empty(len(back), dtype=np.int64)
             u2 = self._uniform(people[back])
-            for key in {(int(source[i]), int(choice[i])) for i in back}:
-                mine = (source[back] == key[0]) & (choice[back] == key[1])
+            for key in {(int(row[i]), int(source[i]), int(choice[i])) for i in back}:
+                mine = ((row[back] == key[0]) & (source[back] == key[1])
+                        & (choice[back] == key[2]))
                 delays[mine] = np.searchsorted(self.t.route_delay[key], u2[mine], side="right")
             chosen = people[back]
             self.state[chosen] = RETURNING
@@ -554,11 +565,13 @@ class _Simulation:
         if len(stay):
             u = self._uniform(stay)
             steps = np.empty(len(stay), dtype=np.int64)
+            cohorts = self.cohort_of[stay]
             for s in np.unique(self.where[stay]):
-                mine = self.where[stay] == s
-                table = self.t.stays[s]
-                assert table is not None
-                steps[mine] = np.searchsorted(table, u[mine], side="right")
+                for c in np.unique(cohorts[self.where[stay] == s]):
+                    mine = (self.where[stay] == s) & (cohorts == c)
+                    table = self.t.own_stays.get((int(c), int(s)), self.t.stays[s])
+                    assert table is not None
+                    steps[mine] = np.searchsorted(table, u[mine], side="right")
             self.state[stay] = IN_SERVICE
             self.until[stay] = step + steps
             np.add.at(occupancy, (self.run_of[stay], self.where[stay]), 1)

@@ -17,7 +17,8 @@ from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import UnknownNameError
 from wholesystem.ir.names import canonical_name
 
-__all__ = ["InflowLayout", "Parameter", "ServiceLayout", "SystemLayout", "evidence_at"]
+__all__ = ["InflowLayout", "LaneLayout", "Parameter", "ServiceLayout", "SystemLayout",
+           "evidence_at"]
 
 def evidence_at(text: str, span: SourceSpan) -> str:
     """The comment written on the line of ``span`` (``[source] ...``, ``[assumption]``),
@@ -115,6 +116,26 @@ class InflowLayout:
 
 
 @dataclass(frozen=True, slots=True)
+class LaneLayout:
+    """One cohort's copy of one service, where cohorts are kept apart (their own routes
+    or stays): its people and its costs, for the ledger by cohort."""
+
+    service: str
+    cohort: str
+    waiting: str
+    """Stock: this cohort's people waiting."""
+    in_service: str | None
+    """Stock: this cohort's people in the service (places and visits)."""
+    served: str
+    """Flow or aux: this cohort's admissions or contacts."""
+    owner_cost: str
+    """Stock: this cohort's running cost of the service, to its owner (capacity and fixed
+    costs left out: they are the service's)."""
+    delay_cost: str
+    """Stock: the cost of this cohort's people waiting, to the delay payer."""
+
+
+@dataclass(frozen=True, slots=True)
 class SystemLayout:
     """Where the people and the money of a system are in its lowered project."""
 
@@ -146,6 +167,8 @@ class SystemLayout:
     """The parameter table: every number of the system file, in file order of lowering."""
     inflows: tuple[InflowLayout, ...] = ()
     """Every stream of people into a service, in lowering order."""
+    lanes: tuple[LaneLayout, ...] = ()
+    """Each cohort's copy of each service, where cohorts are kept apart (else empty)."""
 
     def parameter(self, name: str) -> Parameter:
         """A parameter by canonical or display name; a clear error when there is none."""

@@ -34,8 +34,8 @@ from wholesystem.system.prices import step_discount_factors
 from wholesystem.system.results import ScenarioRun
 from wholesystem.system.spec import OUTCOMES, TIME_UNITS, SystemSpec
 
-__all__ = ["ServiceLine", "OrganisationLine", "InterventionLine", "FlowLine", "PeriodLine",
-           "PeopleCount", "Ledger", "build_ledger", "build_ledgers", "ledger_table",
+__all__ = ["ServiceLine", "OrganisationLine", "InterventionLine", "FlowLine", "CohortLine",
+           "PeriodLine", "PeopleCount", "Ledger", "build_ledger", "build_ledgers", "ledger_table",
            "ledger_dict", "integrate", "same_ids", "check_periods"]
 
 
@@ -126,6 +126,29 @@ class FlowLine:
 
 
 @dataclass(frozen=True)
+class CohortLine:
+    """One cohort over the whole run, where the system keeps cohorts apart (their own
+    routes or stays): what its people cost each organisation, and how they fared."""
+
+    id: str
+    name: str
+    costs: dict[str, float]
+    """Running cost of its people by organisation id (its services' running costs and
+    its people's waiting; capacity and fixed costs are the services', not a cohort's)."""
+    served: float
+    """Its admissions and contacts."""
+    days_waited: float
+    """Person-time its people spent waiting, in time units."""
+    waiting_at_end: float
+    """Its people waiting at the end."""
+
+    @property
+    def cost(self) -> float:
+        """Its running cost to every organisation together."""
+        return sum(self.costs.values())
+
+
+@dataclass(frozen=True)
 class PeriodLine:
     """Costs in one period."""
 
@@ -182,6 +205,8 @@ class Ledger:
     flows: tuple[FlowLine, ...] = ()
     """Every stream of people into a service, totalled over the run (what a comparison
     traces cost changes along)."""
+    cohorts: tuple[CohortLine, ...] = ()
+    """Per cohort, where the system keeps cohorts apart (else empty)."""
 
     def organisation(self, org_id: str) -> OrganisationLine:
         """An organisation's line by id."""
@@ -247,7 +272,28 @@ def build_ledger(run: ScenarioRun) -> Ledger:
         price_year=spec.prices.year if spec.prices else None,
         flows=tuple(FlowLine(i.target, i.source, i.kind,
                              integrate(values(i.flow), spec.time.step))
-                    for i in layout.inflows))
+                    for i in layout.inflows),
+        cohorts=_cohorts(run, values))
+
+
+def _cohorts(run: ScenarioRun, values: _One) -> tuple[CohortLine, ...]:
+    spec, step = run.spec, run.spec.time.step
+    lines = []
+    for cohort in spec.cohorts:
+        lanes = [lane for lane in run.layout.lanes if lane.cohort == cohort.id]
+        if not lanes:
+            continue
+        costs = {o.id: 0.0 for o in spec.organisations}
+        for lane in lanes:
+            service = spec.service(lane.service)
+            costs[service.owner] += values.end(lane.owner_cost)
+            costs[service.delay_payer] += values.end(lane.delay_cost)
+        lines.append(CohortLine(
+            cohort.id, cohort.name, costs,
+            sum(integrate(values(lane.served), step) for lane in lanes),
+            sum(integrate(values(lane.waiting), step) for lane in lanes),
+            sum(values.end(lane.waiting) for lane in lanes)))
+    return tuple(lines)
 
 
 def _discount(run: ScenarioRun) -> float | str | None:

@@ -39,6 +39,7 @@ from wholesystem.ir.model import (
 from wholesystem.ir.names import canonical_name
 from wholesystem.system.layout import (
     InflowLayout,
+    LaneLayout,
     Parameter,
     ServiceLayout,
     SystemLayout,
@@ -209,7 +210,15 @@ class _Builder:
         self.superset = superset
         self.variables: list[Variable] = []
         self.names: dict[str, str] = {}
-        self.queues = {s.id: _Queue() for s in spec.services}
+        self.lanes: tuple[str, ...] = spec.lanes
+        """Cohorts kept apart (see SystemSpec.lanes); empty: everyone pooled."""
+        self.queues = {(s.id, lane): _Queue() for s in spec.services
+                       for lane in (self.lanes or (None,))}
+        self.lane_layouts: list[LaneLayout] = []
+        self.recorded: set[str] = set()
+        """Canonical names of the parameters recorded so far: with lanes, the cohorts'
+        copies of a service share its parameters (one capacity, one stay, one fraction
+        of a route written for everyone)."""
         self.left: list[str] = []
         self.left_unmet: list[str] = []
         self.arrival_flows: list[str] = []
@@ -226,10 +235,12 @@ class _Builder:
         """Where a number that is not written is placed (the service being lowered)."""
         self.inflows: list[InflowLayout] = []
 
-    def enter(self, target: str, flow: str, kind: str, source: str) -> None:
-        """People of ``flow`` join the queue of service ``target``, coming from ``source``
-        (a service, or the cohort for arrivals): recorded so comparisons can trace them."""
-        self.queues[target].inflows.append(flow)
+    def enter(self, target: str, flow: str, kind: str, source: str,
+              lane: str | None = None) -> None:
+        """People of ``flow`` join the queue of service ``target`` (its cohort ``lane``'s
+        queue, with lanes), coming from ``source`` (a service, or the cohort for
+        arrivals): recorded so comparisons can trace them."""
+        self.queues[(target, lane)].inflows.append(flow)
         self.inflows.append(InflowLayout(target, canonical_name(flow), kind, source))
 
     # -- variables --------------------------------------------------------------------
@@ -250,6 +261,9 @@ class _Builder:
               span: SourceSpan, doc: str = "", origin: str = "", live: bool = True) -> str:
         """A number of the file as a named constant, recorded in the parameter table; a
         number that is not ``live`` (it shapes the structure) is recorded only."""
+        if self.lanes and canonical_name(name) in self.recorded:
+            return name  # a cohort's copy of the service: the parameter is shared
+        self.recorded.add(canonical_name(name))
         evidence = evidence_at(self.spec.source.text, span) or origin
         if not span.line:
             # Not written in the file: the default, placed at the nearest thing written.
@@ -305,8 +319,13 @@ class _Builder:
     def build(self) -> SystemLayout:
         for cohort in self.spec.cohorts:
             self.lower_cohort(cohort)
-        routed = {s.id: self.lower_routes(s) for s in self.spec.services}
-        layouts = tuple(self.lower_service(s, routed[s.id]) for s in self.spec.services)
+        if self.lanes:
+            layouts = tuple(self.lower_lanes(s, {lane: self.lower_routes(s, lane)
+                                                 for lane in self.lanes})
+                            for s in self.spec.services)
+        else:
+            routed = {s.id: self.lower_routes(s) for s in self.spec.services}
+            layouts = tuple(self.lower_service(s, routed[s.id]) for s in self.spec.services)
         self.lower_sinks()
         organisation_costs, intervention_costs = self.lower_costs(layouts)
         return self.layout(layouts, organisation_costs, intervention_costs)
@@ -335,7 +354,8 @@ class _Builder:
                             equation, need.span, self.per,
                             f"{cohort.name} presenting with {need.name}",
                             non_negative=True)
-            self.enter(need.service, flow, "arrival", cohort.id)
+            self.enter(need.service, flow, "arrival", cohort.id,
+                       cohort.id if self.lanes else None)
             self.arrival_flows.append(flow)
 
     def prevention(self, cohort: str, need: str, span: SourceSpan) -> Expr | None:
@@ -397,51 +417,63 @@ class _Builder:
                         f"interventions.{intervention.id}.changes[{at}]")
         return f"prevention of {change.cohort}", f"prevention of {change.cohort}"
 
-    def lower_routes(self, service: Service) -> list[tuple[str, str]]:
-        """Names of the route flows out of a service, with their fraction parameters; the
-        flows themselves are made with the service (they need its discharges or
-        contacts)."""
+    def lower_routes(self, service: Service, lane: str | None = None
+                     ) -> list[tuple[str, str]]:
+        """Names of the route flows out of a service (out of its cohort ``lane``'s copy,
+        with lanes), with their fraction parameters; the flows themselves are made with
+        the service (they need its discharges or contacts)."""
         flows: list[tuple[str, str]] = []
         used: set[str] = set()
-        written = self.spec.pathway_from(service.id) is not None
-        for index, route in enumerate(self.spec.routes_from(service.id)):
+        pathway = self.spec.pathway_from(service.id, lane)
+        own = pathway is not None and pathway.cohort is not None
+        written = pathway is not None
+        of = f" of {lane}" if lane else ""
+        for index, route in enumerate(self.spec.routes_from(service.id, lane)):
             base = (f"{service.id} to {route.to}" if route.after is None
                     else f"{service.id} to {route.to} later")
             name, n = base, 2
             while name in used:
                 name, n = f"{base} {n}", n + 1
             used.add(name)
-            where = f"pathways[from={service.id}].routes[{index}]"
+            selector = f"from={service.id},cohort={lane}" if own else f"from={service.id}"
+            where = f"pathways[{selector}].routes[{index}]"
             self.fallback = service.span  # no pathway written: everyone leaves
-            fraction = self.param(f"{name} fraction", route.fraction, "1", "route fraction",
-                                  f"{where}.fraction", route.span if written else UNKNOWN_SPAN,
+            # A route written for everyone has one fraction, shared by every cohort's copy.
+            fraction = self.param(f"{name}{of if own else ''} fraction", route.fraction, "1",
+                                  "route fraction", f"{where}.fraction",
+                                  route.span if written else UNKNOWN_SPAN,
                                   f"share of the people leaving {service.name} who go to "
-                                  f"{route.to}")
-            flows.append((name, fraction))
+                                  f"{route.to}" + (f" ({lane})" if own else ""))
+            flow = f"{name}{of}"
+            flows.append((flow, fraction))
             if route.after is not None:
-                self.lower_return(service, route.to, name, route.after, route.span,
-                                  name[len(base):], f"{where}.after")
+                self.lower_return(service, route.to, flow, route.after, route.span,
+                                  name[len(base):], f"{where}.after", lane, own)
             elif route.to == LEAVE:
-                self.left.append(name)
+                self.left.append(flow)
             elif route.to == UNMET:
-                self.left_unmet.append(name)
+                self.left_unmet.append(flow)
             else:
-                self.enter(route.to, name, "route", service.id)
+                self.enter(route.to, flow, "route", service.id, lane)
         return flows
 
     def lower_return(self, service: Service, target: str, flow: str, delay: Duration,
-                     span: SourceSpan, suffix: str, field_name: str) -> None:
-        stock = f"{service.id} returning to {target}{suffix}"
-        back = f"{service.id} back to {target}{suffix}"
+                     span: SourceSpan, suffix: str, field_name: str,
+                     lane: str | None = None, own: bool = False) -> None:
+        of = f" of {lane}" if lane else ""
+        stock = f"{service.id} returning to {target}{suffix}{of}"
+        back = f"{service.id} back to {target}{suffix}{of}"
         self.add(stock, VariableKind.STOCK, _num(0, span), span, "people",
                  f"people who left {service.name} with their need unmet and will come "
                  f"back to {target}", inflows=(canonical_name(flow),),
                  outflows=(canonical_name(back),))
+        # The delay of a route written for everyone is one parameter for every cohort.
+        delay_name = f"{service.id} returning to {target}{suffix}{of if own else ''} delay"
         leaving = self.delayed(_ref(flow, span), delay, None, "residual", span,
-                               f"{stock} delay", "delay", field_name)
+                               delay_name, "delay", field_name)
         self.add(back, VariableKind.FLOW, leaving, span, self.per,
                  f"re-presentations to {target}")
-        self.enter(target, back, "return", service.id)
+        self.enter(target, back, "return", service.id, lane)
         self.back_flows.append(back)
         self.returning.append(stock)
 
@@ -489,7 +521,7 @@ class _Builder:
         self.fallback = span
         waiting = f"{sid} waiting"
         arrivals = f"{sid} arrivals"
-        inflows = self.queues[sid].inflows
+        inflows = self.queues[(sid, None)].inflows
         self.add(arrivals, VariableKind.AUX,
                  _sum([_ref(f, span) for f in inflows], span), span, self.per,
                  f"people arriving at {service.name}")
@@ -587,11 +619,18 @@ class _Builder:
             _ref(capacity, span), _ref(f"{sid} visits per person day", span), span), span,
             "people", f"people {service.name} can visit with its visit capacity")
 
-    def stay(self, service: Service, admissions: Expr, initial: str) -> Expr:
+    def stay(self, service: Service, admissions: Expr, initial: str,
+             lane: str | None = None) -> Expr:
         """People leaving a place after their stay; against a superset whose stays of this
-        service take several shapes, each shape is lowered and switched on or off."""
+        service take several shapes, each shape is lowered and switched on or off. A
+        cohort ``lane`` with a stay of its own leaves after that one."""
         assert service.length_of_stay is not None
         span, sid = service.span, service.id
+        own = self.spec.stay_of(service, lane) if lane else None
+        if lane is not None and own is not None and own is not service.length_of_stay:
+            return self.delayed(admissions, own, initial, service.remaining_stay, span,
+                                f"{sid} length of stay of {lane}", "length of stay",
+                                f"cohorts.{lane}.length_of_stay.{sid}")
         field_name = f"services.{sid}.length_of_stay"
         variants = (self.superset.stays.get(sid, ()) if self.superset is not None else ())
         if not variants:
@@ -616,6 +655,197 @@ class _Builder:
             terms.append(_mul(_ref(switch, span), leaving, span))
         return _sum(terms, span)
 
+    # -- cohorts kept apart (lanes) ------------------------------------------------------
+    def lower_lanes(self, service: Service, routes: dict[str, list[tuple[str, str]]]
+                    ) -> ServiceLayout:
+        """A service whose people are kept apart by cohort: each cohort has its own queue
+        and (places) its own people in service, leaving after its own stay by its own
+        routes; the cohorts share the service's capacity in proportion to their demand
+        (each gets the same share of what it asks for). The service's totals are the
+        sums of the cohorts', so costs and the ledger read them as without lanes."""
+        span, sid = service.span, service.id
+        self.fallback = span
+        capacity = self.lower_capacity(service)
+        if service.kind is ServiceKind.VISITS:
+            capacity = self.lower_visit_places(service, capacity)
+        commissioned = capacity if service.capacity is not None else None
+        waiting0 = self.param(f"{sid} initial waiting", service.initial_waiting, "people",
+                              "initial people", f"services.{sid}.initial.waiting",
+                              service.initial_span, f"people waiting for {service.name} at "
+                                                    "the start")
+        shares = _initial_shares(self.spec)[sid]
+        demands = {}
+        for lane in self.lanes:
+            inflows = self.queues[(sid, lane)].inflows
+            arrivals = self.add(f"{sid} arrivals of {lane}", VariableKind.AUX,
+                                _sum([_ref(f, span) for f in inflows], span), span, self.per,
+                                f"people of {lane} arriving at {service.name}")
+            demands[lane] = self.add(
+                f"{sid} demand of {lane}", VariableKind.AUX,
+                Binary("+", _div(_ref(f"{sid} waiting of {lane}", span), self.dt, span),
+                       _ref(arrivals, span), span), span, self.per,
+                f"people of {lane} asking for {service.name} in this step")
+        total = self.add(f"{sid} demand", VariableKind.AUX,
+                         _sum([_ref(d, span) for d in demands.values()], span), span,
+                         self.per, f"people asking for {service.name} in this step")
+        if service.kind is ServiceKind.CONTACTS:
+            served, in_service = self.lower_lane_contacts(service, routes, demands, total,
+                                                          capacity)
+        else:
+            served, in_service = self.lower_lane_places(service, routes, demands, total,
+                                                        capacity, shares)
+        where = f" (in {service.when_full.queue_in})" if service.when_full.queue_in else ""
+        for lane in self.lanes:
+            outflows = [served[lane]]
+            diverted = self.lower_divert(service, _ref(demands[lane], span), served[lane],
+                                         lane)
+            if diverted:
+                outflows.append(diverted)
+            self.add(f"{sid} waiting of {lane}", VariableKind.STOCK,
+                     _mul(_ref(waiting0, span), _num(shares[lane], span), span), span,
+                     "people", f"people of {lane} waiting for {service.name}{where}",
+                     inflows=tuple(canonical_name(f)
+                                   for f in self.queues[(sid, lane)].inflows),
+                     outflows=tuple(canonical_name(f) for f in outflows))
+        waiting = self.total(f"{sid} waiting", [f"{sid} waiting of {c}" for c in self.lanes],
+                             span, "people", f"people waiting for {service.name}{where}")
+        served_total = self.total(f"{sid} {'contacts' if in_service is None else 'admissions'}",
+                                  list(served.values()), span, self.per,
+                                  f"people served by {service.name}")
+        layout = self.lower_service_costs(service, waiting, in_service, served_total,
+                                          commissioned)
+        self.lower_lane_costs(service, served, in_service is not None)
+        return layout
+
+    def total(self, name: str, parts: list[str], span: SourceSpan, units: str,
+              doc: str) -> str:
+        """An auxiliary that adds up the cohorts' copies of one quantity."""
+        return self.add(name, VariableKind.AUX, _sum([_ref(p, span) for p in parts], span),
+                        span, units, doc)
+
+    def lower_capacity(self, service: Service) -> str | None:
+        """The capacity parameter of a service (a limit never reached where a scenario
+        of the superset leaves it unlimited); None when unlimited."""
+        sid = service.id
+        units = {ServiceKind.PLACES: "people", ServiceKind.CONTACTS: self.per,
+                 ServiceKind.VISITS: f"visits/{self.spec.time.unit}"}[service.kind]
+        if service.capacity is not None:
+            return self.quantity(f"{sid} capacity", service.capacity, units,
+                                 f"capacity of {service.name}", "capacity",
+                                 f"services.{sid}.capacity")
+        if self.superset is not None and sid in self.superset.limited:
+            return self.param(f"{sid} capacity", UNLIMITED, units, "capacity",
+                              f"services.{sid}.capacity", UNKNOWN_SPAN,
+                              f"capacity of {service.name} (none: unlimited)")
+        return None
+
+    def admitted_share(self, service: Service, room: Expr, total: str) -> str:
+        """The share of what each cohort asks for that the service can take in this
+        step: 1 while there is room for everyone (0 of nothing asked is nothing)."""
+        span = service.span
+        return self.add(f"{service.id} share admitted", VariableKind.AUX, Call("MIN", (
+            _num(1.0, span), _div(room, Call("MAX", (_ref(total, span), _num(1e-12, span)),
+                                             span), span)), span), span, "1",
+            f"share of the people asking for {service.name} it takes in this step")
+
+    def lower_lane_places(self, service: Service, routes: dict[str, list[tuple[str, str]]],
+                          demands: dict[str, str], total: str, capacity: str | None,
+                          shares: dict[str, float]) -> tuple[dict[str, str], str]:
+        span, sid = service.span, service.id
+        assert service.length_of_stay is not None
+        initial = self.param(f"{sid} initial in service", service.initial_in_service,
+                             "people", "initial people", f"services.{sid}.initial.in_service",
+                             service.initial_span, f"people in {service.name} at the start")
+        share = None
+        if capacity is not None:
+            room = Call("MAX", (_num(0, span), Binary("+", _div(_sub(
+                _ref(capacity, span), _ref(f"{sid} in service", span), span), self.dt, span),
+                _ref(f"{sid} discharges", span), span)), span)
+            share = self.admitted_share(service, room, total)
+        served, discharges = {}, []
+        for lane in self.lanes:
+            admissions = f"{sid} admissions of {lane}"
+            start = self.add(f"{sid} initial in service of {lane}", VariableKind.AUX,
+                             _mul(_ref(initial, span), _num(shares[lane], span), span), span,
+                             "people", f"people of {lane} in {service.name} at the start")
+            leaving = self.add(f"{sid} discharges of {lane}", VariableKind.AUX,
+                               self.stay(service, _ref(admissions, span), start, lane), span,
+                               self.per, f"people of {lane} leaving {service.name}")
+            discharges.append(leaving)
+            demand: Expr = _ref(demands[lane], span)
+            self.add(admissions, VariableKind.FLOW, demand if share is None else _mul(
+                demand, _ref(share, span), span), span, self.per,
+                f"admissions of {lane} to {service.name}", non_negative=True)
+            for name, fraction in routes[lane]:
+                self.add(name, VariableKind.FLOW, _mul(_ref(leaving, span),
+                                                       _ref(fraction, span), span),
+                         span, self.per, f"the share '{fraction}' of the people of {lane} "
+                                         f"leaving {service.name}")
+            self.add(f"{sid} in service of {lane}", VariableKind.STOCK, _ref(start, span),
+                     span, "people", f"people of {lane} in {service.name}",
+                     inflows=(canonical_name(admissions),),
+                     outflows=tuple(canonical_name(n) for n, _ in routes[lane]))
+            served[lane] = admissions
+        self.total(f"{sid} discharges", discharges, span, self.per,
+                   f"people leaving {service.name}")
+        in_service = self.total(f"{sid} in service",
+                                [f"{sid} in service of {c}" for c in self.lanes], span,
+                                "people", f"people in {service.name}")
+        return served, in_service
+
+    def lower_lane_contacts(self, service: Service,
+                            routes: dict[str, list[tuple[str, str]]],
+                            demands: dict[str, str], total: str, capacity: str | None
+                            ) -> tuple[dict[str, str], None]:
+        span, sid = service.span, service.id
+        share = None if capacity is None else self.admitted_share(
+            service, _ref(capacity, span), total)
+        served = {}
+        for lane in self.lanes:
+            demand: Expr = _ref(demands[lane], span)
+            contacts = self.add(f"{sid} contacts of {lane}", VariableKind.AUX,
+                                demand if share is None else _mul(demand, _ref(share, span),
+                                                                  span),
+                                span, self.per, f"people of {lane} seen by {service.name}")
+            for name, fraction in routes[lane]:
+                self.add(name, VariableKind.FLOW, _mul(_ref(contacts, span),
+                                                       _ref(fraction, span), span),
+                         span, self.per, f"the share '{fraction}' of the people of {lane} "
+                                         f"seen by {service.name}")
+            served[lane] = contacts
+        return served, None
+
+    def lower_lane_costs(self, service: Service, served: dict[str, str],
+                         holds: bool) -> None:
+        """Each cohort's running cost of the service (capacity and fixed costs are the
+        service's, not a cohort's) and of its people waiting, for the ledger by cohort."""
+        span, sid, unit = service.span, service.id, self.spec.time.unit
+        for lane in self.lanes:
+            people = _ref(f"{sid} in service of {lane}", span)
+            if service.kind is ServiceKind.VISITS:
+                rate: Expr = _mul(_mul(people, _ref(f"{sid} visits per person day", span),
+                                       span), _ref(f"{sid} cost per visit", span), span)
+            elif holds:
+                rate = _mul(people, _ref(f"{sid} cost per occupied {unit}", span), span)
+            else:
+                rate = _mul(_ref(served[lane], span), _ref(f"{sid} cost per contact", span),
+                            span)
+            waits = _mul(_ref(f"{sid} waiting of {lane}", span),
+                         _ref(f"{sid} waiting cost per {unit}", span), span)
+            stocks = []
+            for what, flow in (("cost", rate), ("waiting cost", waits)):
+                name = self.add(f"{sid} {what} rate of {lane}", VariableKind.FLOW, flow,
+                                span, self.gbp_per, f"{what} of {lane} in {service.name}")
+                stocks.append(self.add(
+                    f"{sid} {what} of {lane}", VariableKind.STOCK, _num(0, span), span,
+                    "GBP", f"cumulative {what} of {lane} in {service.name}",
+                    inflows=(canonical_name(name),)))
+            self.lane_layouts.append(LaneLayout(
+                sid, lane, canonical_name(f"{sid} waiting of {lane}"),
+                canonical_name(f"{sid} in service of {lane}") if holds else None,
+                canonical_name(served[lane]), canonical_name(stocks[0]),
+                canonical_name(stocks[1])))
+
     def lower_contacts(self, service: Service, routes: list[tuple[str, str]], demand: Expr,
                        capacity: str | None) -> tuple[str, list[str], None]:
         span, sid = service.span, service.id
@@ -631,19 +861,20 @@ class _Builder:
                                      f"{service.name}")
         return contacts, [name for name, _ in routes], None
 
-    def lower_divert(self, service: Service, demand: Expr, served: str) -> str | None:
+    def lower_divert(self, service: Service, demand: Expr, served: str,
+                     lane: str | None = None) -> str | None:
         target = service.when_full.divert_to
         if target is None:
             return None
         span = service.span
-        name = f"{service.id} diverted"
+        name = f"{service.id} diverted" + (f" of {lane}" if lane else "")
         self.add(name, VariableKind.FLOW, Call("MAX", (_num(0, span), _sub(
             demand, _ref(served, span), span)), span), span, self.per,
             f"people turned away by {service.name} when full")
         if target == UNMET:
             self.left_unmet.append(name)
         else:
-            self.enter(target, name, "divert", service.id)
+            self.enter(target, name, "divert", service.id, lane)
         return name
 
     def lower_service_costs(self, service: Service, waiting: str, in_service: str | None,
@@ -851,7 +1082,50 @@ class _Builder:
             left_unmet=canonical_name("people left unmet"),
             repeat_presentations=canonical_name("repeat presentations"),
             whole_system_cost=canonical_name("whole system cost"), initial_people=initial,
-            parameters=tuple(self.parameters), inflows=tuple(self.inflows))
+            parameters=tuple(self.parameters), inflows=tuple(self.inflows),
+            lanes=tuple(self.lane_layouts))
+
+
+def _initial_shares(spec: SystemSpec) -> dict[str, dict[str, float]]:
+    """How the people in each service at the start are shared among the cohorts kept
+    apart: in proportion to the cohorts' arrivals at time 0, among the cohorts whose
+    pathways reach the service (equally among them when none arrive; among all when
+    none reaches it). The file says how many are there, not whose they are."""
+    rates: dict[str, float] = {}
+    for cohort in spec.cohorts:
+        total = 0.0
+        for need in cohort.needs:
+            rate = need.arrivals.at(0.0)
+            if need.per_person and cohort.population is not None:
+                rate *= cohort.population.at(0.0)
+            total += rate
+        rates[cohort.id] = total
+    reach = {c.id: _reached(spec, c) for c in spec.cohorts}
+    shares: dict[str, dict[str, float]] = {}
+    for service in spec.services:
+        reaching = [c for c in spec.lanes if service.id in reach[c]] or list(spec.lanes)
+        weight = sum(rates[c] for c in reaching)
+        shares[service.id] = {c: (rates[c] / weight if weight > 0 else 1.0 / len(reaching))
+                              if c in reaching else 0.0 for c in spec.lanes}
+    return shares
+
+
+def _reached(spec: SystemSpec, cohort: Cohort) -> set[str]:
+    """Services a cohort's people can reach: where its needs present, and onward by its
+    routes and by diversions of full services."""
+    services = {s.id: s for s in spec.services}
+    todo = [n.service for n in cohort.needs]
+    seen: set[str] = set()
+    while todo:
+        current = todo.pop()
+        if current in seen or current not in services:
+            continue
+        seen.add(current)
+        todo += [r.to for r in spec.routes_from(current, cohort.id)]
+        divert = services[current].when_full.divert_to
+        if divert is not None:
+            todo.append(divert)
+    return seen
 
 
 def system_project(spec: SystemSpec, scenario: str = "baseline"

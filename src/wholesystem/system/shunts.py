@@ -43,7 +43,8 @@ from wholesystem.system.model import SystemModel
 from wholesystem.system.results import ScenarioRun
 from wholesystem.system.spec import OUTCOMES
 
-__all__ = ["OrganisationChange", "OutcomeChange", "Shunt", "Comparison", "compare",
+__all__ = ["OrganisationChange", "OutcomeChange", "CohortChange", "Shunt", "Comparison",
+           "compare",
            "compare_ledgers", "compare_runs"]
 
 
@@ -74,6 +75,20 @@ class OutcomeChange:
     baseline: float
     scenario: float
     change: float
+
+
+@dataclass(frozen=True)
+class CohortChange:
+    """One cohort, baseline against scenario (where the system keeps cohorts apart)."""
+
+    id: str
+    name: str
+    costs: dict[str, float]
+    """Change in its people's running cost by organisation id."""
+    change: float
+    """Change in its running cost to every organisation together."""
+    days_waited_change: float
+    served_change: float
 
 
 @dataclass(frozen=True)
@@ -140,6 +155,8 @@ class Comparison:
     causes: tuple[CostCause, ...] = ()
     """Every organisation's change in cost split into its causes (they add up to its
     change; see :func:`~wholesystem.system.causes.trace_causes`)."""
+    cohorts: tuple[CohortChange, ...] = ()
+    """Per cohort, where the system keeps cohorts apart (else empty)."""
 
 
 def compare(system: SystemModel, scenario: str, baseline: str = "baseline") -> Comparison:
@@ -190,7 +207,21 @@ def compare_ledgers(base: Ledger, other: Ledger) -> Comparison:
         whole_scenario=other.whole_system, whole_change=whole, outcomes=outcomes,
         shunts=(shunt,) if shunt else (), moved=moved, saving=saving, verdict=verdict,
         present_value_change=_present_value_change(base, other), discount=base.discount,
-        price_year=base.price_year, causes=causes)
+        price_year=base.price_year, causes=causes, cohorts=_cohort_changes(base, other))
+
+
+def _cohort_changes(base: Ledger, other: Ledger) -> tuple[CohortChange, ...]:
+    after = {k.id: k for k in other.cohorts}
+    changes = []
+    for before in base.cohorts:
+        now = after.get(before.id)
+        if now is None:
+            continue
+        costs = {org: now.costs[org] - amount for org, amount in before.costs.items()}
+        changes.append(CohortChange(before.id, before.name, costs, now.cost - before.cost,
+                                    now.days_waited - before.days_waited,
+                                    now.served - before.served))
+    return tuple(changes)
 
 
 def _present_value_change(base: Ledger, other: Ledger) -> dict[str, float] | None:

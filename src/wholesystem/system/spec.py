@@ -411,6 +411,12 @@ class Cohort:
     """People in the cohort (drives per-person arrival rates)."""
     span: SourceSpan = UNKNOWN_SPAN
     """Where it is defined."""
+    stays: tuple[tuple[str, Duration], ...] = ()
+    """(service id, length of stay) where this cohort's stays differ from the service's."""
+
+    def stay_in(self, service_id: str) -> Duration | None:
+        """This cohort's own length of stay in a service, if it has one."""
+        return next((d for s, d in self.stays if s == service_id), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,6 +450,8 @@ class Pathway:
     """Where they go; fractions add up to 1."""
     span: SourceSpan = UNKNOWN_SPAN
     """Where it is defined."""
+    cohort: str | None = None
+    """The cohort these routes are for (None: everyone without routes of their own)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -633,14 +641,40 @@ class SystemSpec:
         """A service by id."""
         return next(s for s in self.services if s.id == service_id)
 
-    def pathway_from(self, service_id: str) -> Pathway | None:
-        """The routes out of a service, if any are written."""
-        return next((p for p in self.pathways if p.source == service_id), None)
+    def pathway_from(self, service_id: str, cohort: str | None = None) -> Pathway | None:
+        """The routes out of a service, if any are written: ``cohort``'s own pathway
+        where it has one, else the pathway for everyone."""
+        if cohort is not None:
+            own = next((p for p in self.pathways
+                        if p.source == service_id and p.cohort == cohort), None)
+            if own is not None:
+                return own
+        return next((p for p in self.pathways
+                     if p.source == service_id and p.cohort is None), None)
 
-    def routes_from(self, service_id: str) -> tuple[Route, ...]:
-        """Where people leaving a service go: its pathway, or everyone leaves."""
-        pathway = self.pathway_from(service_id)
+    def routes_from(self, service_id: str, cohort: str | None = None) -> tuple[Route, ...]:
+        """Where people leaving a service go (people of ``cohort``, when given): its
+        pathway, or everyone leaves."""
+        pathway = self.pathway_from(service_id, cohort)
         return pathway.routes if pathway else (Route(LEAVE, 1.0),)
+
+    @property
+    def lanes(self) -> tuple[str, ...]:
+        """Cohort ids whose people the aggregate model keeps apart, because some cohort
+        has routes or lengths of stay of its own (empty: everyone is pooled)."""
+        own = any(p.cohort is not None for p in self.pathways) or any(
+            c.stays for c in self.cohorts)
+        return tuple(c.id for c in self.cohorts) if own else ()
+
+    def stay_of(self, service: Service, cohort: str | None) -> Duration | None:
+        """The length of stay of ``cohort``'s people in ``service`` (its own, else the
+        service's)."""
+        if cohort is not None:
+            found = next((c for c in self.cohorts if c.id == cohort), None)
+            own = found.stay_in(service.id) if found is not None else None
+            if own is not None:
+                return own
+        return service.length_of_stay
 
     def intervention(self, intervention_id: str) -> Intervention:
         """An intervention by id."""

@@ -71,6 +71,7 @@ def render_comparison(comparison: Comparison) -> str:
         "",
         *_present_value_part(comparison),
         *_causes_part(comparison),
+        *_cohorts_part(comparison),
         "Activity (change)",
         table(["organisation", "admissions/contacts", f"place-{unit}s",
                f"{unit}s of waiting paid for"], activity_rows),
@@ -86,6 +87,20 @@ def render_comparison(comparison: Comparison) -> str:
     if comparison.capacity is not None:
         parts.append(f"Capacity: {payback_sentence(comparison.capacity)}")
     return "\n".join(parts)
+
+
+def _cohorts_part(comparison: Comparison) -> list[str]:
+    """Each cohort's change, where the system keeps cohorts apart."""
+    if not comparison.cohorts:
+        return []
+    c, unit = comparison.currency, comparison.unit
+    return ["By cohort (change in running costs)",
+            table(["cohort", *(o.name for o in comparison.organisations), "all",
+                   "admissions/contacts", f"{unit}s waited"],
+                  [[k.name, *(signed_money(k.costs[o.id], c)
+                              for o in comparison.organisations),
+                    signed_money(k.change, c), signed(k.served_change),
+                    signed(k.days_waited_change)] for k in comparison.cohorts]), ""]
 
 
 def _causes_part(comparison: Comparison) -> list[str]:

@@ -90,6 +90,13 @@ def render_ledger(ledger: Ledger) -> str:
                "mean in service", f"{unit}s waited", "waiting at end", "cost to owner",
                "cost of waiting (payer)"], service_rows),
     ]
+    if ledger.cohorts:
+        parts += ["", "By cohort (running costs; capacity and fixed costs are the services')",
+                  table(["cohort", *(o.name for o in ledger.organisations), "all",
+                         "admissions/contacts", f"{unit}s waited", "waiting at end"],
+                        [[k.name, *(money(k.costs[o.id], c) for o in ledger.organisations),
+                          money(k.cost, c), number(k.served), number(k.days_waited),
+                          number(k.waiting_at_end, 1)] for k in ledger.cohorts])]
     if ledger.interventions:
         parts += ["", "Interventions", table(
             ["intervention", "payer", "own cost"],

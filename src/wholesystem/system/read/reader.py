@@ -270,8 +270,13 @@ def _read_cohort(key: str, value: dict[str, Any], context: ReadContext) -> Cohor
         if arrivals is not None:
             needs.append(Need(need_id, str(need.get("name", need_id)), str(need["service"]),
                               arrivals, given[0] == "rate", context.span(need_path)))
+    stays = []
+    for service_id, stay in value.get("length_of_stay", {}).items():
+        duration = read_duration(stay, context, (*path, "length_of_stay", service_id))
+        if duration is not None:
+            stays.append((str(service_id), duration))
     return Cohort(key, str(value.get("name", key)), tuple(needs), population,
-                  context.span(path))
+                  context.span(path), tuple(stays))
 
 
 def _read_routes(values: list[dict[str, Any]], context: ReadContext,
@@ -290,7 +295,8 @@ def _read_routes(values: list[dict[str, Any]], context: ReadContext,
 def _read_pathway(value: dict[str, Any], context: ReadContext,
                   path: FieldPath) -> Pathway | None:
     routes = _read_routes(value["routes"], context, (*path, "routes"))
-    return Pathway(str(value["from"]), routes, context.span(path))
+    cohort = str(value["cohort"]) if "cohort" in value else None
+    return Pathway(str(value["from"]), routes, context.span(path), cohort)
 
 
 def _services_of(value: Any) -> tuple[str, ...]:

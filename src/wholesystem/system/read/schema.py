@@ -345,9 +345,14 @@ SYSTEM_SCHEMA: dict[str, Any] = {
             "description": _TEXT,
             "population": _doc({"$ref": "#/$defs/quantity"}, "People in the cohort."),
             "needs": _map_of("need", "Needs, by id."),
+            "length_of_stay": _doc({"type": "object", "additionalProperties": {
+                "$ref": "#/$defs/duration"}}, "This cohort's own lengths of stay, by service "
+                                              "id (others: the service's)."),
         }, ("needs",), "a cohort"),
         "pathway": _object({
             "from": _doc(_ID, "Service people leave."),
+            "cohort": _doc(_ID, "The cohort these routes are for (default: everyone "
+                                "without routes of their own)."),
             "routes": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/route"}},
             "description": _TEXT,
         }, ("from", "routes"), "a pathway"),

@@ -142,16 +142,31 @@ def _check_routes(spec: SystemSpec, routes: tuple[Route, ...],
 
 def _check_pathways(spec: SystemSpec) -> Iterator[_Problem]:
     services = {s.id for s in spec.services}
-    seen: set[str] = set()
+    cohorts = {c.id for c in spec.cohorts}
+    seen_for: set[tuple[str, str | None]] = set()
     for index, pathway in enumerate(spec.pathways):
         path: FieldPath = ("pathways", index)
         if pathway.source not in services:
             yield (*path, "from"), f"no service '{pathway.source}'", None
-        if pathway.source in seen:
-            yield (*path, "from"), f"a second pathway from '{pathway.source}'", (
-                "put all routes out of a service in one pathway")
-        seen.add(pathway.source)
+        if pathway.cohort is not None and pathway.cohort not in cohorts:
+            yield (*path, "cohort"), f"no cohort '{pathway.cohort}'", (
+                f"known: {', '.join(sorted(cohorts)) or 'none'}")
+        key = (pathway.source, pathway.cohort)
+        if key in seen_for:
+            whose = f" for cohort '{pathway.cohort}'" if pathway.cohort else ""
+            yield (*path, "from"), f"a second pathway from '{pathway.source}'{whose}", (
+                "put all routes out of a service (for one cohort) in one pathway")
+        seen_for.add(key)
         yield from _check_routes(spec, pathway.routes, (*path, "routes"))
+    for cohort in spec.cohorts:
+        for service_id, _ in cohort.stays:
+            where: FieldPath = ("cohorts", cohort.id, "length_of_stay", service_id)
+            service = next((x for x in spec.services if x.id == service_id), None)
+            if service is None:
+                yield where, f"no service '{service_id}'", None
+            elif service.kind is not ServiceKind.PLACES:
+                yield where, (f"'{service_id}' is a {service.kind.value} service: a "
+                              "cohort's own length of stay is for places services"), None
 
 
 def _check_interventions(spec: SystemSpec) -> Iterator[_Problem]:
@@ -217,8 +232,9 @@ def instant_edges(spec: SystemSpec) -> list[tuple[str, str]]:
         if target is not None and target != UNMET:
             edges.append((service.id, target))
         if kinds[service.id] is ServiceKind.CONTACTS:
-            edges.extend((service.id, r.to) for r in spec.routes_from(service.id)
-                         if r.to in kinds and r.after is None)
+            for cohort in (None, *spec.lanes):
+                edges.extend((service.id, r.to) for r in spec.routes_from(service.id, cohort)
+                             if r.to in kinds and r.after is None)
     return edges
 
 
