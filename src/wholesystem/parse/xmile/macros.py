@@ -37,10 +37,12 @@ What the standard says (XMILE 1.0, OASIS Standard 2015), and what this module do
   a dimension or element) is refused.
 - Section 4.8 on ``<sim_specs>``: "This must only appear in conjunction with a <variables>
   tag ... (default: same DT and integration method as model that invokes the macro)";
-  without it a macro's stocks step with the model, which is what the copies do. A macro
-  with its own ``<sim_specs>`` is an independent model that "runs to completion each time
-  it is invoked" (section 3.6.1); that, and "Macros MAY include submodels", are refused as
-  unsupported by the reader.
+  without it a macro's stocks step with the model, which is what the copies do. Section
+  3.6.1 says macros with variables "are, in fact, independent models that run to
+  completion each time they are invoked"; read with 4.8.2's persisting stocks, that is the
+  case of a macro with its own ``<sim_specs>`` (4.8.3's iterative FACT runs from its start
+  to a stop given by a parameter). Such a macro, and "Macros MAY include submodels", are
+  refused as unsupported by the reader.
 - Section 4.8: "OPTIONALLY, they can also be recursive ... the recursive_macros option
   must be set to true". Recursion (direct or through other macros) cannot be expanded into
   a finite model; it is refused with the chain of calls, as an unsupported option.
