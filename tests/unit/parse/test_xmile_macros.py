@@ -212,6 +212,20 @@ class TestMacroWithVariables:
         assert values["v[d2]"] == [0, 2, 4, 6]
 
 
+    def test_called_inside_a_module(self) -> None:
+        """A macro is defined for the whole file: called in submodel "sub" (instance inner)
+        and in the main model, each call has its own stock. inner.v = ACCUMULATE(1): 0, 1,
+        2, 3; a = ACCUMULATE(2): 0, 2, 4, 6. The copies stay hidden from the results."""
+        models = ('<model name="sub"><variables>' + aux("v", "ACCUMULATE(1)")
+                  + "</variables></model>")
+        text = document('<module name="inner" model_name="sub"/>' + aux("a", "ACCUMULATE(2)"),
+                        ACCUMULATE).replace("</xmile>", models + "</xmile>")
+        results = Model(read_xmile_text(text, "m.xmile")).run()
+        assert list(results.columns) == ["a", "inner.v"]
+        assert list(results["inner.v"]) == [0, 1, 2, 3]
+        assert list(results["a"]) == [0, 2, 4, 6]
+
+
 class TestNesting:
     QUAD = '<macro name="QUAD"><parm>x</parm><eqn>DOUBLE(DOUBLE(x))</eqn></macro>'
 
