@@ -181,6 +181,16 @@ class TestMacroWithVariables:
         assert values["s1"] == [0, 5, 7.5, 8.75]
         assert values["s2"] == [0, 0, 5, 13.75]
 
+    def test_no_parameters(self) -> None:
+        """CLOCK() has no <parm>: a stock from 0 filled by 1 a step, 0, 1, 2, 3. Two calls
+        in one equation are two call sites, two stocks: CLOCK() + CLOCK() = 0, 2, 4, 6."""
+        clock = ('<macro name="CLOCK"><eqn>ticks</eqn><variables>'
+                 '<stock name="ticks"><eqn>0</eqn><inflow>tick</inflow></stock>'
+                 '<flow name="tick"><eqn>1</eqn></flow></variables></macro>')
+        project = read(aux("v", "CLOCK() + CLOCK()"), clock)
+        assert {"#clock.1.ticks", "#clock.2.ticks"} <= set(project.main.variable_map())
+        assert run(aux("v", "CLOCK() + CLOCK()"), clock)["v"] == [0, 2, 4, 6]
+
     def test_half_step(self) -> None:
         """DT = 0.5, ACCUMULATE(2): total rises by 0.5 * 2 = 1 a step: 0, 1, 2, 3, 4 at
         t = 0, 0.5, 1, 1.5, 2 (saved every DT)."""
@@ -294,8 +304,23 @@ class TestRefused:
             read(aux("a", "1") + aux("v", "LEAKY(1)"), leaky)
 
     def test_missing_equation(self) -> None:
-        with pytest.raises(ModelStructureError, match="macro 'NOTHING' has no <eqn>"):
-            read(aux("v", "1"), '<macro name="NOTHING"><parm>x</parm></macro>')
+        """<eqn> is required (section 4.8); the error is at the <macro> element."""
+        text = document(aux("v", "1"), '<macro name="NOTHING"><parm>x</parm></macro>')
+        with pytest.raises(ModelStructureError, match="macro 'NOTHING' has no <eqn>") as caught:
+            read_xmile_text(text, "m.xmile")
+        assert str(caught.value).startswith(f"m.xmile:{position(text, '<macro name')}:")
+
+    def test_parameter_without_a_name(self) -> None:
+        text = document(aux("v", "1"), '<macro name="M"><parm> </parm><eqn>1</eqn></macro>')
+        with pytest.raises(ModelStructureError, match="<parm> of macro 'M' has no name"):
+            read_xmile_text(text, "m.xmile")
+
+    def test_submodel_in_a_macro(self) -> None:
+        """"Macros MAY include submodels": not supported, refused at the <module>."""
+        body = ('<macro name="M"><eqn>x</eqn><variables><aux name="x"><eqn>1</eqn></aux>'
+                '<module name="inner" model_name="sub"/></variables></macro>')
+        with pytest.raises(UnsupportedFeatureError, match=r"submodel \(<module>\)"):
+            read(aux("v", "M()"), body)
 
     def test_own_sim_specs(self) -> None:
         """A macro with its own <sim_specs> runs to completion at each call (section
