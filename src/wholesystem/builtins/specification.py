@@ -208,10 +208,17 @@ _XMILE: tuple[SpecRow, ...] = (
     _s(X, "Arrays", "dimensions in functions", "a[*] and a[dim] wildcards in array "
                                                "functions; a[*, j] partial reductions.",
        _AR + "test_two_dimensions_transpose_and_partial_sum"),
-    _c(X, "Macros", "<macro>", "User-defined functions: <macro> with <parm> and an <eqn> "
-                               "body (or variables).",
-       "macro definitions are not read; a call to one is reported as an unknown function "
-       "at its line:col."),
+    _s(X, "Macros", "<macro>",
+       'Macros "live outside of all other blocks, at the same level as the <model> tag" '
+       '(4.8) and "the macro name is used as a function" (3.6.1): <parm> in calling order, '
+       'a default="..." "can refer to any parameter already defined"; without <variables> '
+       "the call is the <eqn> with each parameter bound to its argument; with them, "
+       '"stocks that are defined within a macro MUST have their own instances for each '
+       'use of that macro" (4.8.2), so each call site gets its own hidden copies. Wrong '
+       "arity is an error at the call's line:col; recursion (optional in XMILE), a "
+       "macro's own <sim_specs> and submodels in a macro are refused as unsupported.",
+       "tests/unit/parse/test_xmile_macros.py::TestMacroWithVariables::"
+       "test_each_call_keeps_its_own_stock"),
     _s(X, "Modules", "modules", "<module> with <connect to from>: a submodel whose inputs "
                                 "come from its parent.",
        "tests/unit/parse/test_xmile_reader.py::TestModules::test_instances_and_connections"),

@@ -593,8 +593,10 @@ def _outputs(variables: dict[str, Variable], identifiers: dict[str, str],
     for name, variable in variables.items():
         if name not in identifiers:
             continue
-        if not include_hidden and (name in lowered.hidden or name.startswith("#")):
-            # "#..." names are made by readers (macro expansions): not the user's variables
+        if not include_hidden and (name in lowered.hidden or name.startswith("#")
+                                   or ".#" in name):
+            # "#..." names are made by readers (macro expansions), also inside a module
+            # instance ("inner.#name.1.total"): not the user's variables
             continue
         dims = [dimensions[d] for d in variable.dimensions]
         result.append(OutputVariable(

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from wholesystem.builtins.registry import CONSTANTS
 from wholesystem.datafiles import FileAccess, limits_for
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ModelStructureError, ModelSyntaxError, UnsupportedFeatureError
@@ -38,6 +39,12 @@ from wholesystem.ir.model import (
 )
 from wholesystem.ir.names import canonical_name, display_name
 from wholesystem.parse.expr import EquationOrigin, parse_xmile_expression
+from wholesystem.parse.xmile.macros import (
+    MacroDefinition,
+    MacroExpander,
+    MacroParameter,
+    define_macro,
+)
 from wholesystem.parse.xmile.self_reference import resolve_self
 
 __all__ = ["read_xmile", "read_xmile_text"]
@@ -208,6 +215,7 @@ class _Reader:
         self.lines = _split_lines(text)
         self.known_dimensions: dict[str, Dimension] = {}
         self.non_negative_defaults: dict[str, bool] = {"stock": False, "flow": False}
+        self.macros = MacroExpander({})
 
     def span(self, element: etree._Element) -> SourceSpan:
         line = element.sourceline or 0
@@ -228,6 +236,7 @@ class _Reader:
         self.known_dimensions = {d.name: d for d in dimensions}
         self.non_negative_defaults = self.behavior(_child(root, "behavior"),
                                                    {"stock": False, "flow": False})
+        self.macros = MacroExpander(self.macro_definitions(root))
         model_elements = _children(root, "model")
         if not model_elements:
             raise ModelStructureError("the file has no <model> element", self.span(root))
@@ -363,8 +372,76 @@ class _Reader:
         self.reject_duplicates(variables, modules)
         _reject_spread_conveyor_inputs(variables, spread)
         name = canonical_name(_attr(element, "name") or "")
-        return Model(name, tuple(resolve_self(variables)), tuple(_rewire(modules)),
-                     self.span(element))
+        expanded = self.macros.expand_variables(resolve_self(variables))
+        return Model(name, tuple(expanded), tuple(_rewire(modules)), self.span(element))
+
+    # -- macros (XMILE 1.0 section 4.8; expanded by .macros) ---------------------------
+    def macro_definitions(self, root: etree._Element) -> dict[str, MacroDefinition]:
+        """The file's ``<macro>`` elements (beside ``<model>``), by canonical name."""
+        found: dict[str, MacroDefinition] = {}
+        for element in _children(root, "macro"):
+            macro = self.macro(element)
+            if macro.name in found:
+                raise ModelStructureError(f"macro '{macro.display}' is defined twice (first "
+                                          f"at {found[macro.name].span})", macro.span)
+            found[macro.name] = macro
+        return found
+
+    def macro(self, element: etree._Element) -> MacroDefinition:
+        span = self.span(element)
+        raw_name = (_attr(element, "name") or "").strip()
+        if not raw_name:
+            raise ModelStructureError("<macro> without a name", span)
+        shown = display_name(raw_name)
+        for unsupported, why in (("sim_specs", "its own <sim_specs> (a macro that runs to "
+                                  "completion at each call)"),
+                                 ("module", "a submodel (<module>)")):
+            found = next((e for e in element.iter() if _local(e) == unsupported), None)
+            if found is not None:
+                raise UnsupportedFeatureError(
+                    f"macro '{shown}' has {why}, which wholesystem does not support yet",
+                    self.span(found))
+        equation = self.equation(element)
+        if equation is None:
+            raise ModelStructureError(f"macro '{shown}' has no <eqn>", span,
+                                      hint="XMILE 1.0 (section 4.8) requires one: the "
+                                           "macro's value")
+        container = _child(element, "variables")
+        variables = [self.variable(item, _VARIABLE_TAGS[_local(item)])
+                     for item in (container if container is not None else ())
+                     if _local(item) in _VARIABLE_TAGS]
+        self.reject_duplicates(variables, [])
+        global_names = set(CONSTANTS)
+        for dimension in self.known_dimensions.values():
+            global_names |= {dimension.name, *dimension.canonical_elements}
+        return define_macro(MacroDefinition(
+            canonical_name(raw_name), shown,
+            tuple(self.macro_parameter(p, shown) for p in _children(element, "parm")),
+            equation, tuple(resolve_self(variables)), span), global_names)
+
+    def macro_parameter(self, element: etree._Element, macro: str) -> MacroParameter:
+        span = self.span(element)
+        text = (element.text or "").strip()
+        if not text:
+            raise ModelStructureError(f"a <parm> of macro '{macro}' has no name", span)
+        default_text = _attr(element, "default")
+        default = None
+        if default_text is not None:
+            if not _COMMENT.sub("", default_text).strip():
+                raise ModelStructureError(f"parameter '{display_name(text)}' of macro "
+                                          f"'{macro}' has an empty default", span)
+            default = parse_xmile_expression(default_text, self.attribute_origin(element,
+                                                                                 "default"))
+        return MacroParameter(canonical_name(text), display_name(text), default, span)
+
+    def attribute_origin(self, element: etree._Element, name: str) -> EquationOrigin:
+        """Where an attribute's value starts, for positions inside it."""
+        line = element.sourceline or 1
+        column = 1
+        if 0 < line <= len(self.lines):
+            found = re.search(rf"\b{name}\s*=\s*[\"']", self.lines[line - 1])
+            column = found.end() + 1 if found else 1
+        return EquationOrigin(self.file, line, column)
 
     def reject_duplicates(self, variables: list[Variable], modules: list[Module]) -> None:
         seen: dict[str, SourceSpan] = {}
