@@ -30,6 +30,13 @@ def test_tutorial_files_and_commands(tmp_path: Path, capsys: pytest.CaptureFixtu
                  "Verdict: Cost shunting: £179,638 of cost moves"):
         assert line in out
         assert line in text
+    assert main(["compare", str(tmp_path / "cohorts.yaml"), "--scenario",
+                 "more_reablement"]) == 0
+    out = capsys.readouterr().out
+    for line in ("Frail residents aged 75+    -£125,468           +£22,029  -£103,440",
+                 "Other adults                       £0                 £0         £0"):
+        assert line in out
+        assert line in text
     assert main(["journeys", system, "--cohort", "residents", "--people", "2000", "--seed",
                  "1"]) == 0
     told = capsys.readouterr().out
