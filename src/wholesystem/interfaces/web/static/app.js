@@ -171,6 +171,17 @@ async function runNow() {
   document.body.dataset.runs = String(seq);
 }
 
+// Each cohort's change, where the system keeps cohorts apart (their own routes or stays).
+function showCohorts(table, c) {
+  const cohorts = c.cohorts || [];
+  table.hidden = !cohorts.length;
+  if (!cohorts.length) return;
+  fillTable(table, ["Cohort", ...c.organisations.map(o => o.name), "All", "Days waited"],
+    cohorts.map(k => [k.name, ...c.organisations.map(o => changeCell(k.costs[o.id], signedMoney(k.costs[o.id], c.currency))),
+                      changeCell(k.change, signedMoney(k.change, c.currency)),
+                      changeCell(k.days_waited_change, fixed(k.days_waited_change, 1))]));
+}
+
 // Why each organisation's cost changed: the traced causes (wholesystem.system.causes).
 function showCauses(list, c) {
   const names = Object.fromEntries(c.organisations.map(o => [o.id, o.name]));
@@ -184,6 +195,7 @@ function showComparison(c, at, labels) {
   at.verdict.textContent = c.summary;
   at.shunt.textContent = c.shunts.map(s => `Cost shunt: ${s.text} ${s.traced_text || ""}`).join(" ");
   if (at.why) showCauses(at.why, c);
+  if (at.cohorts) showCohorts(at.cohorts, c);
   if (at.budgets) showBudgetFlags(at.budgets, c.budgets || []);
   const rows = c.organisations.map(o => [o.name, money(o.baseline, c.currency), money(o.scenario, c.currency),
                                          changeCell(o.change, signedMoney(o.change, c.currency))]);
@@ -220,6 +232,7 @@ function comparisonBlock(c, changed) {
   const block = el("div", {"data-testid": "comparison"});
   const at = {verdict: el("p", {class: "verdict"}), shunt: el("p", {class: "shunt"}),
               why: el("ul", {class: "why", "aria-label": "Why each organisation's cost changed"}),
+              cohorts: el("table", {class: "table", "aria-label": "Change by cohort"}),
               pays: el("table", {class: "table"}), waits: el("table", {class: "table"}),
               budgets: el("ul", {class: "budget-flags", "aria-label": "Budget thresholds"})};
   showComparison(c, at);
@@ -230,7 +243,7 @@ function comparisonBlock(c, changed) {
                                       : [el("li", {}, "none")])));
   }
   block.append(el("h3", {}, "Who pays"), at.pays,
-               el("h3", {}, "Why each organisation's cost changed"), at.why,
+               el("h3", {}, "Why each organisation's cost changed"), at.why, at.cohorts,
                el("h3", {}, "Who waits"), at.waits);
   return block;
 }
