@@ -42,12 +42,29 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no system chromium (ap
                                                          "chromium; .ci/run installs it)")
 
 
+class _PatientBrowser:
+    """The browser, whose pages wait up to 90 s for what the tests wait for: on a loaded
+    two-core CI machine, loading an example and its first runs can take longer than
+    Playwright's default 30 s (nothing here asserts on time)."""
+
+    def __init__(self, browser: Any):
+        self._browser = browser
+
+    def new_page(self, **options: Any) -> Any:
+        page = self._browser.new_page(**options)
+        page.set_default_timeout(90_000)
+        return page
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with playwright_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM,
                                               args=["--no-sandbox", "--disable-gpu"])
-        yield launched
+        yield _PatientBrowser(launched)
         launched.close()
 
 
