@@ -470,7 +470,11 @@ _VENSIM: tuple[SpecRow, ...] = (
     _s(V, _VM, "MODULO", "MODULO(a, b): remainder with the sign of b (MODULO(-7, 3) = 2)."),
     _s(V, _VM, "NPV", "NPV(stream, rate, initial, factor).",
        _VB + "test_npv_accumulates_the_discounted_stream"),
-    _r(V, _VM, "NPVE", "NPVE: NPV with the discount at the end of each period."),
+    _s(V, _VM, "NPVE", "NPVE(stream, discount rate, init val, factor): 'Net Present Value "
+                       "with End of period valuation ... Equivalent to the equations: MYNPVE = "
+                       "(NPV ACCUM + stream * TIME STEP * df) * factor; NPV ACCUM = INTEG("
+                       "stream * df, init val); df = INTEG(-df * discount rate / (1 + discount "
+                       "rate * TIME STEP), 1 / (1 + discount rate * TIME STEP))'."),
     _s(V, _VM, "POWER", "POWER(a, b): a to the power b."),
     _s(V, _VM, "PROD", "PROD(a[range!]): product of the elements."),
     _s(V, _VM, "PULSE", "PULSE(start, width): 1 from start for width (one TIME STEP when "

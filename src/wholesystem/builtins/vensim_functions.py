@@ -177,6 +177,9 @@ _STATEFUL = (
        "(accumulated discounted stream + stream * TIME STEP * discount) * factor; the "
        "discount starts at 1 and falls by rate / (1 + rate * TIME STEP).",
        reads=StateReads((0, 3), (0, 3), 2)),
+    _v("NPVE", (4, 4), S, "NPVE(stream, rate, initial, factor)",
+       "NPV with the stream valued at the end of each period: the discount starts at "
+       "1 / (1 + rate * TIME STEP).", reads=StateReads((0, 3), (0, 1, 3), 2)),
     _v("SAMPLE IF TRUE", (3, 3), S, "SAMPLE IF TRUE(condition, input, initial)",
        "input where condition holds, otherwise the value it had one TIME STEP before "
        "(initial at the start).",

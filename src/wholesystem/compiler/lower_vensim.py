@@ -167,9 +167,27 @@ def _trend(lw: _Lowerer, a: tuple[Expr, ...], span: SourceSpan, ctx: Context) ->
 
 
 def _npv(lw: _Lowerer, a: tuple[Expr, ...], span: SourceSpan, ctx: Context) -> Expr:
+    return _present_value(lw, a, span, ctx, end_of_period=False)
+
+
+def _npve(lw: _Lowerer, a: tuple[Expr, ...], span: SourceSpan, ctx: Context) -> Expr:
+    return _present_value(lw, a, span, ctx, end_of_period=True)
+
+
+def _present_value(lw: _Lowerer, a: tuple[Expr, ...], span: SourceSpan, ctx: Context,
+                   end_of_period: bool) -> Expr:
+    """Vensim's NPV and NPVE, as their help pages write them: ``(NPV ACCUM + stream * TIME
+    STEP * df) * factor``, ``NPV ACCUM = INTEG(stream * df, init val)``, ``df = INTEG(-df *
+    discount rate / (1 + discount rate * TIME STEP), start)``; the discount ``df`` starts
+    at 1 (NPV) or, valuing the stream at the end of each period as Excel does, at ``1 /
+    (1 + discount rate * TIME STEP)`` (NPVE)."""
     stream, rate, initial, factor = a
     step = _time_step(span)
-    discount = lw.stock("npv", Number(1.0, span), lambda df: _b(
+    start: Expr = Number(1.0, span)
+    if end_of_period:
+        start = _b("/", Number(1.0, span),
+                   _b("+", Number(1.0, span), _b("*", rate, step, span), span), span)
+    discount = lw.stock("npv", start, lambda df: _b(
         "/", Unary("-", _b("*", df, rate, span), span),
         _b("+", Number(1.0, span), _b("*", rate, step, span), span), span), span, ctx[0])
     accumulated = lw.stock("npv", initial, lambda level: _b("*", stream, discount, span),
@@ -340,6 +358,7 @@ _RULES: dict[str, _Rule] = {
     "DELAY MATERIAL": _delay_material,
     "TREND": _trend,
     "NPV": _npv,
+    "NPVE": _npve,
     "ELMCOUNT": _elmcount,
     "VECTOR SELECT": _vector_select,
     "VECTOR ELM MAP": _vector_elm_map,

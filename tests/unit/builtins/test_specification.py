@@ -245,6 +245,14 @@ CASES: dict[str, Case] = {
                           extra=GF),
     # -- Vensim ----------------------------------------------------------------------------
     "vensim-ABS": c("|-2| = 2.", ("ABS(-2)", const(2)), dialect="mdl"),
+    "vensim-NPVE": c("Rate 0.1, TIME STEP 1: df starts at 1 / 1.1 and each step is multiplied "
+                     "by 1 - 0.1 / 1.1 = 1 / 1.1, so df = 1.1^-(t + 1); the accumulator adds "
+                     "100 * df each step, and the value adds the current 100 * df: 100 / 1.1, "
+                     "then + 100 / 1.21, + 100 / 1.331, + 100 / 1.4641, Excel's NPV of 100 "
+                     "paid at the end of each period.",
+                     ("NPVE(100, 0.1, 0, 1)",
+                      [sum(100 / 1.1 ** (k + 1) for k in range(n + 1)) for n in range(4)]),
+                     dialect="mdl"),
     "vensim-ARCCOS": c("cos(pi/3) = 0.5.", ("ARCCOS(0.5)", const(PI / 3)), dialect="mdl"),
     "vensim-ARCSIN": c("sin(pi/6) = 0.5.", ("ARCSIN(0.5)", const(PI / 6)), dialect="mdl"),
     "vensim-ARCTAN": c("tan(pi/4) = 1.", ("ARCTAN(1)", const(PI / 4)), dialect="mdl"),
