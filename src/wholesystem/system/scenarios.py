@@ -58,9 +58,10 @@ def _apply_change(spec: SystemSpec, change: Change) -> SystemSpec:
     if isinstance(change, PreventionChange):
         return replace(spec, preventions=(*spec.preventions, change))
     if isinstance(change, RoutingChange):
-        others = tuple(p for p in spec.pathways if p.source != change.source)
+        others = tuple(p for p in spec.pathways
+                       if (p.source, p.cohort) != (change.source, change.cohort))
         return replace(spec, pathways=(*others, Pathway(change.source, change.routes,
-                                                        change.span)))
+                                                        change.span, change.cohort)))
     targets = set(change.services)
     services = tuple(
         _change_service(s, change) if ("all" in targets or s.id in targets) else s

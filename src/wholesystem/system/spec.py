@@ -520,6 +520,8 @@ class RoutingChange:
     """New routes; fractions add up to 1."""
     span: SourceSpan = UNKNOWN_SPAN
     """Where it is written."""
+    cohort: str | None = None
+    """The cohort whose routes it replaces (None: the routes for everyone)."""
 
 
 Change = CapacityChange | StayChange | PreventionChange | RoutingChange
@@ -661,9 +663,13 @@ class SystemSpec:
     @property
     def lanes(self) -> tuple[str, ...]:
         """Cohort ids whose people the aggregate model keeps apart, because some cohort
-        has routes or lengths of stay of its own (empty: everyone is pooled)."""
-        own = any(p.cohort is not None for p in self.pathways) or any(
-            c.stays for c in self.cohorts)
+        has routes or lengths of stay of its own, or an intervention gives it routes of
+        its own (so the baseline and every scenario are split alike; empty: everyone is
+        pooled)."""
+        own = (any(p.cohort is not None for p in self.pathways)
+               or any(c.stays for c in self.cohorts)
+               or any(isinstance(change, RoutingChange) and change.cohort is not None
+                      for i in self.interventions for change in i.changes))
         return tuple(c.id for c in self.cohorts) if own else ()
 
     def stay_of(self, service: Service, cohort: str | None) -> Duration | None:

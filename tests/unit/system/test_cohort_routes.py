@@ -217,3 +217,30 @@ def test_without_cohort_routes_nothing_is_split() -> None:
     assert spec.lanes == ()
     assert build_ledger(SystemModel(spec).simulate("baseline")).cohorts == ()
     assert np.isfinite(SystemModel(spec).simulate("baseline").results.values).all()
+
+
+def test_an_intervention_can_change_one_cohorts_routes() -> None:
+    """Sending every frail person leaving the ward to care instead of half: care is
+    unlimited and linear in what it receives (c' = k f / 8 - c / 10), and the ward does not
+    depend on where its people go next, so the council's cost exactly doubles and nothing
+    changes for the fit cohort or the trust."""
+    text = WARD.replace("interventions:", "interventions:\n  all_frail_to_care:\n    changes:"
+                        "\n      - {change: routing, from: ward, cohort: frail, routes: "
+                        "[{to: care, fraction: 1}]}")
+    system = SystemModel(read_system_text(text))
+    comparison = compare(system, "all_frail_to_care")
+    changes = {o.id: o.change for o in comparison.organisations}
+    assert changes["council"] == pytest.approx(comparison.organisations[1].baseline,
+                                               rel=1e-12)
+    assert changes["trust"] == pytest.approx(0, abs=1e-6)
+    frail, fit = comparison.cohorts
+    assert fit.change == pytest.approx(0, abs=1e-6)
+    assert frail.costs["council"] == pytest.approx(changes["council"])
+
+
+def test_a_routing_change_for_an_unknown_cohort_is_refused() -> None:
+    text = WARD.replace("interventions:", "interventions:\n  odd:\n    changes:\n      - "
+                        "{change: routing, from: ward, cohort: nobody, routes: [{to: leave, "
+                        "fraction: 1}]}")
+    with pytest.raises(WholesystemError, match="no cohort 'nobody'"):
+        read_system_text(text, "w.yaml")

@@ -330,7 +330,8 @@ def _read_change(value: dict[str, Any], context: ReadContext,
                                 float(value["reduce_by"]), float(value.get("after", 0.0)),
                                 float(value.get("ramp", 0.0)), span)
     routes = _read_routes(value["routes"], context, (*path, "routes"))
-    return RoutingChange(str(value["from"]), routes, span)
+    cohort = str(value["cohort"]) if "cohort" in value else None
+    return RoutingChange(str(value["from"]), routes, span, cohort)
 
 
 def _read_intervention(key: str, value: dict[str, Any],

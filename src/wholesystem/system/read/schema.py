@@ -187,6 +187,8 @@ _CHANGE = {
         _object({
             "change": {"const": "routing"},
             "from": _ID,
+            "cohort": _doc(_ID, "The cohort whose routes it replaces (default: the routes "
+                                "for everyone)."),
             "routes": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/route"}},
         }, ("change", "from", "routes"), "a routing change"),
     ],

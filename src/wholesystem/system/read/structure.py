@@ -197,6 +197,8 @@ def _check_interventions(spec: SystemSpec) -> Iterator[_Problem]:
             elif isinstance(change, RoutingChange):
                 if change.source not in services:
                     yield (*where, "from"), f"no service '{change.source}'", None
+                if change.cohort is not None and change.cohort not in cohorts:
+                    yield (*where, "cohort"), f"no cohort '{change.cohort}'", None
                 yield from _check_routes(spec, change.routes, (*where, "routes"))
 
 
