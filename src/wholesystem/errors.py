@@ -101,14 +101,11 @@ class UnitMismatchError(WholesystemError, ValueError):
 class CircularDefinitionError(WholesystemError, ValueError):
     """Variables depend on each other within one time step (an algebraic loop)."""
 
-    def __init__(self, variables: tuple[str, ...], span: SourceSpan | None = None):
+    def __init__(self, variables: tuple[str, ...], span: SourceSpan | None = None,
+                 hint: str = "break the loop with a stock, a DELAY or SMTH1"):
         self.variables = variables
         loop = " -> ".join((*variables, variables[0])) if variables else ""
-        super().__init__(
-            f"algebraic loop (circular definition): {loop}",
-            span,
-            hint="break the loop with a stock, a DELAY or SMTH1",
-        )
+        super().__init__(f"algebraic loop (circular definition): {loop}", span, hint=hint)
 
 
 class ModelCheckError(WholesystemError, ValueError):

@@ -30,6 +30,7 @@ from wholesystem.check.units import check_units
 from wholesystem.datafiles import FileAccess
 from wholesystem.diagnostics import Diagnostic, Severity, SourceSpan
 from wholesystem.errors import UnknownNameError, UnsupportedFeatureError, WholesystemError
+from wholesystem.ir.elements import split_elements
 from wholesystem.ir.flatten import flatten
 from wholesystem.ir.model import Project
 from wholesystem.parse import read_model
@@ -55,7 +56,8 @@ def check_project(project: Project) -> tuple[Diagnostic, ...]:
         except WholesystemError as err:
             found.append(_from_error(err, project.source.path, "module-error"))
         else:
-            found.extend(check_loops(flat))
+            # loops are sought element by element where elements read each other
+            found.extend(check_loops(split_elements(flat).project))
     return sort_diagnostics(found)
 
 

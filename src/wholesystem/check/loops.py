@@ -24,10 +24,12 @@ def check_loops(flat: Project) -> Iterator[Diagnostic]:
     """``algebraic-loop`` for every knot within a step; ``initial-value-loop`` for every
     knot at the start that is not also one within a step."""
     order = {v.name: (v.span.line, v.span.column, i) for i, v in enumerate(flat.main.variables)}
+    arrayed = {v.name for v in flat.main.variables if v.dimensions}
     step = dependency_graph(flat)
     for component in _knots(step):
         cycle = _shortest_cycle(step, component, order)
-        yield _loop_diagnostic("algebraic-loop", step, cycle, component)
+        yield _loop_diagnostic("algebraic-loop", step, cycle, component,
+                               arrays=bool(arrayed & set(cycle)))
     start = dependency_graph(flat, initial=True)
     for component in _knots(start):
         initial_only = [(u, v) for u, v in start.subgraph(component).edges
@@ -71,7 +73,7 @@ def _cycle_through(graph: nx.DiGraph, component: set[str], edges: list[tuple[str
 
 
 def _loop_diagnostic(code: str, graph: nx.DiGraph, cycle: Sequence[str],
-                     component: set[str]) -> Diagnostic:
+                     component: set[str], arrays: bool = False) -> Diagnostic:
     names = [graph.nodes[n]["display"] for n in cycle]
     loop = " -> ".join(f"'{n}'" for n in [*names, names[0]])
     others = sorted(graph.nodes[n]["display"] for n in component - set(cycle))
@@ -81,6 +83,10 @@ def _loop_diagnostic(code: str, graph: nx.DiGraph, cycle: Sequence[str],
     if code == "algebraic-loop":
         message = f"algebraic loop: {loop} within one time step{also}"
         hint = "break the loop with a stock, or a DELAY/SMTH1 of one of these variables"
+        if arrays:
+            hint += ("; if no element reads itself along it (x[t2] from y[t2] from x[t1]), "
+                     "the loop is one of whole arrays only: wholesystem orders the elements "
+                     "of one variable one by one, but not yet elements of different variables")
     else:
         message = f"initial values depend on each other: {loop}{also}"
         hint = "give one of them an initial value that does not depend on the others"

@@ -250,12 +250,16 @@ def _bind_kernels(body: list[str]) -> list[str]:
 
 def _comment(variable: Variable, initial: bool) -> str:
     """The original equation above its generated line, so readers can follow the code."""
-    if variable.elements:
+    shown = variable.equation
+    if len(variable.elements) == 1 and not variable.dimensions:
+        # one element of a variable split element by element (wholesystem.ir.elements)
+        shown = variable.elements[0].equation
+    if variable.elements and shown is variable.equation:
         equation = f"{len(variable.elements)} element equations"
-    elif variable.equation is None:
+    elif shown is None:
         equation = "(no equation)"
     else:
-        equation = " ".join(print_xmile(variable.equation).split())
+        equation = " ".join(print_xmile(shown).split())
         if len(equation) > 200:
             equation = equation[:197] + "..."
     what = "initial value of " if initial and variable.kind is VariableKind.STOCK else ""
@@ -393,9 +397,12 @@ def _reads(variable: Variable, variables: dict[str, Variable],
     for expr in equations_of(variable):
         found |= names_read(expr, variables, indices)
     if variable.name in found and variable.elements:
+        # Lowering splits such variables element by element (wholesystem.ir.elements),
+        # except those with graphical functions or ACTIVE INITIAL equations.
         raise UnsupportedFeatureError(
             f"elements of '{variable.display}' are defined from other elements of the same "
-            "variable, which wholesystem does not support yet", variable.span,
+            "variable, and it also has a graphical function or ACTIVE INITIAL equations, "
+            "which wholesystem does not support together yet", variable.span,
             hint="define the elements through a second variable")
     # A graphical function called by name is a table, not a value: no ordering needed.
     return {n for n in found if not _is_table_only(variables[n])}
@@ -538,6 +545,8 @@ def _raw_value_text(variable: Variable, scope: Scope, initial: bool) -> str:
 
 def _elements_text(variable: Variable, scope: Scope) -> str:
     dims = variable.dimensions
+    if not dims and len(variable.elements) == 1:
+        return _element_value_text(variable, scope)
     dimensions = scope.dimensions
     shape = tuple(len(dimensions[d].elements) for d in dims)
     parts = []
@@ -577,6 +586,20 @@ def _elements_text(variable: Variable, scope: Scope) -> str:
             f"'{variable.display}' defines {len(defined)} of its {_count(shape)} elements",
             variable.span, hint="define every element, or use one equation for all")
     return f"k.assemble({shape!r}, [{', '.join(parts)}])"
+
+
+def _element_value_text(variable: Variable, scope: Scope) -> str:
+    """One element of a variable split element by element (:mod:`wholesystem.ir.elements`):
+    a scalar whose definition keeps the element's dimension names bound."""
+    (element,) = variable.elements
+    if element.equation is None:
+        raise ModelStructureError(f"'{variable.display}' has no equation", element.span)
+    context = _element_context((), (), element.bindings, scope.dimensions, element.span)
+    code = compile_expression(element.equation, scope.within((), context))
+    if code.dims:
+        raise ModelStructureError(
+            f"the equation of '{variable.display}' is an array, not one value", element.span)
+    return f"k.as_runs({code.text}, 0)" if code.scalar else code.text
 
 
 def _count(shape: tuple[int, ...]) -> int:

@@ -19,6 +19,7 @@ from wholesystem.builtins.registry import RANDOM_DRAWS, STATISTICAL_FUNCTIONS
 from wholesystem.compiler.data import lower_external_data
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ArityError, ModelStructureError
+from wholesystem.ir.elements import split_elements
 from wholesystem.ir.expr import (
     Binary,
     Call,
@@ -465,10 +466,15 @@ def lower_project(flat: Project) -> LoweredModel:
     # which were lowered before the hidden variable was made.
     variables = lower_conveyors(variables, lowerer)
     main = replace(flat.main, variables=tuple(variables + lowerer.new_variables))
+    # Last, once no stateful call is left in them: elements that read other elements of
+    # their own variable are ordered element by element. An ACTIVE INITIAL variable is
+    # kept whole, as its equations while initialising are kept apart from the variable.
+    split = split_elements(replace(flat, models=(main,)),
+                           keep=frozenset(lowerer.initial_variables))
     return LoweredModel(
-        project=replace(flat, models=(main,)),
-        hidden=frozenset(v.name for v in lowerer.new_variables),
-        initial_only=frozenset(lowerer.initial_only),
+        project=split.project,
+        hidden=frozenset(v.name for v in lowerer.new_variables) | split.made,
+        initial_only=frozenset(lowerer.initial_only) | split.initial,
         states=tuple(lowerer.states),
         initial_variables=lowerer.initial_variables,
     )

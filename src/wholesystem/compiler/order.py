@@ -143,5 +143,14 @@ def _loop_error(members: tuple[str, ...], variables: dict[str, Variable] | None
     first = min(members, key=lambda n: (variables[n].span.line, variables[n].span.column))
     start = members.index(first)
     ordered = members[start:] + members[:start]
+    arrayed = any(variables[n].dimensions for n in members)
     return CircularDefinitionError(tuple(variables[n].display for n in ordered),
-                                   variables[first].span)
+                                   variables[first].span,
+                                   _ARRAYED_LOOP_HINT if arrayed else _LOOP_HINT)
+
+
+_LOOP_HINT = "break the loop with a stock, a DELAY or SMTH1"
+_ARRAYED_LOOP_HINT = (
+    "break the loop with a stock, a DELAY or SMTH1; if no element reads itself along it "
+    "(x[t2] from y[t2] from x[t1]), the loop is one of whole arrays only: wholesystem orders "
+    "the elements of one variable one by one, but not yet elements of different variables")
