@@ -393,6 +393,17 @@ class TestSyntaxErrors:
         assert (span.file, span.line, span.column) == ("eq.xmile", line,
                                                        lines[line - 1].index("*") + 1)
 
+    def test_equation_error_in_a_file_on_one_line_points_into_it(self) -> None:
+        """The column is found by searching the line for the tag (a file written on one
+        line was once lowered once per equation: minutes for 20,000 equations)."""
+        text = document('<aux name="b"><eqn>b + * c</eqn></aux>'
+                        + '<aux name="a"><eqn>1</eqn></aux>' * 3).replace("\n", " ")
+        with pytest.raises(ModelSyntaxError, match="unexpected '\\*'") as caught:
+            read_xmile_text(text, "one.xmile")
+        span = caught.value.span
+        assert span is not None
+        assert (span.file, span.line, span.column) == ("one.xmile", 1, text.index("*") + 1)
+
     def test_lone_surrogate_is_a_syntax_error(self) -> None:
         with pytest.raises(ModelSyntaxError):
             read('<aux name="a"><eqn>1 \ud800</eqn></aux>')
