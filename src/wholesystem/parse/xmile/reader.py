@@ -684,6 +684,9 @@ class _Reader:
         if len(xs) != len(ys):
             raise ModelSyntaxError(
                 f"graphical function has {len(xs)} x points but {len(ys)} y points", span)
+        if any(math.isnan(x) for x in xs):  # NaN passes every comparison below
+            raise ModelSyntaxError("graphical function x points include NaN", span,
+                                   hint="write each x point as a number, e.g. 0,1,2")
         if any(b < a for a, b in itertools.pairwise(xs)):
             raise ModelSyntaxError("graphical function x points are not ascending", span)
         return GraphicalFunction(xs, ys, kind, span)
