@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import copy
 import io
 import itertools
 import math
@@ -168,7 +169,9 @@ _PLACEHOLDER = "wholesystem-fuzz-raw-text"
 
 
 def _copy(element: Any) -> Any:
-    return etree.fromstring(etree.tostring(element))
+    # A deep copy, not a reparse of the element alone: an entity reference (the XXE
+    # seeds) is undefined outside its document, and reparsing it crashed the harness.
+    return copy.deepcopy(element)
 
 
 def _mdl_edit(text: str, rng: random.Random) -> str:

@@ -43,6 +43,7 @@ LIMIT_UNITS = {
     "max_elements_total": "elements",
     "max_equation_chars": "characters",
     "max_lookup_points": "points",
+    "max_delay_order": "stages",
     "max_people": "people",
     "max_runs": "runs",
     "max_years": "years",
@@ -75,6 +76,9 @@ class Limits:
     """Characters of one equation."""
     max_lookup_points: int = 1_000_000
     """Points of one lookup (graphical function) table."""
+    max_delay_order: int = 1_000
+    """Stages of one DELAY N, SMOOTH N (or DELAYN, SMTHN): each stage is a stock of its
+    own (the highest order in the shared models is 8)."""
     max_people: int = 10_000_000
     """People simulated by ``journeys``."""
     max_runs: int = 1_000_000

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from wholesystem.builtins import Builtin, BuiltinKind, lookup_builtin
 from wholesystem.builtins.registry import RANDOM_DRAWS, STATISTICAL_FUNCTIONS
 from wholesystem.compiler.data import lower_external_data
+from wholesystem.datafiles import limits_for
 from wholesystem.diagnostics import SourceSpan
 from wholesystem.errors import ArityError, ModelStructureError
 from wholesystem.ir.elements import split_elements
@@ -103,6 +104,7 @@ class _Lowerer:
         self.constants = constants
         self.start, self.dt = flat.sim_specs.start, flat.sim_specs.dt
         self.dialect = dialect
+        self.limits = limits_for(flat.source.access)
         self.variables = flat.main.variable_map()
         self.dimensions = {d.name: d for d in flat.dimensions}
         self.new_variables: list[Variable] = []
@@ -249,6 +251,8 @@ class _Lowerer:
             raise ModelStructureError(
                 f"{what} must be a whole number >= 1 known at the start", span,
                 hint="write a number, or a constant holding one")
+        # Each stage is a stock: a few characters could ask for a billion of them.
+        self.limits.check("max_delay_order", value, what, span)
         return int(value)
 
     def seed(self, expr: Expr, function: str, span: SourceSpan) -> int:

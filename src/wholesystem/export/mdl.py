@@ -213,6 +213,10 @@ class _MdlWriter:
             equation = element.equation
             if equation is None and element.graphical_function is not None:
                 equation = variable.equation
+            if equation is None and element.graphical_function is None:
+                raise UnsupportedFeatureError(
+                    f"element [{', '.join(element.subscripts)}] of '{variable.display}' has "
+                    "no equation", element.span)
             definition = self.value(variable, equation, element.graphical_function)
             entries.append(_Entry(self.left(variable, left), definition, units, doc))
         return entries

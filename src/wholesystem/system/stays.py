@@ -52,10 +52,12 @@ def cdf(duration: Duration, x: NDArray[np.floating]) -> NDArray[np.float64]:
 def step_probabilities(duration: Duration, step: float) -> NDArray[np.float64]:
     """``p[k]`` = P(a stay lasts k steps), k = 0, 1, 2...; ``p[0]`` is always 0.
 
-    A drawn stay L lasts ``max(1, round(L / step))`` steps.
+    A drawn stay L lasts ``max(1, round(L / step))`` steps; like every distribution's
+    tail, stays past ``_MAX_STEPS`` steps are held at it (a fixed stay of 1e9 days once
+    asked for 8 GB here).
     """
     if duration.distribution is Distribution.FIXED:
-        steps = max(1, round(duration.mean / step))
+        steps = max(1, round(min(duration.mean / step, _MAX_STEPS)))
         p = np.zeros(steps + 1)
         p[steps] = 1.0
         return p

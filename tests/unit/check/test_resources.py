@@ -79,6 +79,26 @@ def test_equation_length_and_lookup_points() -> None:
         read_xmile_text(xmile(table), "m.xmile", _limited(max_lookup_points=3))
 
 
+@pytest.mark.parametrize("equation", ["DELAY N(1, 2, 0, 1e9)", "SMOOTH N(TIME, 2, 0, n)"])
+def test_a_delay_of_a_billion_stages_is_refused_at_its_call(equation: str) -> None:
+    """Each stage of DELAY N or SMOOTH N is a stock: a few characters once asked for a
+    billion of them, and compiling never ended."""
+    text = (f"x = {equation} ~~|\nn = 1e9 ~~|\nINITIAL TIME = 0 ~~|\n"
+            "FINAL TIME = 5 ~~|\nTIME STEP = 1 ~~|\n")
+    with pytest.raises(ResourceLimitError, match="1,000,000,000 stages, over the limit "
+                       "of 1,000") as caught:
+        Model(read_vensim_text(text, "m.mdl"))
+    assert caught.value.limit == "max_delay_order"
+    assert str(caught.value).startswith("m.mdl:1:5: error: the order of a smooth or delay")
+
+
+def test_the_delay_order_limit_is_raised_by_an_option() -> None:
+    xmile_text = xmile(aux("x", "DELAYN(1, 2, 6, 0)") + aux("y", "SMTHN(TIME, 2, 6)"))
+    with pytest.raises(ResourceLimitError, match="has 6 stages"):
+        Model(read_xmile_text(xmile_text, "m.xmile", _limited(max_delay_order=5)))
+    Model(read_xmile_text(xmile_text, "m.xmile", _limited(max_delay_order=6))).run()
+
+
 def test_limits_are_raised_by_an_option() -> None:
     text = xmile(stock("s", "1"), stop=1e9, dt=0.001)
     roomy = read_xmile_text(text, "m.xmile", _limited(max_steps=10**13,

@@ -126,6 +126,18 @@ class TestErrors:
             export_mdl(project)
         assert str(error.value).startswith("m.xmile:")
 
+    def test_an_element_without_an_equation(self) -> None:
+        """An <element> holding neither <eqn> nor <gf> (check reports it); convert once
+        raised TypeError from the printer."""
+        text = xmile('<aux name="a">\n<element subscript="north">x</element><eqn>5</eqn>'
+                     "</aux>", dimensions=REGION)
+        with pytest.raises(UnsupportedFeatureError,
+                           match=r"element \[north\] of 'a' has no equation") as error:
+            export_mdl(read_xmile_text(text, "m.xmile"))
+        line = text.split("\n").index('<element subscript="north">x</element><eqn>5</eqn>'
+                                       "</aux>") + 1
+        assert str(error.value).startswith(f"m.xmile:{line}:")
+
     def test_integration_method_other_than_euler(self) -> None:
         with pytest.raises(UnsupportedFeatureError, match=r"'rk4'.*--method rk4"):
             export_mdl(project_of(aux("a", "1"), method="RK4"))

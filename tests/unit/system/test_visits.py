@@ -179,6 +179,12 @@ def test_a_visits_service_is_read_with_its_profile() -> None:
     (visits_system().replace("horizon: 6}", "horizon: 6, unit: week}"), "services.home",
      "books visits day by day"),
     (visits_system(profile="{first: 2}"), "services.home.visits", "last"),
+    # The tables hold one entry per whole number of visits a day: 1e20 once raised
+    # numpy's "Maximum allowed size exceeded" from journeys.
+    (visits_system(profile="{first: 4, last: 99999999999999999999}"),
+     "services.home.visits.last", "must be at most 1440, got 1e+20"),
+    (visits_system(profile="{first: 4, last: 2, spread: 1000000000.0}"),
+     "services.home.visits.spread", "must be at most 1440"),
 ])
 def test_bad_visits_services_are_errors_naming_the_field(text: str, field: str,
                                                          words: str) -> None:

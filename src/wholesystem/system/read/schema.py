@@ -27,6 +27,8 @@ _NUMBER = {"type": "number"}
 _NON_NEGATIVE = {"type": "number", "minimum": 0}
 _POSITIVE = {"type": "number", "exclusiveMinimum": 0}
 _FRACTION = {"type": "number", "minimum": 0, "maximum": 1}
+_VISITS_A_DAY = {"type": "number", "maximum": 1440}
+"""One a minute: the visit tables hold one entry per whole number of visits a day."""
 _TEXT = {"type": "string"}
 _ID = {"type": "string", "pattern": ID_PATTERN}
 _UNIT = {"enum": ["day", "week", "month", "year"]}
@@ -291,10 +293,13 @@ SYSTEM_SCHEMA: dict[str, Any] = {
             "length_of_stay": _doc({"$ref": "#/$defs/duration"},
                                    "Places and visits: how long people stay."),
             "visits": _doc(_object({
-                "first": _doc(_POSITIVE, "Visits a day at the start of a stay."),
-                "last": _doc(_POSITIVE, "Visits a day at the end of a stay."),
-                "spread": _doc(_NON_NEGATIVE, "Standard deviation of each person's first "
-                                              "and last (default 0)."),
+                "first": _doc({**_POSITIVE, **_VISITS_A_DAY},
+                              "Visits a day at the start of a stay."),
+                "last": _doc({**_POSITIVE, **_VISITS_A_DAY},
+                             "Visits a day at the end of a stay."),
+                "spread": _doc({**_NON_NEGATIVE, **_VISITS_A_DAY},
+                               "Standard deviation of each person's first and last "
+                               "(default 0)."),
             }, ("first", "last"), "a visit profile"),
                 "Visits services: visits a day, in a straight line over each stay."),
             "costs": _object({
