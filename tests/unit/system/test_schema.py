@@ -54,3 +54,19 @@ def test_numbers_must_be_finite(value: float) -> None:
     [problem] = validate(document)
     assert problem.path == ("services", "ward", "length_of_stay")
     assert "expected a number" in problem.message
+
+
+@pytest.mark.parametrize(("written", "advice"), [
+    ("1e9", "write 1.0e+9, with a dot and a signed exponent"),
+    ("5e-3", "write 5.0e-3"),
+])
+def test_a_number_yaml_reads_as_text_says_how_to_write_it(written: str, advice: str) -> None:
+    """PyYAML (YAML 1.1) reads '1e9' and '5e-3' as strings: a float in exponent form needs
+    a dot in the mantissa and a signed exponent ('1.0e+9' is 1e9, '5.0e-3' is 0.005), so
+    the message says what to write instead."""
+    document = yaml.safe_load(f"name: x\ntime: {{horizon: {written}}}\norganisations: {{t: T}}\n"
+                              "services: {w: {owner: t, length_of_stay: 5}}\n")
+    [problem] = [p for p in validate(document) if p.path == ("time", "horizon")]
+    assert f"got '{written}'" in problem.message
+    assert advice in problem.message
+    assert yaml.safe_load("x: 1.0e+9")["x"] == 1e9

@@ -478,7 +478,8 @@ def _check(value: Any, schema: dict[str, Any], path: Path,
         return
     kind = schema.get("type")
     if kind is not None and not _is_type(value, kind):
-        yield SchemaProblem(path, f"expected {_describe(schema)}, got {_type_name(value)}")
+        yield SchemaProblem(path, f"expected {_describe(schema)}, got {_type_name(value)}"
+                            + _number_as_text(value, kind))
         return
     if "const" in schema and value != schema["const"]:
         yield SchemaProblem(path, f"expected '{schema['const']}', got {_type_name(value)}")
@@ -542,6 +543,23 @@ def _check_array(value: list[Any], schema: dict[str, Any], path: Path,
     if "items" in schema:
         for index, item in enumerate(value):
             yield from _check(item, schema["items"], (*path, index), root)
+
+
+def _number_as_text(value: Any, kind: Any) -> str:
+    """Why a number written like ``1e9`` is text: YAML 1.1 (PyYAML's) reads a float in
+    exponent form only with a dot in the mantissa and a sign in the exponent (``1.0e+9``),
+    so the file gets a string where it meant a number."""
+    if kind not in ("number", "integer") or not isinstance(value, str):
+        return ""
+    try:
+        number = float(value)
+    except ValueError:
+        return ""
+    if kind == "integer" and number.is_integer() and abs(number) < 1e15:
+        return f" (YAML reads '{value}' as text; write {int(number)})"
+    mantissa, exponent = f"{number:.1e}".split("e")
+    return (f" (YAML reads '{value}' as text; write {mantissa}e{exponent[0]}"
+            f"{int(exponent[1:])}, with a dot and a signed exponent)")
 
 
 def _check_any_of(value: Any, schema: dict[str, Any], path: Path,
