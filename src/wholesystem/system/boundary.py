@@ -53,7 +53,7 @@ from wholesystem.ir.model import (
 from wholesystem.ir.names import canonical_name
 from wholesystem.run import Model
 from wholesystem.system.layout import SystemLayout
-from wholesystem.system.ledger import Ledger, build_ledger, same_ids
+from wholesystem.system.ledger import Ledger, build_ledger, change_threshold, same_ids
 from wholesystem.system.model import SystemModel
 from wholesystem.system.read.schema import CSH_KEYS
 from wholesystem.system.read.source import load_yaml
@@ -333,7 +333,7 @@ def boundary_critique(system: SystemModel, inside: Sequence[str], scenario: str,
     narrow = build_ledger(_run(scenario_spec, layout, project))
     base = build_ledger(base_run)
     whole = compare(system, scenario, baseline)
-    threshold = max(1.0, 1e-6 * abs(base.whole_system))
+    threshold = change_threshold(base.whole_system)
     narrow_changes = tuple((known[o], narrow.organisation(o).cost - base.organisation(o).cost)
                            for o in inside)
     narrow_change = sum(c for _, c in narrow_changes)

@@ -31,7 +31,7 @@ from typing import Any
 
 from wholesystem.datafiles import limits_for
 from wholesystem.errors import ModelStructureError, UnknownNameError
-from wholesystem.system.ledger import Ledger, build_ledgers
+from wholesystem.system.ledger import Ledger, build_ledgers, change_threshold
 from wholesystem.system.model import SystemModel
 from wholesystem.system.scenarios import apply_scenario
 from wholesystem.system.spec import SystemSpec
@@ -241,7 +241,7 @@ def capacity_payback(system: SystemModel, scenario: str, baseline: str = "baseli
 def _payback_verdict(sweep: CapacitySweep, best: CapacityPoint, final: CapacityPoint
                      ) -> str:
     first = sweep.points[0]
-    threshold = max(1.0, 1e-6 * abs(first.whole_system))
+    threshold = change_threshold(first.whole_system)
     if final.whole_system <= best.whole_system + threshold:
         return "pays for itself"  # cheapest at the scenario's own capacity
     if best is first or best.whole_system >= first.whole_system - threshold:

@@ -45,7 +45,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from wholesystem.system.ledger import Ledger, ServiceLine
+from wholesystem.system.ledger import Ledger, ServiceLine, change_threshold
 
 __all__ = ["CAUSE_KINDS", "CostCause", "trace_causes"]
 
@@ -108,13 +108,14 @@ def trace_causes(base: Ledger, other: Ledger) -> tuple[CostCause, ...]:
     (organisations in file order, each one's causes in :data:`CAUSE_KINDS` order). An
     organisation's causes add up to its change; causes below a millionth of the baseline's
     whole-system cost (and below 1) are left out, except that ``own`` carries the rest."""
-    threshold = max(1.0, 1e-6 * abs(base.whole_system))
+    threshold = change_threshold(base.whole_system)
     walk = _Walk(base, other)
     causes: list[CostCause] = []
     for organisation in base.organisations:
         change = other.organisation(organisation.id).cost - organisation.cost
         traced = [replace(c, organisation_name=organisation.name)
-                  for c in _traced(base, other, organisation.id) if abs(c.amount) > threshold]
+                  for c in _traced(base, other, organisation.id, walk)
+                  if abs(c.amount) > threshold]
         rest = change - sum(c.amount for c in traced)
         if abs(rest) > threshold or (not traced and abs(change) > threshold):
             traced.append(CostCause(organisation.id, "own", rest,
@@ -197,9 +198,9 @@ def _share(brought: float, explained: float) -> float:
     return min(1.0, max(0.0, brought / explained))
 
 
-def _traced(base: Ledger, other: Ledger, org_id: str) -> list[CostCause]:
+def _traced(base: Ledger, other: Ledger, org_id: str, walk: _Walk) -> list[CostCause]:
     return [*_programmes(base, other, org_id), *_waiting(base, other, org_id),
-            *_people(base, other, org_id)]
+            *_people(base, other, org_id, walk)]
 
 
 def _programmes(base: Ledger, other: Ledger, org_id: str) -> list[CostCause]:
@@ -227,34 +228,33 @@ def _waiting(base: Ledger, other: Ledger, org_id: str) -> list[CostCause]:
             for s in base.services if s.delay_payer == org_id and s.owner != org_id]
 
 
-def _people(base: Ledger, other: Ledger, org_id: str) -> list[CostCause]:
+def _people(base: Ledger, other: Ledger, org_id: str, walk: _Walk) -> list[CostCause]:
     causes = []
     for service in base.services:
         if service.owner == org_id:
-            causes += _people_into(base, other, service)
+            causes += _people_into(other, service, walk)
     return causes
 
 
-def _people_into(base: Ledger, other: Ledger, service: ServiceLine) -> list[CostCause]:
-    after = other.service(service.id)
-    streams = _stream_changes(base, other, service.id)
-    brought = sum(streams.values())
-    admitted = after.served - service.served
+def _people_into(other: Ledger, service: ServiceLine, walk: _Walk) -> list[CostCause]:
+    """The part of a service's change in cost that the change in people along each
+    stream into it explains (the streams' changes are the walk's, worked out once)."""
+    streams = walk.streams[service.id]
+    brought, admitted = walk.brought[service.id], walk.admitted[service.id]
     if abs(brought) < _TINY or abs(admitted) < _TINY:
         return []
     # The share of the change in admissions the streams explain (0 to 1): the rest is a
     # queue the service drained or let grow (its own capacity).
     share = min(1.0, max(0.0, brought / admitted))
-    by_people = _volume_part(service, after) * share
-    owners = {s.id: (s.owner, s.name) for s in base.services}
-    names = {o.id: o.name for o in base.organisations}
+    by_people = _volume_part(service, other.service(service.id)) * share
     causes = []
     for (stream, source), people in streams.items():
-        owner, source_name = ("", source) if stream == "arrival" else owners.get(
-            source, ("", source))
+        from_service = walk.services.get(source) if stream != "arrival" else None
+        owner = from_service.owner if from_service is not None else ""
         causes.append(CostCause(
             service.owner, "people", by_people * people / brought, service.id,
-            service.name, source, source_name, stream, owner, names.get(owner, "")))
+            service.name, source, from_service.name if from_service else source, stream,
+            owner, walk.names.get(owner, "")))
     return causes
 
 

@@ -36,7 +36,7 @@ from wholesystem.system.spec import OUTCOMES, TIME_UNITS, SystemSpec
 
 __all__ = ["ServiceLine", "OrganisationLine", "InterventionLine", "FlowLine", "CohortLine",
            "PeriodLine", "PeopleCount", "Ledger", "build_ledger", "build_ledgers", "ledger_table",
-           "ledger_dict", "integrate", "same_ids", "check_periods"]
+           "ledger_dict", "integrate", "same_ids", "check_periods", "change_threshold"]
 
 
 @dataclass(frozen=True)
@@ -215,6 +215,12 @@ class Ledger:
     def service(self, service_id: str) -> ServiceLine:
         """A service's line by id."""
         return _by_id(self.services, service_id, "service")
+
+
+def change_threshold(whole_system: float) -> float:
+    """The smallest change in cost a comparison counts: a millionth of the whole-system
+    cost, and at least 1 (smaller changes are rounding, not a saving or a shunt)."""
+    return max(1.0, 1e-6 * abs(whole_system))
 
 
 def integrate(series: pd.Series | NDArray[np.float64], step: float) -> float:

@@ -36,6 +36,7 @@ from wholesystem.system.ledger import (
     Ledger,
     build_ledger,
     build_ledgers,
+    change_threshold,
     check_periods,
     same_ids,
 )
@@ -189,7 +190,7 @@ def compare_ledgers(base: Ledger, other: Ledger) -> Comparison:
              f"'{base.scenario}'", f"'{other.scenario}'")
     changes = tuple(_organisation_change(b, other.organisation(b.id))
                     for b in base.organisations)
-    threshold = max(1.0, 1e-6 * abs(base.whole_system))
+    threshold = change_threshold(base.whole_system)
     whole = other.whole_system - base.whole_system
     causes = trace_causes(base, other)
     shunt = _shunt(changes, causes, whole, threshold, base.currency)

@@ -23,6 +23,7 @@ from typing import Any
 from wholesystem.interfaces.render.capacity import payback_sentence
 from wholesystem.interfaces.render.numbers import money, signed_money
 from wholesystem.system.causes import CostCause
+from wholesystem.system.ledger import change_threshold
 from wholesystem.system.shunts import Comparison, Shunt
 
 __all__ = ["shunt_sentence", "traced_sentence", "cause_phrase", "cause_rows",
@@ -102,7 +103,7 @@ def cause_rows(comparison: Comparison) -> list[list[str]]:
 
 def verdict_sentence(comparison: Comparison) -> str:
     """The comparison's verdict as a plain sentence."""
-    threshold = max(1.0, 1e-6 * abs(comparison.whole_baseline))
+    threshold = change_threshold(comparison.whole_baseline)
     against = {"genuine saving": lambda change: change > threshold,
                "costs more": lambda change: change < -threshold}.get(comparison.verdict)
     untraced = against is not None and any(against(o.change)
