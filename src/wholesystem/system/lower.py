@@ -215,6 +215,8 @@ class _Builder:
         self.queues = {(s.id, lane): _Queue() for s in spec.services
                        for lane in (self.lanes or (None,))}
         self.lane_layouts: list[LaneLayout] = []
+        self.initial_shares = _initial_shares(spec) if self.lanes else {}
+        """Per service, each cohort's share of its people at the start (worked out once)."""
         self.recorded: set[str] = set()
         """Canonical names of the parameters recorded so far: with lanes, the cohorts'
         copies of a service share its parameters (one capacity, one stay, one fraction
@@ -525,18 +527,7 @@ class _Builder:
         self.add(arrivals, VariableKind.AUX,
                  _sum([_ref(f, span) for f in inflows], span), span, self.per,
                  f"people arriving at {service.name}")
-        capacity = None
-        units = {ServiceKind.PLACES: "people", ServiceKind.CONTACTS: self.per,
-                 ServiceKind.VISITS: f"visits/{self.spec.time.unit}"}[service.kind]
-        if service.capacity is not None:
-            capacity = self.quantity(f"{sid} capacity", service.capacity, units,
-                                     f"capacity of {service.name}", "capacity",
-                                     f"services.{sid}.capacity")
-        elif self.superset is not None and sid in self.superset.limited:
-            # Limited in another scenario, unlimited in this one: a limit never reached.
-            capacity = self.param(f"{sid} capacity", UNLIMITED, units, "capacity",
-                                  f"services.{sid}.capacity", UNKNOWN_SPAN,
-                                  f"capacity of {service.name} (none: unlimited)")
+        capacity = self.lower_capacity(service)
         demand = Binary("+", _div(_ref(waiting, span), self.dt, span), _ref(arrivals, span),
                         span)
         in_service: str | None
@@ -576,11 +567,8 @@ class _Builder:
         leaving = self.stay(service, _ref(admissions, span), initial)
         self.add(discharges, VariableKind.AUX, leaving, span, self.per,
                  f"people leaving {service.name}")
-        room: Expr = _num(UNLIMITED, span)
-        if capacity is not None:
-            room = Call("MAX", (_num(0, span), Binary("+", _div(_sub(
-                _ref(capacity, span), _ref(in_service, span), span), self.dt, span),
-                _ref(discharges, span), span)), span)
+        room: Expr = (_num(UNLIMITED, span) if capacity is None else
+                      self.room(capacity, in_service, discharges, span))
         self.add(free, VariableKind.AUX, room, span, self.per,
                  f"places of {service.name} free for admissions in this step")
         self.add(admissions, VariableKind.FLOW, Call("MIN", (demand, _ref(free, span)), span),
@@ -673,7 +661,7 @@ class _Builder:
                               "initial people", f"services.{sid}.initial.waiting",
                               service.initial_span, f"people waiting for {service.name} at "
                                                     "the start")
-        shares = _initial_shares(self.spec)[sid]
+        shares = self.initial_shares[sid]
         demands = {}
         for lane in self.lanes:
             inflows = self.queues[(sid, lane)].inflows
@@ -723,6 +711,14 @@ class _Builder:
         return self.add(name, VariableKind.AUX, _sum([_ref(p, span) for p in parts], span),
                         span, units, doc)
 
+    def room(self, capacity: str, in_service: str, discharges: str, span: SourceSpan
+             ) -> Expr:
+        """Places free for admissions in a step: the empty places, per DT, and those that
+        the step's discharges free (never below 0)."""
+        return Call("MAX", (_num(0, span), Binary("+", _div(_sub(
+            _ref(capacity, span), _ref(in_service, span), span), self.dt, span),
+            _ref(discharges, span), span)), span)
+
     def lower_capacity(self, service: Service) -> str | None:
         """The capacity parameter of a service (a limit never reached where a scenario
         of the superset leaves it unlimited); None when unlimited."""
@@ -734,6 +730,7 @@ class _Builder:
                                  f"capacity of {service.name}", "capacity",
                                  f"services.{sid}.capacity")
         if self.superset is not None and sid in self.superset.limited:
+            # Limited in another scenario, unlimited in this one: a limit never reached.
             return self.param(f"{sid} capacity", UNLIMITED, units, "capacity",
                               f"services.{sid}.capacity", UNKNOWN_SPAN,
                               f"capacity of {service.name} (none: unlimited)")
@@ -758,9 +755,7 @@ class _Builder:
                              service.initial_span, f"people in {service.name} at the start")
         share = None
         if capacity is not None:
-            room = Call("MAX", (_num(0, span), Binary("+", _div(_sub(
-                _ref(capacity, span), _ref(f"{sid} in service", span), span), self.dt, span),
-                _ref(f"{sid} discharges", span), span)), span)
+            room = self.room(capacity, f"{sid} in service", f"{sid} discharges", span)
             share = self.admitted_share(service, room, total)
         served, discharges = {}, []
         for lane in self.lanes:
