@@ -13,31 +13,15 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.unit.system_factory import CAPACITY_HAND
 
 from wholesystem.errors import ParameterError
 from wholesystem.interfaces.cli import main
 from wholesystem.interfaces.cli.capacity_command import parse_places
 
-HAND = """
-name: Hand-checked capacity
-time: {horizon: 10}
-organisations:
-  trust: Acute trust
-  council: Adult social care
-services:
-  care:
-    owner: council
-    capacity: 5
-    length_of_stay: {mean: 100, distribution: fixed}
-    costs:
-      per_occupied_day: 50
-      per_delayed_day: 300
-      per_place: {amount: 140, per: week}
-    when_full: {queue_in: acute bed, payer: trust}
-cohorts:
-  older:
-    needs: {care: {service: care, arrivals: 2}}
-"""
+# The hand-derived system of tests/unit/system_factory.py (places paid for full or
+# empty), without its intervention.
+HAND = CAPACITY_HAND.split("interventions:")[0]
 
 
 @pytest.fixture

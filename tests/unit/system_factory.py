@@ -64,3 +64,11 @@ HAND = dedent("""
       more_places:
         changes: [{change: capacity, services: care, set: 20}]
     """)
+
+
+# HAND with its places paid for full or empty: £140 a place a week (£20 a day). The 5
+# places cost 5 x £20 x 10 days = £1,000 whether full or not; 20 places cost £4,000.
+CAPACITY_HAND = HAND.replace("name: Hand-checked", "name: Hand-checked capacity").replace(
+    "    costs: {per_occupied_day: 50, per_delayed_day: 300}\n",
+    "    costs:\n      per_occupied_day: 50\n      per_delayed_day: 300\n"
+    "      per_place: {amount: 140, per: week}\n")

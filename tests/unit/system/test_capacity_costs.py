@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from system_factory import dedent
+from system_factory import CAPACITY_HAND
 
 from wholesystem.errors import SystemFileError
 from wholesystem.interfaces.render.capacity import payback_sentence
@@ -25,31 +25,8 @@ from wholesystem.system.spec import StaffingStep
 # start of days 0..9: 0, 0, 0, 1, 3, 5, 7, 9, 11, 13 = 49 days in an acute bed (trust:
 # 49 x £300 = £14,700). More places (20): occupied 0, 2, ..., 18 = 90 place-days
 # (£4,500), the 20 places cost 20 x £20 x 10 = £4,000, nobody waits.
-HAND = dedent("""
-    name: Hand-checked capacity
-    time: {horizon: 10}
-    organisations:
-      trust: Acute trust
-      council: Adult social care
-    services:
-      care:
-        owner: council
-        capacity: 5
-        length_of_stay: {mean: 100, distribution: fixed}
-        costs:
-          per_occupied_day: 50
-          per_delayed_day: 300
-          per_place: {amount: 140, per: week}
-        when_full: {queue_in: acute bed, payer: trust}
-    cohorts:
-      older:
-        needs: {care: {service: care, arrivals: 2}}
-    interventions:
-      more_places:
-        changes: [{change: capacity, services: care, set: 20}]
-      unlimited_places:
-        changes: [{change: capacity, services: care, unlimited: true}]
-    """)
+HAND = CAPACITY_HAND + ("  unlimited_places:\n"
+                        "    changes: [{change: capacity, services: care, unlimited: true}]\n")
 
 
 def hand(**replacements: str) -> str:
