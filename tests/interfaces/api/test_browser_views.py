@@ -102,3 +102,73 @@ def test_exports_and_budget_flags_on_the_pages(browser: Any, tmp_path: Path) -> 
         saved = Path(download.value.path())
         assert saved.read_text().startswith("time,")
         _photograph(page, _shots(tmp_path), "exports")
+
+
+COHORTS = """
+name: Two cohorts, one ward
+time: {horizon: 60}
+organisations: {trust: Acute trust, council: Adult social care}
+services:
+  ward:
+    owner: trust
+    length_of_stay: {mean: 5, distribution: exponential}
+    costs: {per_occupied_day: 395}
+  reablement:
+    owner: council
+    capacity: 5
+    length_of_stay: {mean: 21, distribution: exponential}
+    costs: {per_occupied_day: 136, per_delayed_day: 395}
+    when_full: {queue_in: acute bed, payer: trust}
+cohorts:
+  frail:
+    name: Frail residents
+    needs: {acute: {service: ward, arrivals: 2}}
+  fit:
+    name: Other adults
+    needs: {acute: {service: ward, arrivals: 3}}
+pathways:
+  - from: ward
+    routes: [{to: leave, fraction: 1}]
+  - from: ward
+    cohort: frail
+    routes: [{to: reablement, fraction: 0.4}, {to: leave, fraction: 0.6}]
+interventions:
+  more_reablement:
+    changes: [{change: capacity, services: reablement, add: 20}]
+"""
+
+
+def test_comparisons_say_why_costs_changed_and_by_cohort(browser: Any,  # noqa: F811
+                                                         tmp_path: Path) -> None:
+    """Bristol's care-home cut: the trust's extra cost is traced to people waiting for
+    Bristol's beds (a shunt, traced on the page). A system whose frail cohort has routes
+    of its own: more reablement changes only the frail cohort's costs (only frail people
+    go there), and the page shows the cohort table; the hospital system has no cohort
+    table."""
+    with serving(create_app(Store(f"sqlite:///{tmp_path / 'w.sqlite'}"),
+                            tmp_path / "uploads")) as base:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(base + "/#compare")
+        page.get_by_role("button", name="Load the hospital-discharge example").click()
+        page.wait_for_selector("#compare-file option[value=fewer_care_home_beds]",
+                               state="attached")
+        page.select_option("#compare-file", "fewer_care_home_beds")
+        why = page.locator("#compare-result ul.why li")
+        why.first.wait_for()
+        assert ("Acute trust: +£1,578,579 for people waiting for P3 care-home beds, Bristol "
+                "(run by Bristol City Council)") in why.all_inner_texts()
+        assert "Traced: Acute trust" in page.inner_text("#compare-result .shunt")
+        assert page.locator("#compare-result table[aria-label='Change by cohort']").is_hidden()
+        path = tmp_path / "cohorts.yaml"
+        path.write_text(COHORTS)
+        page.set_input_files("#upload-file", str(path))
+        page.click("#upload-form button")
+        page.wait_for_selector("#compare-file option[value=more_reablement]", state="attached")
+        page.select_option("#compare-file", "more_reablement")
+        table = page.locator("#compare-result table[aria-label='Change by cohort']")
+        table.locator("tbody tr").first.wait_for()
+        rows = [r.split("\t") for r in table.locator("tbody tr").all_inner_texts()]
+        assert [r[0] for r in rows] == ["Frail residents", "Other adults"]
+        assert rows[1][1:4] == ["£0", "£0", "£0"]
+        assert rows[0][1].startswith("-£")  # the trust pays for fewer waiting frail people
+        _photograph(page, _shots(tmp_path), "compare-cohorts")

@@ -172,9 +172,10 @@ async function runNow() {
 }
 
 // Each cohort's change, where the system keeps cohorts apart (their own routes or stays).
-function showCohorts(table, c) {
+function showCohorts(table, c, title) {
   const cohorts = c.cohorts || [];
   table.hidden = !cohorts.length;
+  if (title) title.hidden = !cohorts.length;
   if (!cohorts.length) return;
   fillTable(table, ["Cohort", ...c.organisations.map(o => o.name), "All", "Days waited"],
     cohorts.map(k => [k.name, ...c.organisations.map(o => changeCell(k.costs[o.id], signedMoney(k.costs[o.id], c.currency))),
@@ -185,8 +186,10 @@ function showCohorts(table, c) {
 // Why each organisation's cost changed: the traced causes (wholesystem.system.causes).
 function showCauses(list, c) {
   const names = Object.fromEntries(c.organisations.map(o => [o.id, o.name]));
-  list.replaceChildren(...(c.causes || []).map(x =>
-    el("li", {"data-kind": x.kind}, `${names[x.organisation] || x.organisation}: ${x.text}`)));
+  const causes = c.causes || [];
+  list.replaceChildren(...(causes.length ? causes.map(x =>
+    el("li", {"data-kind": x.kind}, `${names[x.organisation] || x.organisation}: ${x.text}`))
+    : [el("li", {}, "No organisation's cost changed.")]));
 }
 
 function showComparison(c, at, labels) {
@@ -195,7 +198,7 @@ function showComparison(c, at, labels) {
   at.verdict.textContent = c.summary;
   at.shunt.textContent = c.shunts.map(s => `Cost shunt: ${s.text} ${s.traced_text || ""}`).join(" ");
   if (at.why) showCauses(at.why, c);
-  if (at.cohorts) showCohorts(at.cohorts, c);
+  if (at.cohorts) showCohorts(at.cohorts, c, at.cohortsTitle);
   if (at.budgets) showBudgetFlags(at.budgets, c.budgets || []);
   const rows = c.organisations.map(o => [o.name, money(o.baseline, c.currency), money(o.scenario, c.currency),
                                          changeCell(o.change, signedMoney(o.change, c.currency))]);
@@ -233,6 +236,7 @@ function comparisonBlock(c, changed) {
   const at = {verdict: el("p", {class: "verdict"}), shunt: el("p", {class: "shunt"}),
               why: el("ul", {class: "why", "aria-label": "Why each organisation's cost changed"}),
               cohorts: el("table", {class: "table", "aria-label": "Change by cohort"}),
+              cohortsTitle: el("h3", {}, "By cohort (change in running costs)"),
               pays: el("table", {class: "table"}), waits: el("table", {class: "table"}),
               budgets: el("ul", {class: "budget-flags", "aria-label": "Budget thresholds"})};
   showComparison(c, at);
@@ -243,7 +247,8 @@ function comparisonBlock(c, changed) {
                                       : [el("li", {}, "none")])));
   }
   block.append(el("h3", {}, "Who pays"), at.pays,
-               el("h3", {}, "Why each organisation's cost changed"), at.why, at.cohorts,
+               el("h3", {}, "Why each organisation's cost changed"), at.why,
+               at.cohortsTitle, at.cohorts,
                el("h3", {}, "Who waits"), at.waits);
   return block;
 }
